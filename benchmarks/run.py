@@ -1,0 +1,66 @@
+"""docnorm benchmark: normalize vs `orjson.loads` on the same bytes, and peak memory.
+
+Run: python benchmarks/run.py [--pages 1000]. Prints one table; timings are the best of N runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+import time
+import tracemalloc
+from typing import Any, Callable
+
+import orjson
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import generate  # noqa: E402
+
+from normalizer import normalize  # noqa: E402
+
+
+def best(fn: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_mib(fn: Callable[[], Any]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+CASES: dict[str, Callable[[int], bytes]] = {
+    "llamacloud.v2": generate.llamacloud_v2,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"{'format':16} {'MB':>6} {'orjson.loads':>13} {'normalize':>10} {'ratio':>6} {'peak MiB':>9}")
+    for name, make in CASES.items():
+        data = make(args.pages)
+        doc = normalize(data)  # warm-up, and a sanity check
+        assert len(doc.pages) == args.pages, (name, len(doc.pages))
+        t_loads = best(lambda: orjson.loads(data), args.repeat)
+        t_norm = best(lambda: normalize(data), args.repeat)
+        peak = peak_mib(lambda: normalize(data))
+        print(f"{name:16} {len(data) / 1e6:6.1f} {t_loads * 1000:10.1f} ms {t_norm * 1000:7.1f} ms "
+              f"{t_norm / t_loads:5.2f}x {peak:9.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+"""docnorm's normalizer: raw provider JSON -> one canonical `Document` (see DESIGN.md)."""
+
+from .api import detect, load, normalize, normalize_all
+from .errors import NormalizeError
+from .schema import Block, Cell, Chunk, Document, Image, Job, Line, Location, Page, Table, Word
+
+__all__ = ["detect", "normalize", "normalize_all", "load", "NormalizeError", "Document", "Page", "Block",
+           "Table", "Cell", "Chunk", "Job", "Line", "Word", "Image", "Location"]

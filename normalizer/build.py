@@ -1,0 +1,88 @@
+"""What every converter needs after mapping its own fields: block ids, the section tree, captions."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .errors import Repairs
+from .schema import BBox, Block, Document
+
+FURNITURE = frozenset({"header", "footer", "page_number"})  # outside the section flow
+
+
+def xywh(x: float, y: float, w: float, h: float) -> BBox:
+    """`[x, y, w, h]` -> `[x0, y0, x1, y1]` (plain float sums: rounding costs 15% of a large normalize)."""
+    return [x, y, x + w, y + h]
+
+
+def union(boxes: Iterable[BBox]) -> BBox | None:
+    boxes = list(boxes)
+    if not boxes:
+        return None
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+
+def compact(mapping: dict[str, Any]) -> dict[str, Any]:
+    """`mapping` without None values: absent provider fields are not worth an `extra` entry."""
+    return {k: v for k, v in mapping.items() if v is not None}
+
+
+class PageBlocks:
+    """Appends blocks of one page to the document's reading order, numbering them `p{page}-b{i}`."""
+
+    __slots__ = ("page", "blocks", "_start")
+
+    def __init__(self, page: int, blocks: list[Block]):
+        self.page = page
+        self.blocks = blocks
+        self._start = len(blocks)
+
+    def next_id(self) -> str:
+        return f"p{self.page}-b{len(self.blocks) - self._start}"
+
+    def add(self, **fields: Any) -> Block:
+        block = Block(id=self.next_id(), page=self.page, **fields)
+        self.blocks.append(block)
+        return block
+
+
+def section_tree(blocks: list[Block]) -> None:
+    """Set `Block.parent` to the nearest enclosing heading; a heading closes headings of its level or deeper."""
+    stack: list[tuple[int, str]] = []
+    for block in blocks:
+        if block.kind in FURNITURE:
+            block.parent = None
+            continue
+        if block.kind == "heading":
+            level = block.level or 1
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            block.parent = stack[-1][1] if stack else None
+            stack.append((level, block.id))
+        else:
+            block.parent = stack[-1][1] if stack else None
+
+
+def link_captions(blocks: list[Block]) -> None:
+    """Attach each unclaimed caption block to the adjacent figure or table on its page.
+
+    For providers that emit captions as ordinary blocks with no link: the caption right after (or, failing
+    that, right before) a figure/table belongs to it.
+    """
+    claimed = {cid for b in blocks for cid in b.captions}
+    for i, block in enumerate(blocks):
+        if block.kind != "caption" or block.id in claimed:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(blocks):
+                target = blocks[j]
+                if target.page == block.page and target.kind in ("figure", "table"):
+                    target.captions = [*target.captions, block.id]
+                    claimed.add(block.id)
+                    break
+
+
+def finish(doc: Document, repairs: Repairs) -> Document:
+    section_tree(doc.blocks)
+    doc.warnings = list(repairs.warnings)
+    return doc

@@ -1,0 +1,43 @@
+"""Vocabulary shared by LlamaCloud v2 and LlamaParse v1: layout labels and job statuses."""
+
+from __future__ import annotations
+
+# Layout label of a `text` item's box -> a more precise kind. Labels not listed keep the item's own kind.
+TEXT_LABEL_KINDS = {
+    "formula": "formula",
+    "display_formula": "formula",
+    "figure_title": "caption",
+    "table_title": "caption",
+    "chart_title": "caption",
+    "figure_caption": "caption",
+    "table_caption": "caption",
+    "footnote": "footnote",
+    "page_number": "page_number",
+    "number": "page_number",
+    "page_header": "header",
+    "header": "header",
+    "page_footer": "footer",
+    "footer": "footer",
+    "seal": "seal",
+    "algorithm": "code",
+    "code": "code",
+    "content": "toc",
+    "toc": "toc",
+}
+
+# v2 job.status (PROVIDERS.md §1.6)
+V2_STATUS = {"PENDING": "queued", "RUNNING": "running", "COMPLETED": "succeeded", "FAILED": "failed",
+             "CANCELLED": "cancelled"}
+# v1 job status; PARTIAL_SUCCESS is a success with a warning
+V1_STATUS = {"PENDING": "running", "SUCCESS": "succeeded", "PARTIAL_SUCCESS": "succeeded", "ERROR": "failed",
+             "CANCELLED": "cancelled"}
+
+
+def formula_latex(md: str | None) -> str | None:
+    """The LaTeX of a `$$…$$` markdown fragment, or None when `md` is not display math."""
+    if not md:
+        return None
+    s = md.strip()
+    if len(s) >= 4 and s.startswith("$$") and s.endswith("$$"):
+        return s[2:-2].strip()
+    return None

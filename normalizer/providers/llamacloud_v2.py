@@ -1,0 +1,502 @@
+"""LlamaCloud v2 `GET /api/v2/parse/{job_id}` (any `expand` subset, pre-1.0 `bBox`/`startIndex` too)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from msgspec import field
+
+from .. import tables
+from ..build import PageBlocks, compact, finish, link_captions, union, xywh
+from ..errors import NormalizeError, Repairs
+from ..schema import Block, Document, Image, Job, Line, Page, Table
+from ..typed import Raw, decode_as
+from .llama_labels import TEXT_LABEL_KINDS, V2_STATUS, formula_latex
+
+PROVIDER = "llamacloud"
+
+
+# --- raw shape (PROVIDERS.md §1.2) ----------------------------------------------------------------
+
+class Box(Raw, kw_only=True):
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+    confidence: float | None = None
+    label: str | None = None
+    start_index: int | None = None
+    end_index: int | None = None
+    startIndex: int | None = None  # pre-1.0 spelling
+    endIndex: int | None = None
+    r: float | None = None
+
+
+class Item(Raw, kw_only=True):
+    type: str | None = None
+    md: str | None = None
+    value: str | None = None
+    text: str | None = None
+    level: int | None = None
+    bbox: list[Box] | None = None
+    bBox: list[Box] | None = None  # pre-1.0 spelling
+    items: list[Item] | None = None
+    ordered: bool | None = None
+    language: str | None = None
+    html: str | None = None
+    csv: str | None = None
+    rows: list[list[str | float | None]] | None = None
+    merged_from_pages: list[int] | None = None
+    merged_into_page: int | None = None
+    parse_concerns: list[Any] | None = None
+    caption: str | None = None
+    url: str | None = None
+
+
+class ItemsPage(Raw, kw_only=True):
+    page_number: int | None = None
+    page_width: float | None = None
+    page_height: float | None = None
+    success: bool | None = None
+    items: list[Item] | None = None
+    error: str | None = None
+    revisions: list[Any] | None = None
+
+
+class MarkdownPage(Raw, kw_only=True):
+    page_number: int | None = None
+    markdown: str | None = None
+    success: bool | None = None
+    error: str | None = None
+    header: str | None = None
+    footer: str | None = None
+    line_numbers: list[Any] | None = None
+
+
+class TextPage(Raw, kw_only=True):
+    page_number: int | None = None
+    text: str | None = None
+
+
+class MetadataPage(Raw, kw_only=True):
+    page_number: int | None = None
+    confidence: float | None = None
+    cost_optimized: bool | None = None
+    original_orientation_angle: float | None = None
+    printed_page_number: str | None = None
+    slide_section_name: str | None = None
+    speaker_notes: str | None = None
+    triggered_auto_mode: bool | None = None
+    watermark: str | None = None
+
+
+class ImageBox(Raw, kw_only=True):
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+
+
+class ImageMeta(Raw, kw_only=True):
+    filename: str | None = None
+    index: int | None = None
+    bbox: ImageBox | None = None
+    category: str | None = None
+    content_type: str | None = None
+    presigned_url: str | None = None
+    size_bytes: int | None = None
+
+
+class ItemsPages(Raw, kw_only=True):
+    pages: list[ItemsPage] = field(default_factory=list)
+
+
+class MarkdownPages(Raw, kw_only=True):
+    pages: list[MarkdownPage] = field(default_factory=list)
+
+
+class TextPages(Raw, kw_only=True):
+    pages: list[TextPage] = field(default_factory=list)
+
+
+class Metadata(Raw, kw_only=True):
+    pages: list[MetadataPage] = field(default_factory=list)
+    document: dict[str, Any] | None = None
+
+
+class ImagesMeta(Raw, kw_only=True):
+    images: list[ImageMeta] = field(default_factory=list)
+    total_count: int | None = None
+
+
+class JobV2(Raw, kw_only=True):
+    id: str | None = None
+    project_id: str | None = None
+    status: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    error_message: str | None = None
+    name: str | None = None
+    tier: str | None = None
+    usage: dict[str, Any] | None = None
+    user_metadata: dict[str, Any] | None = None
+
+
+class Response(Raw, kw_only=True):
+    job: JobV2 | None = None
+    items: ItemsPages | None = None
+    markdown: MarkdownPages | None = None
+    markdown_full: str | None = None
+    text: TextPages | None = None
+    text_full: str | None = None
+    metadata: Metadata | None = None
+    images_content_metadata: ImagesMeta | None = None
+    result_content_metadata: dict[str, Any] | None = None
+    forms: dict[str, Any] | None = None
+    job_metadata: dict[str, Any] | None = None
+    raw_parameters: dict[str, Any] | None = None
+
+
+# --- conversion -----------------------------------------------------------------------------------
+
+def convert(raw: Any, repairs: Repairs) -> list[Document]:
+    resp = decode_as(raw, Response, repairs)
+    if resp.job is None:
+        raise NormalizeError("$.job", "expected the job object, found it missing")
+    pages: dict[int, Page] = {}
+    blocks: list[Block] = []
+    if resp.items is not None:
+        _items_pages(resp.items, pages, blocks, repairs)
+    if resp.markdown is not None:
+        _markdown_pages(resp.markdown, pages, repairs)
+    if resp.text is not None:
+        for i, tp in enumerate(resp.text.pages):
+            page = _page(pages, tp.page_number, i, "$.text", repairs)
+            page.text = tp.text
+            _keep(page.extra, "text_page", tp.rest)
+    if resp.metadata is not None:
+        _metadata_pages(resp.metadata, pages, repairs)
+    _continued_tables(blocks, repairs)
+    link_captions(blocks)
+    doc = Document(
+        provider=PROVIDER, format="llamacloud.v2", file_name=resp.job.name, job=_job(resp.job, pages, repairs),
+        pages=[pages[n] for n in sorted(pages)], blocks=blocks,
+        images=_images(resp.images_content_metadata) if resp.images_content_metadata else [],
+        markdown=resp.markdown_full, text=resp.text_full, extra=_document_extra(resp),
+    )
+    return [finish(doc, repairs)]
+
+
+def _keep(extra: dict[str, Any], key: str, value: Any) -> None:
+    if value:
+        extra[key] = value
+
+
+def _job(job: JobV2, pages: dict[int, Page], repairs: Repairs) -> Job:
+    word = job.status
+    status = V2_STATUS.get(word.upper(), "unknown") if word else "unknown"
+    if word and status == "unknown":
+        repairs.note("$.job.status", f"unknown status {word!r}; mapped to unknown")
+    return Job(id=job.id, status=status, provider_status=word, error=job.error_message,
+               created_at=job.created_at, updated_at=job.updated_at,
+               page_count=len(pages) or None)
+
+
+def _document_extra(resp: Response) -> dict[str, Any]:
+    job = resp.job
+    assert job is not None
+    extra = compact({
+        "job": compact({"project_id": job.project_id, "tier": job.tier, "usage": job.usage,
+                        "user_metadata": job.user_metadata, **job.rest}) or None,
+        "document_metadata": resp.metadata.document if resp.metadata else None,
+        "metadata": resp.metadata.rest or None if resp.metadata else None,
+        "images_total_count": resp.images_content_metadata.total_count if resp.images_content_metadata else None,
+        "images_content_metadata": (resp.images_content_metadata.rest or None) if resp.images_content_metadata else None,
+        "result_content_metadata": resp.result_content_metadata,
+        "forms": resp.forms,
+        "job_metadata": resp.job_metadata,
+        "raw_parameters": resp.raw_parameters,
+        "items": (resp.items.rest or None) if resp.items else None,
+        "markdown": (resp.markdown.rest or None) if resp.markdown else None,
+        "text": (resp.text.rest or None) if resp.text else None,
+    })
+    extra.update(resp.rest)
+    return extra
+
+
+def _page(pages: dict[int, Page], number: int | None, index: int, where: str, repairs: Repairs) -> Page:
+    if number is None:
+        number = index + 1
+        repairs(f"{where}.pages[{index}].page_number", f"expected an integer, found none; used position {number}")
+    page = pages.get(number)
+    if page is None:
+        page = pages[number] = Page(number=number, extra={})
+    return page
+
+
+def _items_pages(items: ItemsPages, pages: dict[int, Page], blocks: list[Block], repairs: Repairs) -> None:
+    for pi, ip in enumerate(items.pages):
+        page = _page(pages, ip.page_number, pi, "$.items", repairs)
+        if ip.page_width is not None or ip.page_height is not None:
+            page.width, page.height, page.unit = ip.page_width, ip.page_height, "pt"
+        if ip.success is False:
+            page.ok = False
+            page.error = ip.error or "page failed"
+        elif ip.error:
+            page.extra["error"] = ip.error
+        _keep(page.extra, "revisions", ip.revisions)
+        _keep(page.extra, "items_page", ip.rest)
+        out = PageBlocks(page.number, blocks)
+        path = f"$.items.pages[{pi}].items"
+        for ii, item in enumerate(ip.items or ()):
+            _item(item, out, repairs, f"{path}[{ii}]")
+
+
+def _markdown_pages(markdown: MarkdownPages, pages: dict[int, Page], repairs: Repairs) -> None:
+    for i, mp in enumerate(markdown.pages):
+        page = _page(pages, mp.page_number, i, "$.markdown", repairs)
+        page.markdown = mp.markdown
+        if mp.success is False:
+            page.ok = False
+            page.error = page.error or mp.error or "page failed"
+        extra = compact({"header_markdown": mp.header, "footer_markdown": mp.footer,
+                         "line_numbers": mp.line_numbers, **mp.rest})
+        if mp.success is not False and mp.error:
+            extra["markdown_error"] = mp.error
+        page.extra.update(extra)
+
+
+def _metadata_pages(metadata: Metadata, pages: dict[int, Page], repairs: Repairs) -> None:
+    for i, mp in enumerate(metadata.pages):
+        page = _page(pages, mp.page_number, i, "$.metadata", repairs)
+        page.confidence = mp.confidence
+        page.printed_number = mp.printed_page_number
+        page.rotation = mp.original_orientation_angle
+        page.extra.update(compact({
+            "cost_optimized": mp.cost_optimized, "slide_section_name": mp.slide_section_name,
+            "speaker_notes": mp.speaker_notes, "triggered_auto_mode": mp.triggered_auto_mode,
+            "watermark": mp.watermark, **mp.rest}))
+
+
+_PAGE_IN_NAME = re.compile(r"page_(\d+)")
+
+
+def _images(meta: ImagesMeta) -> list[Image]:
+    out = []
+    for im in meta.images:
+        page = _PAGE_IN_NAME.match(im.filename or "")
+        b = im.bbox
+        out.append(Image(
+            id=im.filename, page=int(page.group(1)) if page else None, name=im.filename, url=im.presigned_url,
+            mime=im.content_type, bbox=xywh(b.x, b.y, b.w, b.h) if b else None,
+            extra=compact({"index": im.index, "category": im.category, "size_bytes": im.size_bytes,
+                           "bbox": b.rest or None if b else None, **im.rest})))
+    return out
+
+
+# --- items ----------------------------------------------------------------------------------------
+
+def _boxes(item: Item) -> tuple[list[float] | None, float | None, dict[str, Any]]:
+    """The item's box list -> one bbox (their union), a confidence, and the per-box detail worth keeping."""
+    boxes = item.bbox if item.bbox is not None else item.bBox
+    if not boxes:
+        return None, None, {}
+    if len(boxes) == 1:
+        b = boxes[0]
+        return [b.x, b.y, b.x + b.w, b.y + b.h], b.confidence, _box_detail(b)
+    detail = [{"bbox": xywh(b.x, b.y, b.w, b.h), "confidence": b.confidence, **_box_detail(b)}
+              for b in boxes]
+    confidences = [b.confidence for b in boxes if b.confidence is not None]
+    bbox = union(d["bbox"] for d in detail)
+    return bbox, (sum(confidences) / len(confidences) if confidences else None), {"boxes": detail}
+
+
+def _box_detail(b: Box) -> dict[str, Any]:
+    detail: dict[str, Any] = {} if b.label is None else {"label": b.label}
+    start = b.start_index if b.start_index is not None else b.startIndex
+    end = b.end_index if b.end_index is not None else b.endIndex
+    if start is not None or end is not None:
+        detail["span"] = [start, end]
+    if b.r is not None:
+        detail["rotation"] = b.r
+    if b.rest:
+        detail.update(b.rest)
+    return detail
+
+
+def _item(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    handler = _ITEM_KINDS.get(item.type or "")
+    if handler is None:
+        repairs.note(path, f"unknown item type {item.type!r}; kept as kind 'other'")
+        handler = _other
+    handler(item, out, repairs, path)
+
+
+def _common(item: Item) -> dict[str, Any]:
+    bbox, confidence, extra = _boxes(item)
+    if item.rest:
+        extra.update(item.rest)
+    return {"bbox": bbox, "confidence": confidence, "markdown": item.md, "extra": extra}
+
+
+def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    bbox, confidence, extra = _boxes(item)
+    if item.rest:
+        extra.update(item.rest)
+    label = extra.get("label")
+    kind = TEXT_LABEL_KINDS.get(label, "paragraph") if label else "paragraph"
+    md = item.md
+    latex = formula_latex(md) if md and "$$" in md else None
+    if latex is not None:
+        kind = "formula"
+    elif kind == "formula":
+        latex = item.value
+    text = item.value if item.value is not None else (md or "")
+    out.blocks.append(Block(id=out.next_id(), page=out.page, kind=kind, text=text, bbox=bbox,
+                            confidence=confidence, markdown=md, latex=latex, extra=extra))
+
+
+def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    level = item.level
+    if level is not None and not 1 <= level <= 6:
+        repairs(f"{path}.level", f"expected a heading level 1..6, found {level}; clamped")
+        level = min(max(level, 1), 6)
+    out.add(kind="heading", text=item.value if item.value is not None else (item.md or "").lstrip("# "),
+            level=level or 1, **_common(item))
+
+
+def _list(item: Item, out: PageBlocks, repairs: Repairs, path: str, depth: int = 1) -> None:
+    fields = _common(item)
+    container = compact({"md": item.md, "bbox": fields["bbox"], "ordered": item.ordered,
+                         "confidence": fields["confidence"], **fields["extra"]})
+    first = True
+    for i, sub in enumerate(item.items or ()):
+        if sub.type == "list":
+            _list(sub, out, repairs, f"{path}.items[{i}]", depth + 1)
+            continue
+        sub_fields = _common(sub)
+        sub_fields["extra"]["ordered"] = bool(item.ordered)
+        if sub.type not in (None, "text"):
+            sub_fields["extra"]["type"] = sub.type
+            _keep_unhandled(sub, sub_fields["extra"])
+        if first:
+            sub_fields["extra"]["list"] = container
+            first = False
+        out.add(kind="list_item", level=depth, text=_plain(sub), **sub_fields)
+    if first:  # a list with no items of its own: keep it as one item so nothing is lost
+        out.add(kind="list_item", level=depth, text=item.md or "", bbox=fields["bbox"],
+                confidence=fields["confidence"], markdown=item.md, extra={"list": container})
+
+
+def _plain(item: Item) -> str:
+    for text in (item.value, item.text, item.caption, item.md):
+        if text is not None:
+            return text
+    return ""
+
+
+def _keep_unhandled(item: Item, extra: dict[str, Any]) -> None:
+    """Fields of an item nested where its own type is not rendered (a table inside a list, say)."""
+    extra.update(compact({"html": item.html, "csv": item.csv, "rows": item.rows, "url": item.url,
+                          "language": item.language, "level": item.level,
+                          "items": [_plain(i) for i in item.items] if item.items else None}))
+
+
+def _code(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    fields = _common(item)
+    if item.language is not None:
+        fields["extra"]["language"] = item.language
+    out.add(kind="code", text=item.value if item.value is not None else (item.md or ""), **fields)
+
+
+def _table(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    fields = _common(item)
+    parsed = tables.from_any(item.html, item.md, item.rows, repairs, path)
+    table = parsed.table if parsed else Table(n_rows=0, n_cols=0)
+    extra = fields["extra"]
+    extra.update(compact({"csv": item.csv, "merged_from_pages": item.merged_from_pages,
+                          "merged_into_page": item.merged_into_page, "parse_concerns": item.parse_concerns,
+                          "caption": parsed.caption if parsed else None}))
+    if item.rows and parsed and (parsed.table.n_rows, parsed.table.n_cols) != (
+            len(item.rows), max(len(r) for r in item.rows)):
+        extra["rows"] = item.rows  # the grid disagrees with the HTML: keep the provider's own
+    out.add(kind="table", text=tables.plain_text(table), table=table, html=item.html, **fields)
+
+
+def _image(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    fields = _common(item)
+    image = Image(id=item.url, page=out.page, name=item.url, url=item.url, caption=item.caption,
+                  bbox=fields["bbox"])
+    out.add(kind="figure", text=item.caption or "", image=image, **fields)
+
+
+def _link(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    fields = _common(item)
+    if item.url is not None:
+        fields["extra"]["url"] = item.url
+    out.add(kind="link", text=_plain(item) if item.text is None else item.text, **fields)
+
+
+def _furniture(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    """A page header/footer: one block, its nested items kept as its lines."""
+    fields = _common(item)
+    lines = []
+    for sub in item.items or ():
+        bbox, confidence, extra = _boxes(sub)
+        extra.update(sub.rest)
+        if sub.type not in (None, "text"):
+            extra["type"] = sub.type
+            _keep_unhandled(sub, extra)
+        text = _plain(sub)
+        if sub.md is not None and sub.md != text:
+            extra["md"] = sub.md
+        lines.append(Line(text=text, bbox=bbox, confidence=confidence, extra=extra))
+    text = "\n".join(line.text for line in lines) if lines else (item.md or "")
+    out.add(kind=item.type, text=text, lines=lines, **fields)
+
+
+def _other(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    fields = _common(item)
+    fields["extra"]["type"] = item.type
+    _keep_unhandled(item, fields["extra"])
+    out.add(kind="other", text=_plain(item), html=item.html, **fields)
+
+
+_ITEM_KINDS: dict[str, Callable[[Item, PageBlocks, Repairs, str], None]] = {
+    "text": _text,
+    "heading": _heading,
+    "list": _list,
+    "code": _code,
+    "table": _table,
+    "image": _image,
+    "link": _link,
+    "header": _furniture,
+    "footer": _furniture,
+}
+ITEM_TYPES = tuple(_ITEM_KINDS)
+
+
+def _continued_tables(blocks: list[Block], repairs: Repairs) -> None:
+    """`merged_from_pages` (the whole table, first page) + `merged_into_page` (empty stubs) -> begin/inner/end."""
+    starts = {b.page: b for b in blocks if b.table is not None and b.extra.get("merged_from_pages")}
+    for block in blocks:
+        if block.table is None:
+            continue
+        if block.page in starts and starts[block.page] is block:
+            block.table.continued = "begin"
+            continue
+        target = block.extra.get("merged_into_page")
+        if target is None:
+            continue
+        start = starts.get(target)
+        if start is None:
+            repairs.note(f"$.items (page {block.page})",
+                         f"table says it was merged into page {target}, which has no merged table")
+            block.table.continued = "inner"
+            continue
+        last = max(start.extra["merged_from_pages"])
+        block.table.continued = "end" if block.page >= last else "inner"
+
+
+FORMATS = {"llamacloud.v2": convert}

@@ -1,0 +1,285 @@
+"""LlamaParse v1 `/result/json` (object, or the Python SDK's list of them) and the v1 job status."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import tables
+from ..build import PageBlocks, compact, finish, link_captions, xywh
+from ..errors import Repairs
+from ..schema import Block, Document, Image, Job, Line, Page, Table
+from ..typed import Raw, decode_as
+from .llama_labels import TEXT_LABEL_KINDS, V1_STATUS, formula_latex
+
+PROVIDER = "llamacloud"
+FORMAT = "llamaparse.v1"
+
+
+# --- raw shape (PROVIDERS.md §1.5) ----------------------------------------------------------------
+
+class Box(Raw, kw_only=True):
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+    confidence: float | None = None
+    label: str | None = None
+    startIndex: int | None = None
+    endIndex: int | None = None
+
+
+class ItemLine(Raw, kw_only=True):
+    md: str | None = None
+    text: str | None = None
+    bBox: Box | None = None
+    startIndex: int | None = None
+    endIndex: int | None = None
+
+
+class Item(Raw, kw_only=True):
+    type: str | None = None
+    lvl: int | None = None
+    value: str | None = None
+    md: str | None = None
+    bBox: Box | None = None
+    layoutAwareBbox: list[Box] | None = None
+    lines: list[ItemLine] | None = None
+    rows: list[list[str | float | None]] | None = None
+    csv: str | None = None
+    html: str | None = None
+    isPerfectTable: bool | None = None
+
+
+class PageImage(Raw, kw_only=True):
+    name: str | None = None
+    x: float | None = None
+    y: float | None = None
+    width: float | None = None
+    height: float | None = None
+    original_width: int | None = None
+    original_height: int | None = None
+    rotation: float | None = None
+    type: str | None = None
+    ocr: list[Any] | None = None
+
+
+class Layout(Raw, kw_only=True):
+    image: str | None = None
+    confidence: float | None = None
+    label: str | None = None
+    bbox: Box | None = None
+    isLikelyNoise: bool | None = None
+
+
+class V1Page(Raw, kw_only=True):
+    page: int | None = None
+    text: str | None = None
+    md: str | None = None
+    images: list[PageImage] | None = None
+    charts: list[Any] | None = None
+    tables: list[Any] | None = None
+    layout: list[Layout] | None = None
+    items: list[Item] | None = None
+    status: str | None = None
+    links: list[Any] | None = None
+    width: float | None = None
+    height: float | None = None
+    triggeredAutoMode: bool | None = None
+    parsingMode: str | None = None
+    structuredData: Any = None
+    noStructuredContent: bool | None = None
+    noTextContent: bool | None = None
+    isAudioTranscript: bool | None = None
+    durationInSeconds: float | None = None
+    slideSpeakerNotes: str | None = None
+    slideSectionName: str | None = None
+    confidence: float | None = None
+    printedPageNumber: str | None = None
+    pageHeaderMarkdown: str | None = None
+    pageFooterMarkdown: str | None = None
+    originalOrientationAngle: float | None = None
+    costOptimized: bool | None = None
+
+
+class Result(Raw, kw_only=True):
+    pages: list[V1Page] | None = None
+    job_metadata: dict[str, Any] | None = None
+    job_id: str | None = None
+    file_path: str | None = None
+    # the job status response {id, status, error_code?, error_message?}
+    id: str | None = None
+    status: str | None = None
+    error_code: str | int | None = None
+    error_message: str | None = None
+
+
+# --- conversion -----------------------------------------------------------------------------------
+
+def convert(raw: Any, repairs: Repairs) -> list[Document]:
+    parsed = decode_as(raw, list[Result] | Result, repairs)
+    if isinstance(parsed, list):
+        out = []
+        for i, result in enumerate(parsed):
+            entry_repairs = Repairs(repairs.strict)
+            out.append(_document(result, entry_repairs, f"$[{i}]"))
+        return out
+    return [_document(parsed, repairs, "$")]
+
+
+def _document(result: Result, repairs: Repairs, root: str) -> Document:
+    blocks: list[Block] = []
+    images: list[Image] = []
+    pages = [_page(p, i, blocks, images, repairs, f"{root}.pages[{i}]") for i, p in enumerate(result.pages or ())]
+    link_captions(blocks)
+    doc = Document(provider=PROVIDER, format=FORMAT, file_name=result.file_path,
+                   job=_job(result, pages, repairs, root), pages=pages, blocks=blocks, images=images,
+                   extra=compact({"job_metadata": result.job_metadata, "error_code": result.error_code,
+                                  **result.rest}))
+    return finish(doc, repairs)
+
+
+def _job(result: Result, pages: list[Page], repairs: Repairs, root: str) -> Job:
+    word = result.status
+    if word is not None:
+        status = V1_STATUS.get(word.upper(), "unknown")
+        if word.upper() == "PARTIAL_SUCCESS":
+            repairs.note(f"{root}.status", "PARTIAL_SUCCESS: some pages may be missing")
+        elif status == "unknown":
+            repairs.note(f"{root}.status", f"unknown status {word!r}; mapped to unknown")
+    else:
+        status = "succeeded" if result.pages is not None else "unknown"
+    meta = result.job_metadata or {}
+    page_count = meta.get("job_pages") if isinstance(meta.get("job_pages"), int) else None
+    return Job(id=result.job_id or result.id, status=status, provider_status=word, error=result.error_message,
+               page_count=page_count if page_count is not None else (len(pages) or None))
+
+
+def _page(vp: V1Page, index: int, blocks: list[Block], images: list[Image], repairs: Repairs,
+          path: str) -> Page:
+    number = vp.page
+    if number is None:
+        number = index + 1
+        repairs(f"{path}.page", f"expected an integer, found none; used position {number}")
+    ok = vp.status is None or vp.status.upper() == "OK"
+    page = Page(number=number, width=vp.width, height=vp.height, rotation=vp.originalOrientationAngle, ok=ok,
+                error=None if ok else vp.status, printed_number=vp.printedPageNumber or None,
+                confidence=vp.confidence, text=vp.text, markdown=vp.md)
+    page.extra = compact({
+        "status": vp.status, "printed_number": vp.printedPageNumber if vp.printedPageNumber == "" else None,
+        "layout": [_layout(lay, vp) for lay in vp.layout] if vp.layout else None,
+        "charts": vp.charts or None, "tables": vp.tables or None, "links": vp.links or None,
+        "header_markdown": vp.pageHeaderMarkdown or None, "footer_markdown": vp.pageFooterMarkdown or None,
+        "triggered_auto_mode": vp.triggeredAutoMode, "parsing_mode": vp.parsingMode,
+        "structured_data": vp.structuredData, "no_structured_content": vp.noStructuredContent,
+        "no_text_content": vp.noTextContent, "is_audio_transcript": vp.isAudioTranscript,
+        "duration_in_seconds": vp.durationInSeconds, "slide_speaker_notes": vp.slideSpeakerNotes,
+        "slide_section_name": vp.slideSectionName, "cost_optimized": vp.costOptimized, **vp.rest})
+    page.extra.pop("printed_number", None)
+    for im in vp.images or ():
+        images.append(_image(im, number))
+    out = PageBlocks(number, blocks)
+    for ii, item in enumerate(vp.items or ()):
+        handler = _ITEM_KINDS.get(item.type or "")
+        if handler is None:
+            repairs.note(f"{path}.items[{ii}].type", f"unknown item type {item.type!r}; kept as kind 'other'")
+            handler = _other
+        handler(item, out, repairs, f"{path}.items[{ii}]")
+    return page
+
+
+def _layout(lay: Layout, vp: V1Page) -> dict[str, Any]:
+    """A layout region, its normalised 0-1 box converted to page units."""
+    bbox = None
+    if lay.bbox is not None and vp.width and vp.height:
+        b = lay.bbox
+        bbox = xywh(b.x * vp.width, b.y * vp.height, b.w * vp.width, b.h * vp.height)
+    return compact({"label": lay.label, "confidence": lay.confidence, "bbox": bbox,
+                    "bbox_normalized": None if bbox else ([lay.bbox.x, lay.bbox.y, lay.bbox.w, lay.bbox.h]
+                                                          if lay.bbox else None),
+                    "image": lay.image, "is_likely_noise": lay.isLikelyNoise, **lay.rest})
+
+
+def _image(im: PageImage, page: int) -> Image:
+    placed = None not in (im.x, im.y, im.width, im.height)
+    return Image(id=im.name, page=page, name=im.name,
+                 bbox=xywh(im.x, im.y, im.width, im.height) if placed else None,  # type: ignore[arg-type]
+                 width=im.original_width, height=im.original_height,
+                 extra=compact({"type": im.type, "rotation": im.rotation, "ocr": im.ocr,
+                                "placement": None if placed else [im.x, im.y, im.width, im.height], **im.rest}))
+
+
+# --- items ----------------------------------------------------------------------------------------
+
+def _box(b: Box | None) -> list[float] | None:
+    return xywh(b.x, b.y, b.w, b.h) if b is not None else None
+
+
+def _common(item: Item) -> dict[str, Any]:
+    b = item.bBox
+    extra: dict[str, Any] = {}
+    if b is not None:
+        if b.label is not None:
+            extra["label"] = b.label
+        if b.startIndex is not None or b.endIndex is not None:
+            extra["span"] = [b.startIndex, b.endIndex]
+        extra.update(b.rest)
+    if item.layoutAwareBbox:
+        extra["boxes"] = [compact({"bbox": _box(lb), "confidence": lb.confidence, "label": lb.label,
+                                   "span": [lb.startIndex, lb.endIndex], **lb.rest}) for lb in item.layoutAwareBbox]
+    extra.update(item.rest)
+    lines = [Line(text=ln.text if ln.text is not None else (ln.md or ""), bbox=_box(ln.bBox),
+                  extra=compact({"md": ln.md if ln.md != ln.text else None,
+                                 "span": [ln.startIndex, ln.endIndex] if ln.startIndex is not None else None,
+                                 "label": ln.bBox.label if ln.bBox else None, **ln.rest}))
+             for ln in item.lines or ()]
+    return {"bbox": _box(b), "confidence": b.confidence if b else None, "markdown": item.md, "extra": extra,
+            "lines": lines}
+
+
+def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    fields = _common(item)
+    label = fields["extra"].get("label")
+    kind = TEXT_LABEL_KINDS.get(label, "paragraph") if label else "paragraph"
+    latex = formula_latex(item.md)
+    if latex is not None:
+        kind = "formula"
+    elif kind == "formula":
+        latex = item.value
+    out.add(kind=kind, text=item.value if item.value is not None else (item.md or ""), latex=latex, **fields)
+
+
+def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    level = item.lvl
+    if level is not None and not 1 <= level <= 6:
+        repairs(f"{path}.lvl", f"expected a heading level 1..6, found {level}; clamped")
+        level = min(max(level, 1), 6)
+    out.add(kind="heading", level=level or 1,
+            text=item.value if item.value is not None else (item.md or "").lstrip("# "), **_common(item))
+
+
+def _table(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    fields = _common(item)
+    parsed = tables.from_any(item.html, item.md, item.rows, repairs, path)
+    table = parsed.table if parsed else Table(n_rows=0, n_cols=0)
+    fields["extra"].update(compact({"csv": item.csv, "is_perfect_table": item.isPerfectTable,
+                                    "caption": parsed.caption if parsed else None}))
+    if item.rows and parsed and (table.n_rows, table.n_cols) != (len(item.rows), max(len(r) for r in item.rows)):
+        fields["extra"]["rows"] = item.rows
+    out.add(kind="table", text=tables.plain_text(table), table=table, html=item.html, **fields)
+
+
+def _other(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    fields = _common(item)
+    fields["extra"].update(compact({"type": item.type, "lvl": item.lvl, "rows": item.rows, "csv": item.csv,
+                                    "is_perfect_table": item.isPerfectTable}))
+    out.add(kind="other", text=item.value if item.value is not None else (item.md or ""), html=item.html, **fields)
+
+
+_ITEM_KINDS: dict[str, Callable[[Item, PageBlocks, Repairs, str], None]] = {
+    "text": _text,
+    "heading": _heading,
+    "table": _table,
+}
+ITEM_TYPES = tuple(_ITEM_KINDS)
+
+FORMATS = {FORMAT: convert}

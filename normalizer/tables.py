@@ -1,0 +1,436 @@
+"""Table reconstruction shared by every converter: HTML, markdown pipe tables and dense rows -> cells.
+
+The result always satisfies the canonical invariant: every slot of the n_rows x n_cols grid is covered by
+exactly one cell. Whatever had to be bent to get there (spans past the grid, ragged rows, the known bogus
+header rowspan) is repaired and reported through `repairs`, with the JSON path of the source.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from typing import Any, Iterable, NamedTuple
+
+from markdown_it import MarkdownIt
+
+from .errors import Repairs
+from .schema import Cell, Table
+
+MAX_SPAN = 1000  # the HTML spec's colspan limit; also keeps a hostile rowspan from exploding the grid
+
+
+class ParsedTable(NamedTuple):
+    table: Table
+    caption: str | None
+
+
+class _RawCell(NamedTuple):
+    text: str
+    row_span: int  # 0 = to the end of the table, as in HTML
+    col_span: int
+    header: bool
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+_TABLE = re.compile(r"<table\b[^>]*>(.*?)(?:</table\s*>|\Z)", re.I | re.S)
+_SPAN = re.compile(r"""\b(rowspan|colspan)\s*=\s*["']?\s*(-?\d+)""", re.I)
+_BREAK = re.compile(r"<br\s*/?>|</p\s*>", re.I)
+_ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_NESTED = re.compile(r"<table\b", re.I)
+
+
+def cell_text(fragment: str) -> str:
+    """Visible text of an HTML fragment: tags dropped, entities decoded, spaces folded, <br> kept."""
+    if "<" in fragment:
+        fragment = _ANY_TAG.sub("", _BREAK.sub("\n", fragment))
+    if "&" in fragment:
+        fragment = _html.unescape(fragment)
+    if "\n" in fragment:
+        return "\n".join(_SPACES.sub(" ", part).strip() for part in fragment.split("\n")).strip()
+    if "  " in fragment or "\t" in fragment or "\r" in fragment:
+        return _SPACES.sub(" ", fragment).strip()
+    return fragment.strip()
+
+
+def has_html_table(text: str | None) -> bool:
+    return bool(text) and "<table" in text.lower()  # type: ignore[union-attr]
+
+
+_TOKENS = re.compile(
+    r"<(/?)(thead|tbody|tfoot|tr|caption)\b[^>]*>"
+    r"|<(t[dh])\b([^>]*)>(.*?)(?=</?t[dh]\b|</?tr\b|</?t(?:head|body|foot)\b|</?caption\b|\Z)",
+    re.I | re.S)
+
+
+def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
+    """The first `<table>` of `source`; a table nested in a cell stays text of that cell."""
+    found = _TABLE.search(source)
+    if found is None:
+        repairs(path, "expected an HTML <table>, found none; made an empty table")
+        return ParsedTable(Table(n_rows=0, n_cols=0), None)
+    body = found.group(1)
+    if _NESTED.search(body):
+        body = _outer_table_body(source, found.start())
+    rows: list[list[_RawCell]] = []
+    row: list[_RawCell] | None = None
+    caption: str | None = None
+    in_head = False
+    for closing, tag, cell_tag, attrs, inner in _TOKENS.findall(body):
+        if cell_tag:
+            if row is None:
+                row = []
+                rows.append(row)
+            row_span = col_span = 1
+            if attrs and "span" in attrs:
+                for name, number in _SPAN.findall(attrs):
+                    if name.lower() == "rowspan":
+                        row_span = int(number)
+                    else:
+                        col_span = int(number)
+            row.append(_RawCell(cell_text(inner), row_span, col_span, in_head or cell_tag in ("th", "TH", "Th", "tH")))
+            continue
+        tag = tag.lower()
+        if tag == "tr":
+            row = None
+            if not closing:
+                row = []
+                rows.append(row)
+        elif tag == "caption":
+            if not closing:
+                caption_match = re.search(r"<caption\b[^>]*>(.*?)(?:</caption|\Z)", body, re.I | re.S)
+                caption = cell_text(caption_match.group(1)) if caption_match else None
+        else:
+            in_head = tag == "thead" and not closing
+    if any(not r for r in rows):
+        rows = [r for r in rows if r]
+    return ParsedTable(place(rows, repairs, path), caption)
+
+
+def _outer_table_body(source: str, start: int) -> str:
+    """The outer table's content when tables nest: each inner table is flattened to its text."""
+    depth = 0
+    out: list[str] = []
+    last = start
+    inner_start = -1
+    for m in re.finditer(r"<(/?)table\b[^>]*>", source[start:], re.I):
+        a, b = start + m.start(), start + m.end()
+        if not m.group(1):
+            depth += 1
+            if depth == 1:
+                last = b
+            elif depth == 2:
+                out.append(source[last:a])
+                inner_start = a
+        else:
+            depth -= 1
+            if depth == 1 and inner_start >= 0:
+                out.append(" " + cell_text(_ANY_TAG.sub(" ", source[inner_start:b])) + " ")
+                last = b
+            elif depth == 0:
+                out.append(source[last:a])
+                return "".join(out)
+    out.append(source[last:])
+    return "".join(out)
+
+
+# --- grid placement -------------------------------------------------------------------------------
+
+def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
+    """Lay raw rows out on a grid the way HTML does, repairing what cannot fit."""
+    n_rows = len(rows)
+    if n_rows == 0:
+        return Table(n_rows=0, n_cols=0, cells=[])
+    if all(c.row_span == 1 and c.col_span == 1 for row in rows for c in row):
+        return _place_plain(rows, repairs, path)
+    quick = _place_consistent(rows)
+    if quick is not None:
+        return quick
+    _clamp_spans(rows, repairs, path)
+    widest_own = _widest_own(rows)
+    n_cols = _grid_width(rows, widest_own)
+    owner: list[list[Cell | None]] = [[None] * n_cols for _ in range(n_rows)]
+    cells: list[Cell] = []
+    for r, row in enumerate(rows):
+        carried = sum(1 for c in range(n_cols) if owner[r][c] is not None)
+        if carried and sum(c.col_span for c in row) + carried > widest_own:
+            _cut_rowspans_into(r, owner, cells, repairs, path)
+        col = 0
+        for raw in row:
+            while col < n_cols and owner[r][col] is not None:
+                col += 1
+            if col >= n_cols:
+                repairs(path, f"row {r}: cell {raw.text[:30]!r} lies past the table's {n_cols} columns; "
+                              "appended to the row's last cell")
+                _append_text(cells, owner[r][n_cols - 1], raw.text)
+                continue
+            row_span = n_rows - r if raw.row_span == 0 else raw.row_span
+            if r + row_span > n_rows:
+                repairs(path, f"row {r}: rowspan={row_span} runs past the last row; cut to {n_rows - r}")
+                row_span = n_rows - r
+            col_span = raw.col_span
+            free = 0
+            while free < col_span and col + free < n_cols and owner[r][col + free] is None:
+                free += 1
+            if free < col_span:
+                repairs(path, f"row {r}: colspan={col_span} at column {col} overflows the table's "
+                              f"{n_cols} columns; cut to {free}")
+                col_span = free
+            row_span = _fit_rows(owner, r, col, col_span, row_span, repairs, path)
+            cell = Cell(row=r, col=col, row_span=row_span, col_span=col_span, text=raw.text, header=raw.header)
+            cells.append(cell)
+            for rr in range(r, r + row_span):
+                slots = owner[rr]
+                for cc in range(col, col + col_span):
+                    slots[cc] = cell
+            col += col_span
+    padded = 0
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if owner[r][c] is None:
+                cell = Cell(row=r, col=c)
+                owner[r][c] = cell
+                cells.append(cell)
+                padded += 1
+    if padded:
+        repairs(path, f"ragged rows: {padded} empty cell(s) added so every row has {n_cols} columns")
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Table(n_rows=n_rows, n_cols=n_cols, cells=cells)
+
+
+def _place_consistent(rows: list[list[_RawCell]]) -> Table | None:
+    """HTML placement for a table whose spans fit exactly; None at the first thing needing a repair."""
+    n_rows = len(rows)
+    n_cols = max(sum(c.col_span for c in row) for row in rows)
+    carry = [0] * n_cols  # rows each column is still covered for, counting the current one
+    cells = []
+    for r, row in enumerate(rows):
+        col = 0
+        for raw in row:
+            while col < n_cols and carry[col]:
+                col += 1
+            rs, cs = raw.row_span, raw.col_span
+            if rs < 1 or cs < 1 or col + cs > n_cols or r + rs > n_rows:
+                return None
+            for cc in range(col, col + cs):
+                carry[cc] = rs
+            cells.append(Cell(row=r, col=col, row_span=rs, col_span=cs, text=raw.text, header=raw.header))
+            col += cs
+        if 0 in carry:
+            return None  # ragged, or a rowspan collides: let `place` repair it
+        carry = [c - 1 for c in carry]
+    return Table(n_rows=n_rows, n_cols=n_cols, cells=cells)
+
+
+def _place_plain(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
+    n_cols = max(len(row) for row in rows)
+    cells = [Cell(row=r, col=c, text=raw.text, header=raw.header) for r, row in enumerate(rows)
+             for c, raw in enumerate(row)]
+    padded = sum(n_cols - len(row) for row in rows)
+    if padded:
+        cells += [Cell(row=r, col=c) for r, row in enumerate(rows) for c in range(len(row), n_cols)]
+        cells.sort(key=lambda c: (c.row, c.col))
+        repairs(path, f"ragged rows: {padded} empty cell(s) added so every row has {n_cols} columns")
+    return Table(n_rows=len(rows), n_cols=n_cols, cells=cells)
+
+
+def _clamp_spans(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> None:
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if not (1 <= cell.col_span <= MAX_SPAN and 0 <= cell.row_span <= MAX_SPAN):
+                repairs(path, f"row {r} cell {c}: expected spans in 1..{MAX_SPAN}, found "
+                              f"rowspan={cell.row_span} colspan={cell.col_span}; clamped")
+                row[c] = cell._replace(col_span=min(max(cell.col_span, 1), MAX_SPAN),
+                                       row_span=min(max(cell.row_span, 0), MAX_SPAN))
+
+
+def _widest_own(rows: list[list[_RawCell]]) -> int:
+    """The widest row by its own colspans, ignoring one lone row that is wider only through colspans."""
+    own = [sum(c.col_span for c in row) for row in rows]
+    top = max(own)
+    if len(rows) > 1 and own.count(top) == 1:
+        second = max(w for w in own if w != top) if any(w != top for w in own) else top
+        if len(rows[own.index(top)]) <= second:
+            return second
+    return top
+
+
+def _grid_width(rows: list[list[_RawCell]], widest_own: int) -> int:
+    """Columns of the grid: the widest row, unless one lone row is wider only through its colspans.
+
+    Simulates placement with rowspans carried down (and the bogus-rowspan cut applied, as `place`
+    will), recording each row's width and the fewest columns its cells could fit in.
+    """
+    remaining: list[int] = []  # per column: rows still covered from above
+    widths: list[int] = []
+    fewest: list[int] = []
+    n_rows = len(rows)
+    for r, row in enumerate(rows):
+        carried = sum(1 for rem in remaining if rem > 0)
+        if carried and sum(c.col_span for c in row) + carried > widest_own:
+            remaining = [0] * len(remaining)
+            carried = 0
+        col = 0
+        for raw in row:
+            while col < len(remaining) and remaining[col] > 0:
+                col += 1
+            span = n_rows - r if raw.row_span == 0 else raw.row_span
+            end = col + raw.col_span
+            if end > len(remaining):
+                remaining.extend([0] * (end - len(remaining)))
+            for cc in range(col, end):
+                remaining[cc] = max(remaining[cc], span)
+            col = end
+        widths.append(max(col, max((c + 1 for c, rem in enumerate(remaining) if rem > 0), default=0)))
+        fewest.append(len(row) + carried)
+        remaining = [rem - 1 if rem > 0 else 0 for rem in remaining]
+    top = max(widths)
+    if n_rows > 1 and widths.count(top) == 1:
+        second = max(w for w in widths if w != top) if any(w != top for w in widths) else top
+        if fewest[widths.index(top)] <= second:
+            return second
+    return top
+
+
+def _fit_rows(owner: list[list[Cell | None]], r: int, col: int, col_span: int, row_span: int,
+              repairs: Repairs, path: str) -> int:
+    for rr in range(r + 1, r + row_span):
+        if any(owner[rr][cc] is not None for cc in range(col, col + col_span)):
+            repairs(path, f"row {r}: rowspan={row_span} at column {col} overlaps another cell; cut to {rr - r}")
+            return rr - r
+    return row_span
+
+
+def _cut_rowspans_into(r: int, owner: list[list[Cell | None]], cells: list[Cell], repairs: Repairs,
+                       path: str) -> None:
+    """A complete row under cells that claim to span into it: their rowspans are bogus (a SoMark quirk)."""
+    for cell in {id(c): c for c in owner[r] if c is not None}.values():
+        new_span = r - cell.row
+        repairs(path, f"row {cell.row}: rowspan={cell.row_span} of {cell.text[:30]!r} collides with the "
+                      f"complete row {r}; cut to {new_span}")
+        index = next(i for i, c in enumerate(cells) if c is cell)
+        fixed = Cell(row=cell.row, col=cell.col, row_span=new_span, col_span=cell.col_span, text=cell.text,
+                     bbox=cell.bbox, header=cell.header, confidence=cell.confidence)
+        cells[index] = fixed
+        for rr in range(cell.row, len(owner)):
+            for cc in range(cell.col, cell.col + cell.col_span):
+                if owner[rr][cc] is cell:
+                    owner[rr][cc] = fixed if rr < r else None
+
+
+def _append_text(cells: list[Cell], target: Cell | None, text: str) -> None:
+    if target is None or not text:
+        return
+    index = next(i for i, c in enumerate(cells) if c is target)
+    cells[index] = Cell(row=target.row, col=target.col, row_span=target.row_span, col_span=target.col_span,
+                        text=f"{target.text} {text}".strip(), bbox=target.bbox, header=target.header,
+                        confidence=target.confidence)
+
+
+# --- markdown pipe tables -------------------------------------------------------------------------
+
+_md = MarkdownIt("commonmark").enable("table")
+
+
+def from_markdown(source: str, repairs: Repairs, path: str) -> ParsedTable:
+    """The first GFM pipe table in `source` (parsed by markdown-it-py, so escapes and code spans hold)."""
+    rows: list[list[_RawCell]] = []
+    in_table = header = False
+    for token in _md.parse(source):
+        kind = token.type
+        if kind == "table_open":
+            if rows:
+                break
+            in_table = True
+        elif kind == "table_close":
+            break
+        elif not in_table:
+            continue
+        elif kind == "thead_open":
+            header = True
+        elif kind == "thead_close":
+            header = False
+        elif kind == "tr_open":
+            rows.append([])
+        elif kind == "inline":
+            rows[-1].append(_RawCell(_inline_text(token), 1, 1, header))
+    if not rows:
+        repairs(path, "expected a markdown pipe table, found none; made an empty table")
+    return ParsedTable(place(rows, repairs, path), None)
+
+
+def _inline_text(token: Any) -> str:
+    parts = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts).strip()
+
+
+# --- dense rows -----------------------------------------------------------------------------------
+
+def from_rows(rows: Iterable[Iterable[Any]], header_rows: int = 0) -> Table:
+    """A dense grid (no spans). Numbers keep their JSON spelling; null becomes an empty cell."""
+    grid = [[_scalar_text(v) for v in row] for row in rows]
+    n_cols = max((len(row) for row in grid), default=0)
+    cells = [Cell(row=r, col=c, text=row[c] if c < len(row) else "", header=r < header_rows)
+             for r, row in enumerate(grid) for c in range(n_cols)]
+    return Table(n_rows=len(grid), n_cols=n_cols, cells=cells)
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+# --- helpers for every converter ------------------------------------------------------------------
+
+def from_any(html: str | None, markdown: str | None, rows: list[list[Any]] | None, repairs: Repairs,
+             path: str) -> ParsedTable | None:
+    """The richest representation wins: HTML (carries spans), then markdown (HTML or pipe), then rows."""
+    if has_html_table(html):
+        return from_html(html, repairs, f"{path}.html")  # type: ignore[arg-type]
+    if has_html_table(markdown):
+        return from_html(markdown, repairs, f"{path}.md")  # type: ignore[arg-type]
+    if markdown and "|" in markdown:
+        return from_markdown(markdown, repairs, f"{path}.md")
+    if rows:
+        return ParsedTable(from_rows(rows), None)
+    return None
+
+
+def grid_problems(table: Table) -> list[str]:
+    """Why `table` breaks the canonical invariant (empty when every slot is covered exactly once)."""
+    seen: dict[tuple[int, int], int] = {}
+    problems = []
+    for i, cell in enumerate(table.cells):
+        if cell.row_span < 1 or cell.col_span < 1:
+            problems.append(f"cell {i} has span {cell.row_span}x{cell.col_span}")
+        for r in range(cell.row, cell.row + cell.row_span):
+            for c in range(cell.col, cell.col + cell.col_span):
+                if not (0 <= r < table.n_rows and 0 <= c < table.n_cols):
+                    problems.append(f"cell {i} covers ({r},{c}) outside the {table.n_rows}x{table.n_cols} grid")
+                elif (r, c) in seen:
+                    problems.append(f"cells {seen[(r, c)]} and {i} both cover ({r},{c})")
+                else:
+                    seen[(r, c)] = i
+    missing = table.n_rows * table.n_cols - len(seen)
+    if missing > 0:
+        problems.append(f"{missing} slot(s) covered by no cell")
+    return problems
+
+
+def plain_text(table: Table) -> str:
+    """Rows on lines, cells separated by tabs: the table's text for search, diff and plain exports."""
+    lines: list[list[str]] = [[] for _ in range(table.n_rows)]
+    for cell in table.cells:
+        lines[cell.row].append(cell.text.replace("\n", " "))
+    return "\n".join("\t".join(line) for line in lines)

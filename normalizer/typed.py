@@ -1,0 +1,230 @@
+"""Decode provider JSON into typed msgspec structs: fast when the input is clean, lenient when not.
+
+Provider structs subclass `Raw` (unknown fields forbidden). Clean input decodes in one msgspec pass,
+which is both the validation and the fast path. Input with unknown keys or wrong types fails that pass and
+is walked field by field instead: unknown keys land in the struct's `rest` (nothing is dropped), wrong
+types are repaired to the field default with the original value kept in `rest`, and each repair is
+reported with its JSON path (or raised, when strict).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable, TypeVar
+
+import msgspec
+import msgspec.inspect as mi
+import orjson
+from msgspec import Struct, field
+
+from .errors import NormalizeError, Repairs, describe
+
+T = TypeVar("T")
+
+
+class Raw(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of provider structs. `rest` holds keys the struct does not know (filled by the walker)."""
+
+    rest: dict[str, Any] = field(default_factory=dict, name="~docnorm-rest~")
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse JSON bytes, turning malformed or truncated input into a `NormalizeError`."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise NormalizeError("$", f"expected JSON, found malformed input ({exc})") from None
+
+
+@lru_cache(maxsize=None)
+def _decoder(tp: Any) -> msgspec.json.Decoder:
+    return msgspec.json.Decoder(tp)
+
+
+def decode_as(raw: Any, tp: type[T], repairs: Repairs, path: str = "$") -> T:
+    """`raw` (JSON bytes/str or already-parsed JSON) as an instance of `tp`."""
+    if isinstance(raw, (bytes, bytearray, memoryview, str)):
+        try:
+            return _decoder(tp).decode(raw)
+        except msgspec.ValidationError:
+            raw = loads(raw)
+        except msgspec.DecodeError as exc:
+            raise NormalizeError("$", f"expected JSON, found malformed input ({exc})") from None
+    elif isinstance(raw, msgspec.Raw):
+        return decode_as(bytes(raw), tp, repairs, path)
+    else:
+        try:
+            return msgspec.convert(raw, tp)
+        except msgspec.ValidationError:
+            pass
+    return coerce(raw, tp, repairs, path)
+
+
+def coerce(value: Any, tp: Any, repairs: Repairs, path: str = "$") -> Any:
+    info = _info(tp)
+    out = _walk(value, info, path, repairs, _no_spill(path, repairs))
+    if out is _MISMATCH:
+        raise NormalizeError(path, f"expected {_expected(info)}, found {describe(value)}")
+    return out
+
+
+# --- the lenient walker ---------------------------------------------------------------------------
+
+_MISMATCH = object()
+Spill = Callable[[str, Any], None]
+
+
+@lru_cache(maxsize=None)
+def _info(tp: Any) -> mi.Type:
+    return mi.type_info(tp)
+
+
+@lru_cache(maxsize=None)
+def _fields(info: mi.StructType) -> dict[str, mi.Field]:
+    return {f.encode_name: f for f in info.fields if f.name != "rest"}
+
+
+def _no_spill(path: str, repairs: Repairs) -> Spill:
+    def spill(key: str, value: Any) -> None:  # top level: there is no struct to keep it in
+        raise NormalizeError(path, f"cannot keep {describe(value)} at {key}")
+    return spill
+
+
+def _walk(value: Any, info: mi.Type, path: str, repairs: Repairs, spill: Spill) -> Any:
+    handler = _HANDLERS.get(type(info))
+    if handler is None:
+        return value
+    return handler(value, info, path, repairs, spill)
+
+
+def _struct(value: Any, info: mi.StructType, path: str, repairs: Repairs, spill: Spill) -> Any:
+    if not isinstance(value, dict):
+        return _MISMATCH
+    fields = _fields(info)
+    kwargs: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+
+    def keep(key: str, raw: Any) -> None:
+        rest[key] = raw
+
+    for key, item in value.items():
+        f = fields.get(key)
+        if f is None:
+            rest[key] = item
+            continue
+        sub = f"{path}.{key}"
+        got = _walk(item, f.type, sub, repairs, lambda k, v, key=key: keep(key + k, v))
+        if got is _MISMATCH:
+            if item is None and isinstance(f.type, mi.ListType):
+                repairs(sub, "expected array, found null; used []")
+                continue
+            repairs(sub, f"expected {_expected(f.type)}, found {describe(item)}; kept in extra")
+            rest[key] = item
+            continue
+        kwargs[f.name] = got
+    if any(f.required and f.name not in kwargs for f in info.fields):
+        return _MISMATCH
+    if rest:
+        kwargs["rest"] = rest
+    return info.cls(**kwargs)
+
+
+def _list(value: Any, info: mi.ListType, path: str, repairs: Repairs, spill: Spill) -> Any:
+    if not isinstance(value, list):
+        return _MISMATCH
+    out = []
+    for i, item in enumerate(value):
+        sub = f"{path}[{i}]"
+        got = _walk(item, info.item_type, sub, repairs, spill)
+        if got is _MISMATCH:
+            repairs(sub, f"expected {_expected(info.item_type)}, found {describe(item)}; moved to extra")
+            spill(f"[{i}]", item)
+            continue
+        out.append(got)
+    return out
+
+
+def _dict(value: Any, info: mi.DictType, path: str, repairs: Repairs, spill: Spill) -> Any:
+    return value if isinstance(value, dict) else _MISMATCH
+
+
+def _union(value: Any, info: mi.UnionType, path: str, repairs: Repairs, spill: Spill) -> Any:
+    for member in info.types:
+        if _accepts(member, value):
+            return _walk(value, member, path, repairs, spill)
+    for member in info.types:  # second chance: a repairable scalar
+        got = _scalar(value, member, path, repairs, spill)
+        if got is not _MISMATCH:
+            return got
+    return _MISMATCH
+
+
+def _accepts(info: mi.Type, value: Any) -> bool:
+    kind = type(info)
+    if kind is mi.NoneType:
+        return value is None
+    if kind in (mi.StructType, mi.DictType):
+        return isinstance(value, dict)
+    if kind is mi.ListType:
+        return isinstance(value, list)
+    if kind is mi.AnyType:
+        return True
+    return _exact(info, value)
+
+
+def _exact(info: mi.Type, value: Any) -> bool:
+    if isinstance(value, bool):
+        return type(info) is mi.BoolType
+    kind = type(info)
+    if kind is mi.IntType:
+        return isinstance(value, int)
+    if kind is mi.FloatType:
+        return isinstance(value, (int, float))
+    if kind is mi.StrType:
+        return isinstance(value, str)
+    if kind is mi.LiteralType:
+        return value in info.values
+    return False
+
+
+def _scalar(value: Any, info: mi.Type, path: str, repairs: Repairs, spill: Spill) -> Any:
+    if _exact(info, value):
+        return float(value) if type(info) is mi.FloatType else value
+    kind = type(info)
+    if isinstance(value, str) and kind in (mi.IntType, mi.FloatType):
+        try:
+            number = int(value) if kind is mi.IntType else float(value)
+        except ValueError:
+            return _MISMATCH
+        repairs(path, f"expected {_expected(info)}, found {describe(value)}; read as {number}")
+        return number
+    if kind is mi.IntType and isinstance(value, float) and value.is_integer():
+        repairs(path, f"expected integer, found {describe(value)}; read as {int(value)}")
+        return int(value)
+    if kind is mi.StrType and isinstance(value, (int, float)) and not isinstance(value, bool):
+        repairs(path, f"expected string, found {describe(value)}; read as text")
+        return str(value)
+    return _MISMATCH
+
+
+_HANDLERS: dict[type, Callable[..., Any]] = {
+    mi.StructType: _struct, mi.ListType: _list, mi.DictType: _dict, mi.UnionType: _union,
+    mi.IntType: _scalar, mi.FloatType: _scalar, mi.StrType: _scalar, mi.BoolType: _scalar,
+    mi.LiteralType: _scalar,
+    mi.NoneType: lambda v, *a: None if v is None else _MISMATCH,
+}
+
+
+def _expected(info: mi.Type) -> str:
+    kind = type(info)
+    if kind is mi.UnionType:
+        return " or ".join(_expected(t) for t in info.types)
+    if kind is mi.StructType:
+        return "object"
+    if kind is mi.ListType:
+        return "array"
+    return _NAMES.get(kind, "value")
+
+
+_NAMES = {mi.IntType: "integer", mi.FloatType: "number", mi.StrType: "string", mi.BoolType: "boolean",
+          mi.NoneType: "null", mi.DictType: "object", mi.LiteralType: "one of the known values"}

@@ -1,0 +1,1 @@
+"""docnorm's outer layer: the command line (and, later, the Flask viewer)."""

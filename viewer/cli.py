@@ -1,0 +1,150 @@
+"""The `docnorm` command line (DESIGN.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Iterable, Iterator, Sequence, TypeVar
+
+import orjson
+
+from normalizer import NormalizeError, detect, load, normalize_all
+from normalizer.schema import Document, encode, json_schema
+
+T = TypeVar("T")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _fail(name: str, error: Exception) -> None:
+    if isinstance(error, NormalizeError):
+        print(f"docnorm: {name}: {error.path}: {error.message}", file=sys.stderr)
+    else:
+        print(f"docnorm: {name}: $: {error}", file=sys.stderr)
+
+
+def progress(items: Sequence[T], label: str) -> Iterator[T]:
+    """Yield `items`, drawing a progress bar on stderr when it is a terminal and there is real work."""
+    total = len(items)
+    show = total > 1 and sys.stderr.isatty()
+    for i, item in enumerate(items, 1):
+        yield item
+        if show:
+            filled = 30 * i // total
+            sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {i}/{total}")
+            sys.stderr.flush()
+    if show:
+        sys.stderr.write("\n")
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise NormalizeError("$", f"cannot read file: {exc.strerror}") from None
+
+
+def _canonical_bytes(docs: list[Document]) -> bytes:
+    payload = encode(docs[0]) if len(docs) == 1 else b"[" + b",".join(encode(d) for d in docs) + b"]"
+    return payload + b"\n"
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.files:
+        try:
+            print(f"{path}\t{detect(_read(path))}")
+        except NormalizeError as exc:
+            _fail(path, exc)
+            status = 1
+    return status
+
+
+def cmd_normalize(args: argparse.Namespace) -> int:
+    files: list[str] = args.files
+    many = len(files) > 1
+    if many and not args.output:
+        raise UsageError("normalizing several files needs -o DIRECTORY")
+    if many:
+        os.makedirs(args.output, exist_ok=True)
+    status = 0
+    used: set[str] = set()
+    for path in progress(files, "normalize"):
+        try:
+            docs = normalize_all(_read(path), format=args.format, strict=args.strict)
+        except NormalizeError as exc:
+            _fail(path, exc)
+            status = 1
+            continue
+        payload = _canonical_bytes(docs)
+        if many:
+            target = _unique(os.path.join(args.output, _stem(path) + ".docnorm.json"), used)
+            _write(target, payload)
+        elif args.output:
+            _write(args.output, payload)
+        else:
+            sys.stdout.buffer.write(payload)
+    return status
+
+
+def _stem(path: str) -> str:
+    name = os.path.basename(path)
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _unique(target: str, used: set[str]) -> str:
+    """Two inputs with the same name (from different folders) must not overwrite each other."""
+    base, n = target, 2
+    while target in used:
+        target = base.replace(".docnorm.json", f"-{n}.docnorm.json")
+        n += 1
+    used.add(target)
+    return target
+
+
+def _write(path: str, payload: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(payload)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.buffer.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="docnorm", description="Normalize document-parsing results.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("detect", help="print FILE<TAB>format id for each file")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(run=cmd_detect)
+    p = sub.add_parser("normalize", help="write canonical JSON")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", metavar="PATH", help="output file (one input) or directory (several)")
+    p.add_argument("--format", help="skip detection and read the input as this format id")
+    p.add_argument("--strict", action="store_true", help="fail on anything that would need a repair")
+    p.set_defaults(run=cmd_normalize)
+    p = sub.add_parser("schema", help="print the JSON Schema of the canonical document")
+    p.set_defaults(run=cmd_schema)
+    return parser
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"docnorm: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
