@@ -65,6 +65,10 @@ JSON_START = (b"{", b"[")
 
 def probe(raw: Any) -> Probe | str:
     """A `Probe` for JSON input, or the text itself for a non-JSON text file."""
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        raw = bytes(raw)
+    if isinstance(raw, (str, bytes)) and not raw.strip():
+        raise NormalizeError("$", "expected JSON or text, found an empty input")
     if isinstance(raw, str):
         stripped = raw.lstrip("\ufeff \t\r\n")
         if stripped[:1] in ("{", "["):

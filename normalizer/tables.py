@@ -103,8 +103,6 @@ def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
                 caption = cell_text(caption_match.group(1)) if caption_match else None
         else:
             in_head = tag == "thead" and not closing
-    if any(not r for r in rows):
-        rows = [r for r in rows if r]
     return ParsedTable(place(rows, repairs, path), caption)
 
 

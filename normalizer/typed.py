@@ -14,7 +14,6 @@ from typing import Any, Callable, TypeVar
 
 import msgspec
 import msgspec.inspect as mi
-import orjson
 from msgspec import Struct, field
 
 from .errors import NormalizeError, Repairs, describe
@@ -28,11 +27,14 @@ class Raw(Struct, forbid_unknown_fields=True, kw_only=True):
     rest: dict[str, Any] = field(default_factory=dict, name="~docnorm-rest~")
 
 
+_untyped = msgspec.json.Decoder()
+
+
 def loads(data: bytes | str) -> Any:
-    """Parse JSON bytes, turning malformed or truncated input into a `NormalizeError`."""
+    """Parse JSON bytes (any integer size), turning malformed or truncated input into a `NormalizeError`."""
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
+        return _untyped.decode(data)
+    except msgspec.DecodeError as exc:
         raise NormalizeError("$", f"expected JSON, found malformed input ({exc})") from None
 
 
@@ -79,9 +81,14 @@ def _info(tp: Any) -> mi.Type:
     return mi.type_info(tp)
 
 
-@lru_cache(maxsize=None)
+_FIELDS: dict[type, dict[str, mi.Field]] = {}
+
+
 def _fields(info: mi.StructType) -> dict[str, mi.Field]:
-    return {f.encode_name: f for f in info.fields if f.name != "rest"}
+    fields = _FIELDS.get(info.cls)
+    if fields is None:
+        fields = _FIELDS[info.cls] = {f.encode_name: f for f in info.fields if f.name != "rest"}
+    return fields
 
 
 def _no_spill(path: str, repairs: Repairs) -> Spill:

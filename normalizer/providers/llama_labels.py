@@ -25,6 +25,10 @@ TEXT_LABEL_KINDS = {
     "toc": "toc",
 }
 
+# Layout label of an item whose own type is unknown -> its kind (falls back to "other").
+OTHER_LABEL_KINDS = {**TEXT_LABEL_KINDS, "chart": "figure", "image": "figure", "figure": "figure",
+                     "text": "paragraph", "paragraph_title": "heading", "doc_title": "heading"}
+
 # v2 job.status (PROVIDERS.md §1.6)
 V2_STATUS = {"PENDING": "queued", "RUNNING": "running", "COMPLETED": "succeeded", "FAILED": "failed",
              "CANCELLED": "cancelled"}
@@ -41,3 +45,9 @@ def formula_latex(md: str | None) -> str | None:
     if len(s) >= 4 and s.startswith("$$") and s.endswith("$$"):
         return s[2:-2].strip()
     return None
+
+
+def label_kind(extra: dict, table: dict[str, str], default: str) -> str:
+    """The kind a box label (kept in `extra["label"]`) implies; a malformed label implies nothing."""
+    label = extra.get("label")
+    return table.get(label, default) if isinstance(label, str) else default

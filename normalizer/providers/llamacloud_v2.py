@@ -12,7 +12,7 @@ from ..build import PageBlocks, compact, finish, link_captions, union, xywh
 from ..errors import NormalizeError, Repairs
 from ..schema import Block, Document, Image, Job, Line, Page, Table
 from ..typed import Raw, decode_as
-from .llama_labels import TEXT_LABEL_KINDS, V2_STATUS, formula_latex
+from .llama_labels import OTHER_LABEL_KINDS, TEXT_LABEL_KINDS, label_kind, V2_STATUS, formula_latex
 
 PROVIDER = "llamacloud"
 
@@ -46,7 +46,7 @@ class Item(Raw, kw_only=True):
     language: str | None = None
     html: str | None = None
     csv: str | None = None
-    rows: list[list[str | float | None]] | None = None
+    rows: list[list[str | int | float | None]] | None = None
     merged_from_pages: list[int] | None = None
     merged_into_page: int | None = None
     parse_concerns: list[Any] | None = None
@@ -344,8 +344,7 @@ def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     bbox, confidence, extra = _boxes(item)
     if item.rest:
         extra.update(item.rest)
-    label = extra.get("label")
-    kind = TEXT_LABEL_KINDS.get(label, "paragraph") if label else "paragraph"
+    kind = label_kind(extra, TEXT_LABEL_KINDS, "paragraph")
     md = item.md
     latex = formula_latex(md) if md and "$$" in md else None
     if latex is not None:
@@ -460,7 +459,7 @@ def _other(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     fields = _common(item)
     fields["extra"]["type"] = item.type
     _keep_unhandled(item, fields["extra"])
-    out.add(kind="other", text=_plain(item), html=item.html, **fields)
+    out.add(kind=label_kind(fields["extra"], OTHER_LABEL_KINDS, "other"), text=_plain(item), html=item.html, **fields)
 
 
 _ITEM_KINDS: dict[str, Callable[[Item, PageBlocks, Repairs, str], None]] = {

@@ -9,7 +9,7 @@ from ..build import PageBlocks, compact, finish, link_captions, xywh
 from ..errors import Repairs
 from ..schema import Block, Document, Image, Job, Line, Page, Table
 from ..typed import Raw, decode_as
-from .llama_labels import TEXT_LABEL_KINDS, V1_STATUS, formula_latex
+from .llama_labels import OTHER_LABEL_KINDS, TEXT_LABEL_KINDS, label_kind, V1_STATUS, formula_latex
 
 PROVIDER = "llamacloud"
 FORMAT = "llamaparse.v1"
@@ -44,7 +44,7 @@ class Item(Raw, kw_only=True):
     bBox: Box | None = None
     layoutAwareBbox: list[Box] | None = None
     lines: list[ItemLine] | None = None
-    rows: list[list[str | float | None]] | None = None
+    rows: list[list[str | int | float | None]] | None = None
     csv: str | None = None
     html: str | None = None
     isPerfectTable: bool | None = None
@@ -238,8 +238,7 @@ def _common(item: Item) -> dict[str, Any]:
 
 def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     fields = _common(item)
-    label = fields["extra"].get("label")
-    kind = TEXT_LABEL_KINDS.get(label, "paragraph") if label else "paragraph"
+    kind = label_kind(fields["extra"], TEXT_LABEL_KINDS, "paragraph")
     latex = formula_latex(item.md)
     if latex is not None:
         kind = "formula"
@@ -272,7 +271,7 @@ def _other(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     fields = _common(item)
     fields["extra"].update(compact({"type": item.type, "lvl": item.lvl, "rows": item.rows, "csv": item.csv,
                                     "is_perfect_table": item.isPerfectTable}))
-    out.add(kind="other", text=item.value if item.value is not None else (item.md or ""), html=item.html, **fields)
+    out.add(kind=label_kind(fields["extra"], OTHER_LABEL_KINDS, "other"), text=item.value if item.value is not None else (item.md or ""), html=item.html, **fields)
 
 
 _ITEM_KINDS: dict[str, Callable[[Item, PageBlocks, Repairs, str], None]] = {

@@ -1,0 +1,63 @@
+"""Reconstructed tables: HTML with rowspan/colspan, and CSV under a span policy."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+from typing import Literal
+
+from normalizer.schema import Table
+
+SpanPolicy = Literal["html", "repeat", "anchor"]
+
+
+def table_to_html(table: Table) -> str:
+    """A `<table>` whose spans are explicit; header rows (all cells `header`) go in `<thead>`."""
+    rows: list[list[str]] = [[] for _ in range(table.n_rows)]
+    for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
+        tag = "th" if cell.header else "td"
+        attrs = (f' rowspan="{cell.row_span}"' if cell.row_span > 1 else "") + \
+                (f' colspan="{cell.col_span}"' if cell.col_span > 1 else "")
+        text = escape(cell.text).replace("\n", "<br>")
+        rows[cell.row].append(f"<{tag}{attrs}>{text}</{tag}>")
+    head_rows = _header_rows(table)
+    parts = ["<table>"]
+    if head_rows:
+        parts.append("<thead>" + "".join(f"<tr>{''.join(r)}</tr>" for r in rows[:head_rows]) + "</thead>")
+    parts.append("<tbody>" + "".join(f"<tr>{''.join(r)}</tr>" for r in rows[head_rows:]) + "</tbody>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _header_rows(table: Table) -> int:
+    """Leading rows made only of header cells (cells spanning down from them included)."""
+    by_row: dict[int, list[bool]] = {}
+    for cell in table.cells:
+        by_row.setdefault(cell.row, []).append(cell.header)
+    n = 0
+    while n < table.n_rows and by_row.get(n) and all(by_row[n]):
+        n += 1
+    # a header cell spanning below the header block would split across thead/tbody: stop before it
+    while n > 0 and any(c.header and c.row < n < c.row + c.row_span for c in table.cells):
+        n -= 1
+    return n
+
+
+def grid(table: Table, span_policy: SpanPolicy = "repeat") -> list[list[str]]:
+    """The table as a dense grid of texts; covered slots repeat the text (`repeat`) or stay empty."""
+    out = [[""] * table.n_cols for _ in range(table.n_rows)]
+    for cell in table.cells:
+        for r in range(cell.row, min(cell.row + cell.row_span, table.n_rows)):
+            for c in range(cell.col, min(cell.col + cell.col_span, table.n_cols)):
+                if span_policy == "repeat" or (r == cell.row and c == cell.col):
+                    out[r][c] = cell.text
+    return out
+
+
+def table_to_csv(table: Table, span_policy: SpanPolicy = "repeat") -> str:
+    """CSV (RFC 4180 quoting). CSV has no spans: `html` falls back to `anchor`."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerows(grid(table, "repeat" if span_policy == "repeat" else "anchor"))
+    return buf.getvalue()
