@@ -36,10 +36,11 @@ class Repairs:
         self.strict = strict
         self.warnings: list[str] = []
 
-    def __call__(self, path: str, message: str) -> None:
+    def __call__(self, path: str, problem: str, fix: str) -> None:
+        """`problem` says what was expected and found; `fix` what lenient mode did about it."""
         if self.strict:
-            raise NormalizeError(path, message)
-        self.warnings.append(f"{path}: {message}")
+            raise NormalizeError(path, problem)
+        self.warnings.append(f"{path}: {problem}; {fix}")
 
     def note(self, path: str, message: str) -> None:
         """Something worth telling that is not a repair (never raises)."""

@@ -68,7 +68,7 @@ def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
     """The first `<table>` of `source`; a table nested in a cell stays text of that cell."""
     found = _TABLE.search(source)
     if found is None:
-        repairs(path, "expected an HTML <table>, found none; made an empty table")
+        repairs(path, "expected an HTML <table>, found none", "made an empty table")
         return ParsedTable(Table(n_rows=0, n_cols=0), None)
     body = found.group(1)
     if _NESTED.search(body):
@@ -159,13 +159,13 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
             while col < n_cols and owner[r][col] is not None:
                 col += 1
             if col >= n_cols:
-                repairs(path, f"row {r}: cell {raw.text[:30]!r} lies past the table's {n_cols} columns; "
-                              "appended to the row's last cell")
+                repairs(path, f"row {r}: cell {raw.text[:30]!r} lies past the table's {n_cols} columns",
+                        "appended to the row's last cell")
                 _append_text(cells, owner[r][n_cols - 1], raw.text)
                 continue
             row_span = n_rows - r if raw.row_span == 0 else raw.row_span
             if r + row_span > n_rows:
-                repairs(path, f"row {r}: rowspan={row_span} runs past the last row; cut to {n_rows - r}")
+                repairs(path, f"row {r}: rowspan={row_span} runs past the last row", f"cut to {n_rows - r}")
                 row_span = n_rows - r
             col_span = raw.col_span
             free = 0
@@ -173,7 +173,7 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
                 free += 1
             if free < col_span:
                 repairs(path, f"row {r}: colspan={col_span} at column {col} overflows the table's "
-                              f"{n_cols} columns; cut to {free}")
+                              f"{n_cols} columns", f"cut to {free}")
                 col_span = free
             row_span = _fit_rows(owner, r, col, col_span, row_span, repairs, path)
             cell = Cell(row=r, col=col, row_span=row_span, col_span=col_span, text=raw.text, header=raw.header)
@@ -192,7 +192,8 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
                 cells.append(cell)
                 padded += 1
     if padded:
-        repairs(path, f"ragged rows: {padded} empty cell(s) added so every row has {n_cols} columns")
+        repairs(path, f"ragged rows: {padded} slot(s) covered by no cell",
+                f"added empty cells so every row has {n_cols} columns")
     cells.sort(key=lambda c: (c.row, c.col))
     return Table(n_rows=n_rows, n_cols=n_cols, cells=cells)
 
@@ -229,7 +230,8 @@ def _place_plain(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Tab
     if padded:
         cells += [Cell(row=r, col=c) for r, row in enumerate(rows) for c in range(len(row), n_cols)]
         cells.sort(key=lambda c: (c.row, c.col))
-        repairs(path, f"ragged rows: {padded} empty cell(s) added so every row has {n_cols} columns")
+        repairs(path, f"ragged rows: {padded} slot(s) covered by no cell",
+                f"added empty cells so every row has {n_cols} columns")
     return Table(n_rows=len(rows), n_cols=n_cols, cells=cells)
 
 
@@ -238,7 +240,7 @@ def _clamp_spans(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Non
         for c, cell in enumerate(row):
             if not (1 <= cell.col_span <= MAX_SPAN and 0 <= cell.row_span <= MAX_SPAN):
                 repairs(path, f"row {r} cell {c}: expected spans in 1..{MAX_SPAN}, found "
-                              f"rowspan={cell.row_span} colspan={cell.col_span}; clamped")
+                              f"rowspan={cell.row_span} colspan={cell.col_span}", "clamped")
                 row[c] = cell._replace(col_span=min(max(cell.col_span, 1), MAX_SPAN),
                                        row_span=min(max(cell.row_span, 0), MAX_SPAN))
 
@@ -295,7 +297,7 @@ def _fit_rows(owner: list[list[Cell | None]], r: int, col: int, col_span: int, r
               repairs: Repairs, path: str) -> int:
     for rr in range(r + 1, r + row_span):
         if any(owner[rr][cc] is not None for cc in range(col, col + col_span)):
-            repairs(path, f"row {r}: rowspan={row_span} at column {col} overlaps another cell; cut to {rr - r}")
+            repairs(path, f"row {r}: rowspan={row_span} at column {col} overlaps another cell", f"cut to {rr - r}")
             return rr - r
     return row_span
 
@@ -306,7 +308,7 @@ def _cut_rowspans_into(r: int, owner: list[list[Cell | None]], cells: list[Cell]
     for cell in {id(c): c for c in owner[r] if c is not None}.values():
         new_span = r - cell.row
         repairs(path, f"row {cell.row}: rowspan={cell.row_span} of {cell.text[:30]!r} collides with the "
-                      f"complete row {r}; cut to {new_span}")
+                      f"complete row {r}", f"cut to {new_span}")
         index = next(i for i, c in enumerate(cells) if c is cell)
         fixed = Cell(row=cell.row, col=cell.col, row_span=new_span, col_span=cell.col_span, text=cell.text,
                      bbox=cell.bbox, header=cell.header, confidence=cell.confidence)
@@ -354,7 +356,7 @@ def from_markdown(source: str, repairs: Repairs, path: str) -> ParsedTable:
         elif kind == "inline":
             rows[-1].append(_RawCell(_inline_text(token), 1, 1, header))
     if not rows:
-        repairs(path, "expected a markdown pipe table, found none; made an empty table")
+        repairs(path, "expected a markdown pipe table, found none", "made an empty table")
     return ParsedTable(place(rows, repairs, path), None)
 
 

@@ -123,9 +123,9 @@ def _struct(value: Any, info: mi.StructType, path: str, repairs: Repairs, spill:
         got = _walk(item, f.type, sub, repairs, lambda k, v, key=key: keep(key + k, v))
         if got is _MISMATCH:
             if item is None and isinstance(f.type, mi.ListType):
-                repairs(sub, "expected array, found null; used []")
+                repairs(sub, "expected array, found null", "used []")
                 continue
-            repairs(sub, f"expected {_expected(f.type)}, found {describe(item)}; kept in extra")
+            repairs(sub, f"expected {_expected(f.type)}, found {describe(item)}", "kept in extra")
             rest[key] = item
             continue
         kwargs[f.name] = got
@@ -144,7 +144,7 @@ def _list(value: Any, info: mi.ListType, path: str, repairs: Repairs, spill: Spi
         sub = f"{path}[{i}]"
         got = _walk(item, info.item_type, sub, repairs, spill)
         if got is _MISMATCH:
-            repairs(sub, f"expected {_expected(info.item_type)}, found {describe(item)}; moved to extra")
+            repairs(sub, f"expected {_expected(info.item_type)}, found {describe(item)}", "moved to extra")
             spill(f"[{i}]", item)
             continue
         out.append(got)
@@ -203,13 +203,13 @@ def _scalar(value: Any, info: mi.Type, path: str, repairs: Repairs, spill: Spill
             number = int(value) if kind is mi.IntType else float(value)
         except ValueError:
             return _MISMATCH
-        repairs(path, f"expected {_expected(info)}, found {describe(value)}; read as {number}")
+        repairs(path, f"expected {_expected(info)}, found {describe(value)}", f"read as {number}")
         return number
     if kind is mi.IntType and isinstance(value, float) and value.is_integer():
-        repairs(path, f"expected integer, found {describe(value)}; read as {int(value)}")
+        repairs(path, f"expected integer, found {describe(value)}", f"read as {int(value)}")
         return int(value)
     if kind is mi.StrType and isinstance(value, (int, float)) and not isinstance(value, bool):
-        repairs(path, f"expected string, found {describe(value)}; read as text")
+        repairs(path, f"expected string, found {describe(value)}", "read as text")
         return str(value)
     return _MISMATCH
 

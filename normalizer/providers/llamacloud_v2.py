@@ -41,7 +41,7 @@ class Item(Raw, kw_only=True):
     level: int | None = None
     bbox: list[Box] | None = None
     bBox: list[Box] | None = None  # pre-1.0 spelling
-    items: list[Item] | None = None
+    items: list[Item] = field(default_factory=list)
     ordered: bool | None = None
     language: str | None = None
     html: str | None = None
@@ -59,7 +59,7 @@ class ItemsPage(Raw, kw_only=True):
     page_width: float | None = None
     page_height: float | None = None
     success: bool | None = None
-    items: list[Item] | None = None
+    items: list[Item] = field(default_factory=list)
     error: str | None = None
     revisions: list[Any] | None = None
 
@@ -228,7 +228,7 @@ def _document_extra(resp: Response) -> dict[str, Any]:
 def _page(pages: dict[int, Page], number: int | None, index: int, where: str, repairs: Repairs) -> Page:
     if number is None:
         number = index + 1
-        repairs(f"{where}.pages[{index}].page_number", f"expected an integer, found none; used position {number}")
+        repairs(f"{where}.pages[{index}].page_number", "expected an integer, found none", f"used position {number}")
     page = pages.get(number)
     if page is None:
         page = pages[number] = Page(number=number, extra={})
@@ -249,7 +249,7 @@ def _items_pages(items: ItemsPages, pages: dict[int, Page], blocks: list[Block],
         _keep(page.extra, "items_page", ip.rest)
         out = PageBlocks(page.number, blocks)
         path = f"$.items.pages[{pi}].items"
-        for ii, item in enumerate(ip.items or ()):
+        for ii, item in enumerate(ip.items):
             _item(item, out, repairs, f"{path}[{ii}]")
 
 
@@ -359,7 +359,7 @@ def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
 def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     level = item.level
     if level is not None and not 1 <= level <= 6:
-        repairs(f"{path}.level", f"expected a heading level 1..6, found {level}; clamped")
+        repairs(f"{path}.level", f"expected a heading level 1..6, found {level}", "clamped")
         level = min(max(level, 1), 6)
     out.add(kind="heading", text=item.value if item.value is not None else (item.md or "").lstrip("# "),
             level=level or 1, **_common(item))
@@ -478,24 +478,23 @@ ITEM_TYPES = tuple(_ITEM_KINDS)
 
 def _continued_tables(blocks: list[Block], repairs: Repairs) -> None:
     """`merged_from_pages` (the whole table, first page) + `merged_into_page` (empty stubs) -> begin/inner/end."""
-    starts = {b.page: b for b in blocks if b.table is not None and b.extra.get("merged_from_pages")}
+    starts: dict[int, tuple[Block, int]] = {}
+    for b in blocks:
+        pages = b.extra.get("merged_from_pages") if b.table is not None else None
+        if isinstance(pages, list) and pages and all(type(p) is int for p in pages):
+            starts[b.page] = (b, max(pages))
+            b.table.continued = "begin"  # type: ignore[union-attr]
     for block in blocks:
-        if block.table is None:
-            continue
-        if block.page in starts and starts[block.page] is block:
-            block.table.continued = "begin"
-            continue
-        target = block.extra.get("merged_into_page")
-        if target is None:
+        target = block.extra.get("merged_into_page") if block.table is not None else None
+        if type(target) is not int:
             continue
         start = starts.get(target)
         if start is None:
             repairs.note(f"$.items (page {block.page})",
                          f"table says it was merged into page {target}, which has no merged table")
-            block.table.continued = "inner"
+            block.table.continued = "inner"  # type: ignore[union-attr]
             continue
-        last = max(start.extra["merged_from_pages"])
-        block.table.continued = "end" if block.page >= last else "inner"
+        block.table.continued = "end" if block.page >= start[1] else "inner"  # type: ignore[union-attr]
 
 
 FORMATS = {"llamacloud.v2": convert}

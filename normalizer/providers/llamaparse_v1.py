@@ -8,6 +8,8 @@ from .. import tables
 from ..build import PageBlocks, compact, finish, link_captions, xywh
 from ..errors import Repairs
 from ..schema import Block, Document, Image, Job, Line, Page, Table
+from msgspec import field
+
 from ..typed import Raw, decode_as
 from .llama_labels import OTHER_LABEL_KINDS, TEXT_LABEL_KINDS, label_kind, V1_STATUS, formula_latex
 
@@ -79,7 +81,7 @@ class V1Page(Raw, kw_only=True):
     charts: list[Any] | None = None
     tables: list[Any] | None = None
     layout: list[Layout] | None = None
-    items: list[Item] | None = None
+    items: list[Item] = field(default_factory=list)
     status: str | None = None
     links: list[Any] | None = None
     width: float | None = None
@@ -159,7 +161,7 @@ def _page(vp: V1Page, index: int, blocks: list[Block], images: list[Image], repa
     number = vp.page
     if number is None:
         number = index + 1
-        repairs(f"{path}.page", f"expected an integer, found none; used position {number}")
+        repairs(f"{path}.page", "expected an integer, found none", f"used position {number}")
     ok = vp.status is None or vp.status.upper() == "OK"
     page = Page(number=number, width=vp.width, height=vp.height, rotation=vp.originalOrientationAngle, ok=ok,
                 error=None if ok else vp.status, printed_number=vp.printedPageNumber or None,
@@ -178,7 +180,7 @@ def _page(vp: V1Page, index: int, blocks: list[Block], images: list[Image], repa
     for im in vp.images or ():
         images.append(_image(im, number))
     out = PageBlocks(number, blocks)
-    for ii, item in enumerate(vp.items or ()):
+    for ii, item in enumerate(vp.items):
         handler = _ITEM_KINDS.get(item.type or "")
         if handler is None:
             repairs.note(f"{path}.items[{ii}].type", f"unknown item type {item.type!r}; kept as kind 'other'")
@@ -250,7 +252,7 @@ def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
 def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     level = item.lvl
     if level is not None and not 1 <= level <= 6:
-        repairs(f"{path}.lvl", f"expected a heading level 1..6, found {level}; clamped")
+        repairs(f"{path}.lvl", f"expected a heading level 1..6, found {level}", "clamped")
         level = min(max(level, 1), 6)
     out.add(kind="heading", level=level or 1,
             text=item.value if item.value is not None else (item.md or "").lstrip("# "), **_common(item))

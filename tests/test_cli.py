@@ -1,0 +1,76 @@
+"""The `docnorm` command line: output, error format and exit codes as pinned in DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from normalizer import normalize
+
+from .conftest import ROOT, SAMPLES
+
+REPORT = SAMPLES / "llamacloud" / "annual_report_v2.json"
+PENDING = SAMPLES / "llamacloud" / "pending_job_v2.json"
+
+
+def run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "viewer.cli", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True)
+
+
+def test_detect_prints_file_tab_format():
+    out = run("detect", REPORT, PENDING)
+    assert out.returncode == 0
+    assert out.stdout.splitlines() == [f"{REPORT}\tllamacloud.v2", f"{PENDING}\tllamacloud.v2"]
+
+
+def test_normalize_one_file_to_stdout_and_to_a_path(tmp_path):
+    out = run("normalize", REPORT)
+    assert out.returncode == 0 and out.stderr == ""
+    assert normalize(out.stdout) == normalize(REPORT.read_bytes())
+    target = tmp_path / "one.json"
+    assert run("normalize", REPORT, "-o", target).returncode == 0
+    assert json.loads(target.read_text())["format"] == "llamacloud.v2"
+
+
+def test_normalize_many_files_to_a_directory(tmp_path):
+    sdk = SAMPLES / "llamacloud" / "quarterly_v1_sdk_list.json"
+    out = run("normalize", REPORT, PENDING, sdk, "-o", tmp_path / "out")
+    assert out.returncode == 0, out.stderr
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["annual_report_v2.docnorm.json", "pending_job_v2.docnorm.json",
+                       "quarterly_v1_sdk_list.docnorm.json"]
+    assert len(json.loads((tmp_path / "out" / "quarterly_v1_sdk_list.docnorm.json").read_text())) == 2
+    # canonical output can be fed back in
+    again = run("normalize", tmp_path / "out" / "annual_report_v2.docnorm.json")
+    assert normalize(again.stdout) == normalize(REPORT.read_bytes())
+
+
+def test_errors_go_to_stderr_with_path_and_exit_1(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"job": {"id": "x", "status": "COMPLETED"}, "items": {"pages": [{"page_number": "one"}]}}')
+    out = run("normalize", "--strict", bad)
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr == (f"docnorm: {bad}: $.items.pages[0].page_number: expected integer or null, found "
+                          "string 'one'\n")
+    out = run("normalize", bad, tmp_path / "missing.json", "-o", tmp_path / "o")
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"docnorm: {tmp_path / 'missing.json'}: $: cannot read file")
+    assert (tmp_path / "o" / "bad.docnorm.json").exists()  # the good one was still written
+    trunc = tmp_path / "trunc.json"
+    trunc.write_bytes(REPORT.read_bytes()[:500])
+    out = run("detect", trunc)
+    assert out.returncode == 1 and "expected JSON, found malformed input" in out.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run("normalize").returncode == 2
+    assert run("frobnicate").returncode == 2
+    out = run("normalize", REPORT, PENDING)
+    assert out.returncode == 2 and "-o DIRECTORY" in out.stderr
+
+
+def test_console_script_is_installed():
+    out = subprocess.run(["docnorm", "detect", PENDING], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.endswith("\tllamacloud.v2\n")
