@@ -91,7 +91,7 @@ def test_text_and_bad_input():
     assert detect("Invoice\n<<<\f") == "whisperer.text"
     assert detect(b"\xef\xbb\xbf{\"status\": \"processed\"}") == "whisperer.status"  # UTF-8 BOM
     for bad, message in [(b"", "empty"), (b"{\"a\": ", "malformed"), (b"\xff\xfe\x00", "undecodable"),
-                         (b"[1, 2]", "array of 2"), (b'"just a string"', "known provider format")]:
+                         (b"[1, 2]", "array of 2"), (b'{"x": 1}', "known provider format")]:
         with pytest.raises(NormalizeError, match=message) as err:
             detect(bad)
         assert err.value.path == "$"
