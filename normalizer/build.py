@@ -30,15 +30,15 @@ def compact(mapping: dict[str, Any]) -> dict[str, Any]:
 class PageBlocks:
     """Appends blocks of one page to the document's reading order, numbering them `p{page}-b{i}`."""
 
-    __slots__ = ("page", "blocks", "_start")
+    __slots__ = ("page", "blocks", "start")
 
     def __init__(self, page: int, blocks: list[Block]):
         self.page = page
         self.blocks = blocks
-        self._start = len(blocks)
+        self.start = len(blocks)  # index of the page's first block
 
     def next_id(self) -> str:
-        return f"p{self.page}-b{len(self.blocks) - self._start}"
+        return f"p{self.page}-b{len(self.blocks) - self.start}"
 
     def add(self, **fields: Any) -> Block:
         block = Block(id=self.next_id(), page=self.page, **fields)

@@ -58,9 +58,11 @@ def has_html_table(text: str | None) -> bool:
     return bool(text) and "<table" in text.lower()  # type: ignore[union-attr]
 
 
+# A cell's content runs to the next structural tag; written as an unrolled loop (runs of non-"<" consumed at
+# once) because a lazy `.*?` with this lookahead is tried at every character and was most of the parse time.
 _TOKENS = re.compile(
     r"<(/?)(thead|tbody|tfoot|tr|caption)\b[^>]*>"
-    r"|<(t[dh])\b([^>]*)>(.*?)(?=</?t[dh]\b|</?tr\b|</?t(?:head|body|foot)\b|</?caption\b|\Z)",
+    r"|<(t[dh])\b([^>]*)>([^<]*(?:<(?!/?t[dhr]\b|/?t(?:head|body|foot)\b|/?caption\b)[^<]*)*)",
     re.I | re.S)
 
 

@@ -299,7 +299,7 @@ def _images(meta: ImagesMeta) -> list[Image]:
 
 def _boxes(item: Item) -> tuple[list[float] | None, float | None, dict[str, Any]]:
     """The item's box list -> one bbox (their union), a confidence, and the per-box detail worth keeping."""
-    boxes = item.bbox if item.bbox is not None else item.bBox
+    boxes = item.bbox or item.bBox
     if not boxes:
         return None, None, {}
     if len(boxes) == 1:
@@ -314,8 +314,9 @@ def _boxes(item: Item) -> tuple[list[float] | None, float | None, dict[str, Any]
 
 def _box_detail(b: Box) -> dict[str, Any]:
     detail: dict[str, Any] = {} if b.label is None else {"label": b.label}
-    start = b.start_index if b.start_index is not None else b.startIndex
-    end = b.end_index if b.end_index is not None else b.endIndex
+    start, end = b.start_index, b.end_index
+    if start is None and end is None:
+        start, end = b.startIndex, b.endIndex
     if start is not None or end is not None:
         detail["span"] = [start, end]
     if b.r is not None:
@@ -341,10 +342,19 @@ def _common(item: Item) -> dict[str, Any]:
 
 
 def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    bbox, confidence, extra = _boxes(item)
+    # The hottest path of a large result (most items are text): _boxes and label_kind inlined for one box.
+    boxes = item.bbox or item.bBox
+    if boxes and len(boxes) == 1:
+        b = boxes[0]
+        bbox: list[float] | None = [b.x, b.y, b.x + b.w, b.y + b.h]
+        confidence = b.confidence
+        extra = _box_detail(b)
+    else:
+        bbox, confidence, extra = _boxes(item)
     if item.rest:
         extra.update(item.rest)
-    kind = label_kind(extra, TEXT_LABEL_KINDS, "paragraph")
+    label = extra.get("label")
+    kind = TEXT_LABEL_KINDS.get(label, "paragraph") if type(label) is str else "paragraph"
     md = item.md
     latex = formula_latex(md) if md and "$$" in md else None
     if latex is not None:
@@ -352,8 +362,9 @@ def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     elif kind == "formula":
         latex = item.value
     text = item.value if item.value is not None else (md or "")
-    out.blocks.append(Block(id=out.next_id(), page=out.page, kind=kind, text=text, bbox=bbox,
-                            confidence=confidence, markdown=md, latex=latex, extra=extra))
+    blocks = out.blocks
+    blocks.append(Block(id=f"p{out.page}-b{len(blocks) - out.start}", page=out.page, kind=kind, text=text,
+                        bbox=bbox, confidence=confidence, markdown=md, latex=latex, extra=extra))
 
 
 def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
