@@ -8,7 +8,7 @@ import pytest
 
 from normalizer import NormalizeError, detect
 
-from .conftest import SAMPLES, SHARED
+from .conftest import SAMPLES
 
 EXPECTED = {
     "baidu_error_task_not_exist.json": "baidu.task",

@@ -6,8 +6,8 @@ import pytest
 
 from exporters import to_json
 from normalizer import load, normalize, normalize_all
-from normalizer.providers import llamacloud_v2, llamaparse_v1
-from normalizer.providers.llama_labels import V1_STATUS, V2_STATUS
+from normalizer.providers import llamacloud_v2
+from normalizer.providers.llama_common import V1_STATUS, V2_STATUS
 
 from .conftest import REGENERATE, SAMPLES, compare_golden, pretty, sample_files, shared_files
 

@@ -9,7 +9,7 @@ from typing import Iterable, Iterator, Sequence, TypeVar
 
 import orjson
 
-from normalizer import NormalizeError, detect, load, normalize_all
+from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
 
 T = TypeVar("T")

@@ -10,9 +10,9 @@ from msgspec import field
 from .. import tables
 from ..build import PageBlocks, compact, finish, link_captions, union, xywh
 from ..errors import NormalizeError, Repairs
-from ..schema import Block, Document, Image, Job, Line, Page, Table
+from ..schema import Block, Document, Image, Job, Line, Page
 from ..typed import Raw, decode_as
-from .llama_labels import OTHER_LABEL_KINDS, TEXT_LABEL_KINDS, label_kind, V2_STATUS, formula_latex
+from .llama_common import OTHER_LABEL_KINDS, V2_STATUS, heading_level, label_kind, table_of, text_kind
 
 PROVIDER = "llamacloud"
 
@@ -353,14 +353,8 @@ def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
         bbox, confidence, extra = _boxes(item)
     if item.rest:
         extra.update(item.rest)
-    label = extra.get("label")
-    kind = TEXT_LABEL_KINDS.get(label, "paragraph") if type(label) is str else "paragraph"
     md = item.md
-    latex = formula_latex(md) if md and "$$" in md else None
-    if latex is not None:
-        kind = "formula"
-    elif kind == "formula":
-        latex = item.value
+    kind, latex = text_kind(extra, md, item.value)
     text = item.value if item.value is not None else (md or "")
     blocks = out.blocks
     blocks.append(Block(id=f"p{out.page}-b{len(blocks) - out.start}", page=out.page, kind=kind, text=text,
@@ -368,12 +362,8 @@ def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
 
 
 def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    level = item.level
-    if level is not None and not 1 <= level <= 6:
-        repairs(f"{path}.level", f"expected a heading level 1..6, found {level}", "clamped")
-        level = min(max(level, 1), 6)
     out.add(kind="heading", text=item.value if item.value is not None else (item.md or "").lstrip("# "),
-            level=level or 1, **_common(item))
+            level=heading_level(item.level, repairs, f"{path}.level"), **_common(item))
 
 
 def _list(item: Item, out: PageBlocks, repairs: Repairs, path: str, depth: int = 1) -> None:
@@ -422,15 +412,10 @@ def _code(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
 
 def _table(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     fields = _common(item)
-    parsed = tables.from_any(item.html, item.md, item.rows, repairs, path)
-    table = parsed.table if parsed else Table(n_rows=0, n_cols=0)
     extra = fields["extra"]
+    table = table_of(item.html, item.md, item.rows, repairs, path, extra)
     extra.update(compact({"csv": item.csv, "merged_from_pages": item.merged_from_pages,
-                          "merged_into_page": item.merged_into_page, "parse_concerns": item.parse_concerns,
-                          "caption": parsed.caption if parsed else None}))
-    if item.rows and parsed and (parsed.table.n_rows, parsed.table.n_cols) != (
-            len(item.rows), max(len(r) for r in item.rows)):
-        extra["rows"] = item.rows  # the grid disagrees with the HTML: keep the provider's own
+                          "merged_into_page": item.merged_into_page, "parse_concerns": item.parse_concerns}))
     out.add(kind="table", text=tables.plain_text(table), table=table, html=item.html, **fields)
 
 

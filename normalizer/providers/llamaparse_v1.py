@@ -7,11 +7,11 @@ from typing import Any, Callable
 from .. import tables
 from ..build import PageBlocks, compact, finish, link_captions, xywh
 from ..errors import Repairs
-from ..schema import Block, Document, Image, Job, Line, Page, Table
+from ..schema import Block, Document, Image, Job, Line, Page
 from msgspec import field
 
 from ..typed import Raw, decode_as
-from .llama_labels import OTHER_LABEL_KINDS, TEXT_LABEL_KINDS, label_kind, V1_STATUS, formula_latex
+from .llama_common import OTHER_LABEL_KINDS, V1_STATUS, heading_level, label_kind, table_of, text_kind
 
 PROVIDER = "llamacloud"
 FORMAT = "llamaparse.v1"
@@ -240,32 +240,19 @@ def _common(item: Item) -> dict[str, Any]:
 
 def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     fields = _common(item)
-    kind = label_kind(fields["extra"], TEXT_LABEL_KINDS, "paragraph")
-    latex = formula_latex(item.md)
-    if latex is not None:
-        kind = "formula"
-    elif kind == "formula":
-        latex = item.value
+    kind, latex = text_kind(fields["extra"], item.md, item.value)
     out.add(kind=kind, text=item.value if item.value is not None else (item.md or ""), latex=latex, **fields)
 
 
 def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    level = item.lvl
-    if level is not None and not 1 <= level <= 6:
-        repairs(f"{path}.lvl", f"expected a heading level 1..6, found {level}", "clamped")
-        level = min(max(level, 1), 6)
-    out.add(kind="heading", level=level or 1,
+    out.add(kind="heading", level=heading_level(item.lvl, repairs, f"{path}.lvl"),
             text=item.value if item.value is not None else (item.md or "").lstrip("# "), **_common(item))
 
 
 def _table(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     fields = _common(item)
-    parsed = tables.from_any(item.html, item.md, item.rows, repairs, path)
-    table = parsed.table if parsed else Table(n_rows=0, n_cols=0)
-    fields["extra"].update(compact({"csv": item.csv, "is_perfect_table": item.isPerfectTable,
-                                    "caption": parsed.caption if parsed else None}))
-    if item.rows and parsed and (table.n_rows, table.n_cols) != (len(item.rows), max(len(r) for r in item.rows)):
-        fields["extra"]["rows"] = item.rows
+    table = table_of(item.html, item.md, item.rows, repairs, path, fields["extra"])
+    fields["extra"].update(compact({"csv": item.csv, "is_perfect_table": item.isPerfectTable}))
     out.add(kind="table", text=tables.plain_text(table), table=table, html=item.html, **fields)
 
 

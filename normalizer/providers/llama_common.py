@@ -1,6 +1,12 @@
-"""Vocabulary shared by LlamaCloud v2 and LlamaParse v1: layout labels and job statuses."""
+"""What LlamaCloud v2 and LlamaParse v1 share: layout labels, job statuses, and the item rules on top of them."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from .. import tables
+from ..errors import Repairs
+from ..schema import Table
 
 # Layout label of a `text` item's box -> a more precise kind. Labels not listed keep the item's own kind.
 TEXT_LABEL_KINDS = {
@@ -51,3 +57,32 @@ def label_kind(extra: dict, table: dict[str, str], default: str) -> str:
     """The kind a box label (kept in `extra["label"]`) implies; a malformed label implies nothing."""
     label = extra.get("label")
     return table.get(label, default) if isinstance(label, str) else default
+
+
+def text_kind(extra: dict, md: str | None, value: str | None) -> tuple[str, str | None]:
+    """(kind, latex) of a `text` item: `$$…$$` markdown is a formula whatever its label says."""
+    latex = formula_latex(md) if md and "$$" in md else None
+    if latex is not None:
+        return "formula", latex
+    kind = label_kind(extra, TEXT_LABEL_KINDS, "paragraph")
+    return kind, value if kind == "formula" else None
+
+
+def heading_level(level: int | None, repairs: Repairs, path: str) -> int:
+    if level is not None and not 1 <= level <= 6:
+        repairs(path, f"expected a heading level 1..6, found {level}", "clamped")
+        level = min(max(level, 1), 6)
+    return level or 1
+
+
+def table_of(html: str | None, md: str | None, rows: list[list[Any]] | None, repairs: Repairs, path: str,
+             extra: dict[str, Any]) -> Table:
+    """The item's table from its richest representation; the provider's grid is kept when it disagrees."""
+    parsed = tables.from_any(html, md, rows, repairs, path)
+    if parsed is None:
+        return Table(n_rows=0, n_cols=0)
+    if parsed.caption is not None:
+        extra["caption"] = parsed.caption
+    if rows and (parsed.table.n_rows, parsed.table.n_cols) != (len(rows), max(len(r) for r in rows)):
+        extra["rows"] = rows
+    return parsed.table
