@@ -2,7 +2,9 @@
 
 from normalizer.schema import Document, encode
 
+from .markdown import MarkdownOptions, to_markdown
 from .tables import table_to_csv, table_to_html
+from .text import TextOptions, to_text
 
 
 def to_json(doc: Document) -> bytes:
@@ -10,4 +12,4 @@ def to_json(doc: Document) -> bytes:
     return encode(doc)
 
 
-__all__ = ["to_json", "table_to_html", "table_to_csv"]
+__all__ = ["to_json", "to_markdown", "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions"]

@@ -365,7 +365,9 @@ def from_markdown(source: str, repairs: Repairs, path: str) -> ParsedTable:
 def _inline_text(token: Any) -> str:
     parts = []
     for child in token.children or ():
-        if child.type in ("text", "code_inline", "html_inline"):
+        if child.type == "html_inline" and _BREAK.fullmatch(child.content.strip()):
+            parts.append("\n")  # GFM cells cannot hold a newline; exporters write <br>
+        elif child.type in ("text", "code_inline", "html_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")

@@ -1,0 +1,152 @@
+"""Canonical Document -> Markdown (CommonMark + GFM tables), rendered from canonical fields only.
+
+Provider markdown fragments are not copied through: they may carry raw HTML. Every text is escaped so it reads
+back as the same text, and one render function per block kind keeps the rules visible.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Literal
+
+from msgspec import Struct
+
+from normalizer.schema import Block, Document, Table
+
+from .joined import logical_blocks
+from .tables import grid, table_to_html
+
+
+class MarkdownOptions(Struct, frozen=True, kw_only=True):
+    heading_offset: int = 0                                # added to every heading level (capped at 6)
+    span_policy: Literal["html", "repeat", "anchor"] = "html"  # tables with spans; span-free tables are GFM
+    furniture: bool = False                                # include page headers, footers, page numbers
+    page_breaks: bool = False                              # a `<!-- page N -->` marker before each page
+    join_continued: bool = True                            # one table for fragments continued across pages
+
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_LINE_START = re.compile(r"^([ \t]*)(?:([#>+=-])|(\d+)([.)]))", re.M)
+_SAFE_URL = re.compile(r"^(https?://|mailto:|[\w./-]+$)", re.I)
+
+
+def escape(text: str, block: bool = True) -> str:
+    """Text that CommonMark renders as exactly `text`: no emphasis, links or HTML, and (for a block of its
+    own, `block=True`) no line read as a heading, list item or quote. A digit cannot be escaped, so an
+    ordered-list marker is broken by escaping its `.`/`)` instead."""
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(_escape_marker, text) if block else text
+
+
+def _escape_marker(m: re.Match[str]) -> str:
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
+
+
+def safe_url(url: str | None) -> str | None:
+    """A URL worth linking: http(s), mailto or a relative file name; never `javascript:` and the like."""
+    if not url or not _SAFE_URL.match(url.strip()):
+        return None
+    return url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+
+
+def _cell(text: str) -> str:
+    return escape(text, block=False).replace("\n", "<br>") if text else ""
+
+
+def gfm_table(table: Table, span_policy: str) -> str:
+    rows = grid(table, "repeat" if span_policy == "repeat" else "anchor")
+    if not rows:
+        return ""
+    lines = ["| " + " | ".join(_cell(t) for t in rows[0]) + " |", "|" + "---|" * table.n_cols]
+    lines += ["| " + " | ".join(_cell(t) for t in row) + " |" for row in rows[1:]]
+    return "\n".join(lines)
+
+
+def _has_spans(table: Table) -> bool:
+    return any(c.row_span > 1 or c.col_span > 1 for c in table.cells)
+
+
+Render = Callable[[Block, "Table | None", MarkdownOptions], str | None]
+
+
+def _heading(b: Block, t: Table | None, o: MarkdownOptions) -> str:
+    level = min(max((b.level or 1) + o.heading_offset, 1), 6)
+    return "#" * level + " " + escape(b.text.replace("\n", " "), block=False).replace("#", "\\#")
+
+
+def _paragraph(b: Block, t: Table | None, o: MarkdownOptions) -> str:
+    return escape(b.text)
+
+
+def _list_item(b: Block, t: Table | None, o: MarkdownOptions) -> str:
+    indent = "   " * max((b.level or 1) - 1, 0)
+    marker = "1." if b.extra.get("ordered") is True else "-"
+    return indent + marker + " " + escape(b.text).replace("\n", "\n" + indent + "   ")
+
+
+def _code(b: Block, t: Table | None, o: MarkdownOptions) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", b.text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    language = b.extra.get("language")
+    info = language if isinstance(language, str) and re.fullmatch(r"[\w+#.-]+", language) else ""
+    return f"{fence}{info}\n{b.text}\n{fence}"
+
+
+def _formula(b: Block, t: Table | None, o: MarkdownOptions) -> str:
+    return "$$\n" + (b.latex if b.latex is not None else b.text).replace("$$", "$ $") + "\n$$"
+
+
+def _figure(b: Block, t: Table | None, o: MarkdownOptions) -> str:
+    url = safe_url(b.image.url if b.image else None)
+    alt = escape((b.image.caption if b.image and b.image.caption else b.text).replace("\n", " "), block=False)
+    return f"![{alt}]({url})" if url else (alt or "")
+
+
+def _table(b: Block, t: Table | None, o: MarkdownOptions) -> str | None:
+    if t is None:
+        return None  # a fragment shown as part of the table it continues
+    if t.n_rows == 0:
+        return escape(b.text) or None
+    if _has_spans(t) and o.span_policy == "html":
+        return table_to_html(t)
+    return gfm_table(t, o.span_policy)
+
+
+def _link(b: Block, t: Table | None, o: MarkdownOptions) -> str:
+    url = b.extra.get("url")
+    target = safe_url(url) if isinstance(url, str) else None
+    return f"[{escape(b.text, block=False)}]({target})" if target else escape(b.text)
+
+
+def _furniture(b: Block, t: Table | None, o: MarkdownOptions) -> str | None:
+    return escape(b.text) if o.furniture else None
+
+
+RENDER: dict[str, Render] = {
+    "heading": _heading, "paragraph": _paragraph, "list_item": _list_item, "table": _table,
+    "figure": _figure, "caption": _paragraph, "formula": _formula, "code": _code, "header": _furniture,
+    "footer": _furniture, "page_number": _furniture, "footnote": _paragraph, "toc": _paragraph,
+    "seal": _paragraph, "barcode": _paragraph, "link": _link, "other": _paragraph,
+}
+
+
+def to_markdown(doc: Document, options: MarkdownOptions = MarkdownOptions()) -> str:
+    parts: list[str] = []
+    page = None
+    previous_kind = None
+    for block, table in logical_blocks(doc.blocks, options.join_continued):
+        if options.page_breaks and block.page != page:
+            parts.append(f"<!-- page {block.page} -->")
+            previous_kind = None
+        page = block.page
+        text = RENDER[block.kind](block, table, options)
+        if text is None or text == "":
+            continue
+        if block.kind == "list_item" and previous_kind == "list_item":
+            parts[-1] += "\n" + text  # one list: items stay together
+        else:
+            parts.append(text)
+        previous_kind = block.kind
+    return "\n\n".join(parts) + "\n" if parts else ""

@@ -1,0 +1,35 @@
+"""Canonical Document -> plain text in reading order; pages separated by form feeds."""
+
+from __future__ import annotations
+
+from msgspec import Struct
+
+from normalizer.schema import Document
+
+from .joined import logical_blocks
+from .tables import grid
+
+
+class TextOptions(Struct, frozen=True, kw_only=True):
+    furniture: bool = False  # include page headers, footers, page numbers
+
+
+_FURNITURE = {"header", "footer", "page_number"}
+
+
+def to_text(doc: Document, options: TextOptions = TextOptions()) -> str:
+    pages: dict[int, list[str]] = {p.number: [] for p in doc.pages}
+    for block, table in logical_blocks(doc.blocks):
+        if block.kind in _FURNITURE and not options.furniture:
+            continue
+        if block.kind == "table":
+            if table is None:
+                continue
+            text = "\n".join("\t".join(row) for row in grid(table, "anchor")) if table.n_rows else block.text
+        elif block.kind == "formula":
+            text = block.latex if block.latex is not None else block.text
+        else:
+            text = block.text
+        if text:
+            pages.setdefault(block.page, []).append(text)
+    return "\f".join("\n\n".join(pages[n]) for n in sorted(pages)) + ("\n" if pages else "")
