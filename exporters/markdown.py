@@ -132,11 +132,20 @@ RENDER: dict[str, Render] = {
 }
 
 
+def _failed_page(number: int, error: str | None) -> str:
+    """A failed page leaves a visible trace (an HTML comment) instead of silently vanishing."""
+    return f"<!-- page {number} failed: {(error or 'unknown error').replace('--', '- -')} -->"
+
+
 def to_markdown(doc: Document, options: MarkdownOptions = MarkdownOptions()) -> str:
     parts: list[str] = []
     page = None
     previous_kind = None
+    failed = [(p.number, p.error) for p in doc.pages if not p.ok]
     for block, table in logical_blocks(doc.blocks, options.join_continued):
+        while failed and failed[0][0] < block.page:
+            parts.append(_failed_page(*failed.pop(0)))
+            previous_kind = None
         if options.page_breaks and block.page != page:
             parts.append(f"<!-- page {block.page} -->")
             previous_kind = None
@@ -149,4 +158,5 @@ def to_markdown(doc: Document, options: MarkdownOptions = MarkdownOptions()) -> 
         else:
             parts.append(text)
         previous_kind = block.kind
+    parts += [_failed_page(number, error) for number, error in failed]
     return "\n\n".join(parts) + "\n" if parts else ""

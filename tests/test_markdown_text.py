@@ -118,3 +118,10 @@ def test_text_pages_are_form_feed_separated():
 
 def test_escape_is_idempotent_in_meaning():
     assert _visible(escape("1. not a list\n# not a heading")) == "1. not a list\n# not a heading"
+
+
+def test_failed_page_leaves_a_trace():
+    doc = load(next(p for p in SAMPLES if p.stem == "failed_page_v2"))[0]
+    out = to_markdown(doc)
+    assert "<!-- page 2 failed: Page processing timed out after 120 s -->" in out
+    assert out.index("north wing") < out.index("page 2 failed") < out.index("Signed")
