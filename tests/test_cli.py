@@ -74,3 +74,21 @@ def test_usage_errors_exit_2():
 def test_console_script_is_installed():
     out = subprocess.run(["docnorm", "detect", PENDING], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.endswith("\tllamacloud.v2\n")
+
+
+def test_export_markdown_text_json_and_tables(tmp_path):
+    out = run("export", REPORT, "--to", "md")
+    assert out.returncode == 0 and out.stdout.startswith("# Annual Report 2025\n")
+    assert run("export", REPORT, "--to", "text").stdout.startswith("Annual Report 2025\n")
+    assert normalize(run("export", REPORT, "--to", "json").stdout) == normalize(REPORT.read_bytes())
+    out = run("export", REPORT, "--to", "tables-csv", "--span-policy", "repeat", "-o", tmp_path / "t")
+    assert out.returncode == 0
+    files = sorted(p.name for p in (tmp_path / "t").iterdir())
+    assert files == [f"annual_report_v2-{i}.csv" for i in range(1, 5)]
+    assert (tmp_path / "t" / "annual_report_v2-1.csv").read_text().splitlines()[0] == \
+        "Segment,Revenue (EUR m),Revenue (EUR m),Change"
+    quarter = (tmp_path / "t" / "annual_report_v2-2.csv").read_text().splitlines()
+    assert quarter[-1] == "Q4 2025,590,\"2,075\""  # the page-3 fragment was joined into the page-2 table
+    assert run("export", REPORT, "--to", "tables-html").returncode == 2  # several tables need -o
+    out = run("export", REPORT, "--to", "md", "--span-policy", "repeat", "-o", tmp_path / "r.md")
+    assert out.returncode == 0 and "<table>" not in (tmp_path / "r.md").read_text()

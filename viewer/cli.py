@@ -9,6 +9,8 @@ from typing import Iterable, Iterator, Sequence, TypeVar
 
 import orjson
 
+from exporters import MarkdownOptions, table_to_csv, table_to_html, to_markdown, to_text
+from exporters.joined import logical_blocks
 from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
 
@@ -111,6 +113,55 @@ def _write(path: str, payload: bytes) -> None:
         fh.write(payload)
 
 
+def _tables(doc: Document, render) -> list[str]:
+    return [render(table) for block, table in logical_blocks(doc.blocks) if block.kind == "table" and table]
+
+
+# --to -> (file suffix, render one document to text, or to one text per table)
+EXPORTS = {
+    "md": (".md", lambda doc, policy: to_markdown(doc, MarkdownOptions(span_policy=policy))),
+    "text": (".txt", lambda doc, policy: to_text(doc)),
+    "json": (".json", lambda doc, policy: encode(doc).decode() + "\n"),
+    "tables-html": (".html", lambda doc, policy: _tables(doc, table_to_html)),
+    "tables-csv": (".csv", lambda doc, policy: _tables(doc, lambda t: table_to_csv(t, policy))),
+}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        docs = normalize_all(_read(args.file))
+    except NormalizeError as exc:
+        _fail(args.file, exc)
+        return 1
+    suffix, render = EXPORTS[args.to]
+    outputs: list[str] = []
+    for doc in docs:
+        out = render(doc, args.span_policy)
+        outputs += out if isinstance(out, list) else [out]
+    if args.to.startswith("tables-") or len(outputs) > 1:
+        return _write_many(outputs, args, suffix)
+    payload = outputs[0] if outputs else ""
+    if args.output:
+        _write(args.output, payload.encode())
+    else:
+        sys.stdout.write(payload)
+    return 0
+
+
+def _write_many(outputs: list[str], args: argparse.Namespace, suffix: str) -> int:
+    """Several outputs (one per table, or per document): numbered files in -o DIRECTORY, or stdout for one."""
+    if len(outputs) == 1 and not args.output:
+        sys.stdout.write(outputs[0])
+        return 0
+    if not args.output:
+        raise UsageError(f"{len(outputs)} outputs need -o DIRECTORY")
+    os.makedirs(args.output, exist_ok=True)
+    stem = _stem(args.file)
+    for i, text in enumerate(outputs, 1):
+        _write(os.path.join(args.output, f"{stem}-{i}{suffix}"), text.encode())
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     sys.stdout.buffer.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
     return 0
@@ -128,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", help="skip detection and read the input as this format id")
     p.add_argument("--strict", action="store_true", help="fail on anything that would need a repair")
     p.set_defaults(run=cmd_normalize)
+    p = sub.add_parser("export", help="render as Markdown, text, canonical JSON or tables")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--to", required=True, choices=sorted(EXPORTS))
+    p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
+    p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html")
+    p.set_defaults(run=cmd_export)
     p = sub.add_parser("schema", help="print the JSON Schema of the canonical document")
     p.set_defaults(run=cmd_schema)
     return parser
