@@ -2,6 +2,7 @@
 
 from normalizer.schema import Document, encode
 
+from .html import HtmlOptions, to_html
 from .markdown import MarkdownOptions, to_markdown
 from .tables import table_to_csv, table_to_html
 from .text import TextOptions, to_text
@@ -12,4 +13,4 @@ def to_json(doc: Document) -> bytes:
     return encode(doc)
 
 
-__all__ = ["to_json", "to_markdown", "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions"]
+__all__ = ["to_json", "to_html", "HtmlOptions", "to_markdown", "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions"]

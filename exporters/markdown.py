@@ -95,7 +95,9 @@ def _code(b: Block, t: Table | None, o: MarkdownOptions) -> str:
 
 
 def _formula(b: Block, t: Table | None, o: MarkdownOptions) -> str:
-    return "$$\n" + (b.latex if b.latex is not None else b.text).replace("$$", "$ $") + "\n$$"
+    # `<`/`>` as TeX's \lt/\gt: same math for KaTeX/MathJax, and no raw HTML for a plain CommonMark renderer
+    latex = (b.latex if b.latex is not None else b.text).replace("$$", "$ $")
+    return "$$\n" + latex.replace("<", "\\lt ").replace(">", "\\gt ") + "\n$$"
 
 
 def _figure(b: Block, t: Table | None, o: MarkdownOptions) -> str:
@@ -134,7 +136,8 @@ RENDER: dict[str, Render] = {
 
 def _failed_page(number: int, error: str | None) -> str:
     """A failed page leaves a visible trace (an HTML comment) instead of silently vanishing."""
-    return f"<!-- page {number} failed: {(error or 'unknown error').replace('--', '- -')} -->"
+    text = (error or "unknown error").replace("--", "- -").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<!-- page {number} failed: {text} -->"
 
 
 def to_markdown(doc: Document, options: MarkdownOptions = MarkdownOptions()) -> str:

@@ -36,7 +36,7 @@ class _RawCell(NamedTuple):
 _TABLE = re.compile(r"<table\b[^>]*>(.*?)(?:</table\s*>|\Z)", re.I | re.S)
 _SPAN = re.compile(r"""\b(rowspan|colspan)\s*=\s*["']?\s*(-?\d+)""", re.I)
 _BREAK = re.compile(r"<br\s*/?>|</p\s*>", re.I)
-_ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_ANY_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)  # no script text
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NESTED = re.compile(r"<table\b", re.I)
 

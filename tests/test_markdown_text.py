@@ -125,3 +125,11 @@ def test_failed_page_leaves_a_trace():
     out = to_markdown(doc)
     assert "<!-- page 2 failed: Page processing timed out after 120 s -->" in out
     assert out.index("north wing") < out.index("page 2 failed") < out.index("Signed")
+
+
+def test_hostile_markdown_renders_inert():
+    doc = load(next(p for p in SAMPLES if p.stem == "hostile_payloads_v2"))[0]
+    rendered = md.render(to_markdown(doc))  # CommonMark with raw HTML allowed, the most permissive reader
+    assert re.findall(r"<(script|img|svg|iframe)\b", rendered) == []
+    assert "javascript:" not in re.sub(r"<code>.*?</code>", "", rendered, flags=re.S)
+    assert re.findall(r"<[a-z]+[^>]*\son\w+=", rendered) == []

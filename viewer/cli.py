@@ -9,7 +9,7 @@ from typing import Iterable, Iterator, Sequence, TypeVar
 
 import orjson
 
-from exporters import MarkdownOptions, table_to_csv, table_to_html, to_markdown, to_text
+from exporters import MarkdownOptions, table_to_csv, table_to_html, to_html, to_markdown, to_text
 from exporters.joined import logical_blocks
 from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
@@ -120,6 +120,7 @@ def _tables(doc: Document, render) -> list[str]:
 # --to -> (file suffix, render one document to text, or to one text per table)
 EXPORTS = {
     "md": (".md", lambda doc, policy: to_markdown(doc, MarkdownOptions(span_policy=policy))),
+    "html": (".html", lambda doc, policy: to_html(doc)),
     "text": (".txt", lambda doc, policy: to_text(doc)),
     "json": (".json", lambda doc, policy: encode(doc).decode() + "\n"),
     "tables-html": (".html", lambda doc, policy: _tables(doc, table_to_html)),
@@ -179,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", help="skip detection and read the input as this format id")
     p.add_argument("--strict", action="store_true", help="fail on anything that would need a repair")
     p.set_defaults(run=cmd_normalize)
-    p = sub.add_parser("export", help="render as Markdown, text, canonical JSON or tables")
+    p = sub.add_parser("export", help="render as Markdown, HTML, text, canonical JSON or tables")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--to", required=True, choices=sorted(EXPORTS))
     p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
