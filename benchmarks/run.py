@@ -18,6 +18,7 @@ import orjson
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
 
+from exporters import to_html, to_markdown, to_text  # noqa: E402
 from normalizer import normalize  # noqa: E402
 
 
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    exports = []
     print(f"{'format':16} {'MB':>6} {'orjson.loads':>13} {'normalize':>10} {'ratio':>6} {'peak MiB':>9}")
     for name, make in CASES.items():
         data = make(args.pages)
@@ -60,6 +62,11 @@ def main() -> None:
         peak = peak_mib(lambda: normalize(data))
         print(f"{name:16} {len(data) / 1e6:6.1f} {t_loads * 1000:10.1f} ms {t_norm * 1000:7.1f} ms "
               f"{t_norm / t_loads:5.2f}x {peak:9.1f}")
+        exports.append((name, doc))
+    print(f"\n{'export (' + str(args.pages) + ' pages)':28} {'markdown':>9} {'html':>9} {'text':>9}")
+    for name, doc in exports:
+        times = [best(lambda f=f: f(doc), args.repeat) for f in (to_markdown, to_html, to_text)]
+        print(f"{name:28} " + " ".join(f"{t * 1000:6.1f} ms" for t in times))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Callable
 
 import jinja2
-from markupsafe import Markup, escape
+from html import escape as esc
+
+from markupsafe import Markup
 from msgspec import Struct
 
 from normalizer.schema import Block, Document, Table
@@ -26,79 +28,77 @@ _env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"),
                           trim_blocks=True, lstrip_blocks=True)
 
 
-def _attrs(b: Block, extra_class: str = "") -> Markup:
+def _attrs(b: Block, extra_class: str = "") -> str:
     cls = f' class="{extra_class}"' if extra_class else ""
-    return Markup('data-block="{}" data-kind="{}"{}').format(b.id, b.kind, Markup(cls))
+    return f'data-block="{esc(b.id)}" data-kind="{b.kind}"{cls}'
 
 
-def _text(text: str) -> Markup:
-    return Markup("<br>").join(escape(line) for line in text.split("\n"))
+def _text(text: str) -> str:
+    return esc(text, quote=False).replace("\n", "<br>")
 
 
-Render = Callable[[Block, "Table | None", HtmlOptions], Markup | None]
+# Render functions return HTML strings built with f-strings over `esc` (Markup.format was 5x slower on a
+# 1,000-page document); every provider string passes through `esc` exactly once.
+Render = Callable[[Block, "Table | None", HtmlOptions], str | None]
 
 
-def _heading(b: Block, t: Table | None, o: HtmlOptions) -> Markup:
+def _heading(b: Block, t: Table | None, o: HtmlOptions) -> str:
     level = min(max((b.level or 1) + o.heading_offset, 1), 6)
-    return Markup("<h{0} {1}>{2}</h{0}>").format(level, _attrs(b), _text(b.text))
+    return f"<h{level} {_attrs(b)}>{_text(b.text)}</h{level}>"
 
 
-def _paragraph(b: Block, t: Table | None, o: HtmlOptions) -> Markup:
-    return Markup("<p {}>{}</p>").format(_attrs(b), _text(b.text))
+def _paragraph(b: Block, t: Table | None, o: HtmlOptions) -> str:
+    return f"<p {_attrs(b)}>{_text(b.text)}</p>"
 
 
-def _list_item(b: Block, t: Table | None, o: HtmlOptions) -> Markup:
+def _list_item(b: Block, t: Table | None, o: HtmlOptions) -> str:
     tag = "ol" if b.extra.get("ordered") is True else "ul"
-    depth = max(b.level or 1, 1)
-    return Markup('<{0} class="depth-{1}"><li {2}>{3}</li></{0}>').format(tag, min(depth, 6), _attrs(b), _text(b.text))
+    depth = min(max(b.level or 1, 1), 6)
+    return f'<{tag} class="depth-{depth}"><li {_attrs(b)}>{_text(b.text)}</li></{tag}>'
 
 
-def _code(b: Block, t: Table | None, o: HtmlOptions) -> Markup:
+def _code(b: Block, t: Table | None, o: HtmlOptions) -> str:
     language = b.extra.get("language")
-    cls = Markup(' class="language-{}"').format(language) if isinstance(language, str) else ""
-    return Markup("<pre {}><code{}>{}</code></pre>").format(_attrs(b), cls, b.text)
+    cls = f' class="language-{esc(language)}"' if isinstance(language, str) else ""
+    return f"<pre {_attrs(b)}><code{cls}>{esc(b.text, quote=False)}</code></pre>"
 
 
-def _formula(b: Block, t: Table | None, o: HtmlOptions) -> Markup:
-    return Markup('<pre {} title="LaTeX">{}</pre>').format(_attrs(b, "formula"),
-                                                            b.latex if b.latex is not None else b.text)
+def _formula(b: Block, t: Table | None, o: HtmlOptions) -> str:
+    latex = b.latex if b.latex is not None else b.text
+    return f'<pre {_attrs(b, "formula")} title="LaTeX">{esc(latex, quote=False)}</pre>'
 
 
-def _figure(b: Block, t: Table | None, o: HtmlOptions) -> Markup:
+def _figure(b: Block, t: Table | None, o: HtmlOptions) -> str:
     url = safe_url(b.image.url if b.image else None)
     caption = b.image.caption if b.image and b.image.caption else b.text
-    img = Markup('<img src="{}" alt="{}">').format(url, caption) if url else Markup("")
+    img = f'<img src="{esc(url)}" alt="{esc(caption)}">' if url else ""
     # a caption that is a block of its own (linked in `captions`) is rendered there, not twice
-    show = caption and not b.captions
-    cap = Markup("<figcaption>{}</figcaption>").format(_text(caption)) if show else Markup("")
-    return Markup("<figure {}>{}{}</figure>").format(_attrs(b), img, cap)
+    cap = f"<figcaption>{_text(caption)}</figcaption>" if caption and not b.captions else ""
+    return f"<figure {_attrs(b)}>{img}{cap}</figure>"
 
 
-def _table(b: Block, t: Table | None, o: HtmlOptions) -> Markup | None:
+def _table(b: Block, t: Table | None, o: HtmlOptions) -> str | None:
     if t is None:
         return None  # shown as part of the table it continues
     if t.n_rows == 0:
-        return _paragraph(b, t, o) if b.text else Markup('<div {}></div>').format(_attrs(b))
-    html = table_to_html(t)  # escapes every cell itself
-    return Markup(html.replace("<table>", str(Markup("<table {}>").format(_attrs(b))), 1))
+        return _paragraph(b, t, o) if b.text else f"<div {_attrs(b)}></div>"
+    return f"<table {_attrs(b)}>" + table_to_html(t)[len("<table>"):]  # table_to_html escapes every cell
 
 
-def _link(b: Block, t: Table | None, o: HtmlOptions) -> Markup:
+def _link(b: Block, t: Table | None, o: HtmlOptions) -> str:
     url = b.extra.get("url")
     target = safe_url(url) if isinstance(url, str) else None
     if target is None:
         return _paragraph(b, t, o)
-    return Markup('<p {}><a href="{}" rel="noopener noreferrer">{}</a></p>').format(_attrs(b), target, _text(b.text))
+    return f'<p {_attrs(b)}><a href="{esc(target)}" rel="noopener noreferrer">{_text(b.text)}</a></p>'
 
 
-def _furniture(b: Block, t: Table | None, o: HtmlOptions) -> Markup | None:
-    if not o.furniture:
-        return None
-    return Markup("<p {}>{}</p>").format(_attrs(b, "furniture"), _text(b.text))
+def _furniture(b: Block, t: Table | None, o: HtmlOptions) -> str | None:
+    return f'<p {_attrs(b, "furniture")}>{_text(b.text)}</p>' if o.furniture else None
 
 
-def _caption(b: Block, t: Table | None, o: HtmlOptions) -> Markup:
-    return Markup("<p {}>{}</p>").format(_attrs(b, "caption"), _text(b.text))
+def _caption(b: Block, t: Table | None, o: HtmlOptions) -> str:
+    return f'<p {_attrs(b, "caption")}>{_text(b.text)}</p>'
 
 
 RENDER: dict[str, Render] = {
@@ -109,7 +109,7 @@ RENDER: dict[str, Render] = {
 }
 
 
-def render_block(block: Block, table: Table | None, options: HtmlOptions = HtmlOptions()) -> Markup | None:
+def render_block(block: Block, table: Table | None, options: HtmlOptions = HtmlOptions()) -> str | None:
     return RENDER[block.kind](block, table, options)
 
 
@@ -120,7 +120,7 @@ def to_html(doc: Document, options: HtmlOptions = HtmlOptions()) -> str:
         html = render_block(block, table, options)
         if html is not None:
             pages.setdefault(block.page, {"number": block.page, "ok": True, "error": None, "blocks": []})
-            pages[block.page]["blocks"].append(html)
+            pages[block.page]["blocks"].append(Markup(html))  # already escaped, piece by piece
     return _env.get_template("document.html.j2").render(
         title=doc.file_name or doc.job.id or "document", provider=doc.provider, format=doc.format,
         status=doc.job.status, job_error=doc.job.error, pages=[pages[n] for n in sorted(pages)])
