@@ -45,10 +45,10 @@ def compare_golden(name: str, actual: str) -> None:
     path = GOLDEN / name
     if REGENERATE:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
+        path.write_bytes(actual.encode("utf-8"))  # bytes: CSV's \r\n must survive
         return
     assert path.exists(), f"missing golden file {path}; set REGENERATE = True in tests/conftest.py, review, commit"
-    expected = path.read_text(encoding="utf-8")
+    expected = path.read_bytes().decode("utf-8")
     assert actual == expected, f"output differs from golden {path.name}"
 
 

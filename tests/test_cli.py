@@ -81,6 +81,8 @@ def test_export_markdown_text_json_and_tables(tmp_path):
     assert out.returncode == 0 and out.stdout.startswith("# Annual Report 2025\n")
     assert run("export", REPORT, "--to", "text").stdout.startswith("Annual Report 2025\n")
     assert run("export", REPORT, "--to", "html").stdout.startswith("<!DOCTYPE html>")
+    chunks = [json.loads(line) for line in run("export", REPORT, "--to", "chunks").stdout.splitlines()]
+    assert chunks[0]["headings"] == ["Annual Report 2025", "1. Letter to shareholders"]
     assert normalize(run("export", REPORT, "--to", "json").stdout) == normalize(REPORT.read_bytes())
     out = run("export", REPORT, "--to", "tables-csv", "--span-policy", "repeat", "-o", tmp_path / "t")
     assert out.returncode == 0

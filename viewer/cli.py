@@ -9,7 +9,7 @@ from typing import Iterable, Iterator, Sequence, TypeVar
 
 import orjson
 
-from exporters import MarkdownOptions, table_to_csv, table_to_html, to_html, to_markdown, to_text
+from exporters import MarkdownOptions, to_chunks_jsonl, table_to_csv, table_to_html, to_html, to_markdown, to_text
 from exporters.joined import logical_blocks
 from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
@@ -122,6 +122,7 @@ EXPORTS = {
     "md": (".md", lambda doc, policy: to_markdown(doc, MarkdownOptions(span_policy=policy))),
     "html": (".html", lambda doc, policy: to_html(doc)),
     "text": (".txt", lambda doc, policy: to_text(doc)),
+    "chunks": (".jsonl", lambda doc, policy: to_chunks_jsonl(doc)),
     "json": (".json", lambda doc, policy: encode(doc).decode() + "\n"),
     "tables-html": (".html", lambda doc, policy: _tables(doc, table_to_html)),
     "tables-csv": (".csv", lambda doc, policy: _tables(doc, lambda t: table_to_csv(t, policy))),

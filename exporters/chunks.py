@@ -1,0 +1,154 @@
+"""Chunks for retrieval: the provider's own when it made them, otherwise heading-aware chunks from the blocks.
+
+Derived chunks never cross a heading, carry their section path as `headings`, stay under `max_chars` where a
+single block allows it, and split a long table only between rows (its header rows repeated in every part).
+"""
+
+from __future__ import annotations
+
+from msgspec import Struct
+
+from normalizer.schema import Block, Cell, Chunk, Document, Location, Table, encode
+
+from .joined import logical_blocks
+from .markdown import gfm_table
+from .tables import grid
+
+
+class ChunkOptions(Struct, frozen=True, kw_only=True):
+    max_chars: int = 2000        # soft limit: one paragraph longer than this stays whole
+    furniture: bool = False      # page headers/footers are left out of chunks
+    prefer_provider: bool = True  # use `Document.chunks` when the provider made chunks
+
+
+_FURNITURE = {"header", "footer", "page_number"}
+
+
+class _Builder:
+    def __init__(self, options: ChunkOptions):
+        self.options = options
+        self.chunks: list[Chunk] = []
+        self.parts: list[str] = []
+        self.blocks: list[Block] = []
+        self.size = 0
+        self.table_chunks: list[Chunk] = []  # the last table's chunks: later fragments of it join them
+
+    def take_captions(self, ids: list[str]) -> list[Block]:
+        """Pending caption blocks that belong to the table about to be emitted (they travel with it)."""
+        taken = [b for b in self.blocks if b.id in ids]
+        if taken:
+            keep = [(p, b) for p, b in zip(self.parts, self.blocks) if b.id not in ids]
+            self.parts, self.blocks = [p for p, _ in keep], [b for _, b in keep]
+            self.size = sum(len(p) + 2 for p in self.parts)
+        return taken
+
+    def continue_table(self, block: Block) -> None:
+        for chunk in self.table_chunks:
+            chunk.block_ids.append(block.id)
+            chunk.locations = _merge(chunk.locations, _locations([block]))
+
+    def flush(self, headings: list[str]) -> None:
+        if self.parts:
+            self.emit("\n\n".join(self.parts), "text", headings, self.blocks)
+        self.parts, self.blocks, self.size = [], [], 0
+
+    def emit(self, text: str, kind: str, headings: list[str], blocks: list[Block]) -> None:
+        self.chunks.append(Chunk(id=f"c{len(self.chunks)}", text=text, kind=kind, headings=list(headings),
+                                 locations=_locations(blocks), block_ids=[b.id for b in blocks]))
+
+    def add(self, text: str, block: Block, headings: list[str]) -> None:
+        if self.parts and self.size + len(text) + 2 > self.options.max_chars:
+            self.flush(headings)
+        self.parts.append(text)
+        self.blocks.append(block)
+        self.size += len(text) + 2
+
+
+def _merge(a: list[Location], b: list[Location]) -> list[Location]:
+    pages = {loc.page for loc in a}
+    return a + [loc for loc in b if loc.page not in pages]
+
+
+def _locations(blocks: list[Block]) -> list[Location]:
+    """One location per page the chunk touches, with the union of its blocks' boxes there."""
+    by_page: dict[int, list[float] | None] = {}
+    for b in blocks:
+        if b.page not in by_page:
+            by_page[b.page] = list(b.bbox) if b.bbox else None
+        elif b.bbox:
+            box = by_page[b.page]
+            by_page[b.page] = b.bbox[:] if box is None else [min(box[0], b.bbox[0]), min(box[1], b.bbox[1]),
+                                                               max(box[2], b.bbox[2]), max(box[3], b.bbox[3])]
+    return [Location(page=p, bbox=box) for p, box in by_page.items()]
+
+
+def _table_parts(table: Table, max_chars: int) -> list[str]:
+    """The table as GFM text, split between rows so each part fits; header rows head every part."""
+    rows = grid(table, "repeat")
+    head = 0
+    while head < table.n_rows and all(c.header for c in table.cells if c.row == head):
+        head += 1
+    head = max(head, 1)
+
+    def render(body: list[list[str]]) -> str:
+        cells = [Cell(row=r, col=c, text=text) for r, row in enumerate(rows[:head] + body)
+                 for c, text in enumerate(row)]
+        return gfm_table(Table(n_rows=head + len(body), n_cols=table.n_cols, cells=cells), "repeat")
+
+    whole = render(rows[head:])
+    if len(whole) <= max_chars or table.n_rows <= head + 1:
+        return [whole]
+    parts, body = [], []
+    for row in rows[head:]:
+        if body and len(render(body + [row])) > max_chars:
+            parts.append(render(body))
+            body = []
+        body.append(row)
+    parts.append(render(body))
+    return parts
+
+
+def derive_chunks(doc: Document, options: ChunkOptions = ChunkOptions()) -> list[Chunk]:
+    out = _Builder(options)
+    path: list[tuple[int, str]] = []  # (level, heading text)
+    for block, table in logical_blocks(doc.blocks):
+        if block.kind in _FURNITURE and not options.furniture:
+            continue
+        headings = [text for _, text in path]
+        if block.kind == "heading":
+            out.flush(headings)
+            level = block.level or 1
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, block.text))
+            continue
+        if block.kind == "table":
+            if table is None:
+                out.continue_table(block)  # a fragment joined into the table before it
+                continue
+            captions = out.take_captions(block.captions)
+            out.flush(headings)
+            out.table_chunks = []
+            if table.n_rows == 0:
+                continue
+            prefix = "".join(c.text + "\n\n" for c in captions)
+            for part in _table_parts(table, options.max_chars):
+                out.emit(prefix + part, "table", headings, captions + [block])
+                out.table_chunks.append(out.chunks[-1])
+            continue
+        text = block.latex if block.kind == "formula" and block.latex else block.text
+        if text:
+            out.add(text, block, headings)
+    out.flush([text for _, text in path])
+    return out.chunks
+
+
+def to_chunks(doc: Document, options: ChunkOptions = ChunkOptions()) -> list[Chunk]:
+    if doc.chunks and options.prefer_provider:
+        return doc.chunks
+    return derive_chunks(doc, options)
+
+
+def to_chunks_jsonl(doc: Document, options: ChunkOptions = ChunkOptions()) -> str:
+    """One canonical `Chunk` JSON object per line."""
+    return "".join(encode(chunk).decode() + "\n" for chunk in to_chunks(doc, options))
