@@ -133,3 +133,18 @@ def test_hostile_markdown_renders_inert():
     assert re.findall(r"<(script|img|svg|iframe)\b", rendered) == []
     assert "javascript:" not in re.sub(r"<code>.*?</code>", "", rendered, flags=re.S)
     assert re.findall(r"<[a-z]+[^>]*\son\w+=", rendered) == []
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_sample_tables_parse_back_from_markdown(path):
+    from exporters.joined import logical_blocks
+    for doc in load(path):
+        expected = [grid(t, "repeat") for b, t in logical_blocks(doc.blocks) if b.kind == "table" and t and t.n_rows]
+        out = to_markdown(doc, MarkdownOptions(span_policy="repeat"))
+        found = []
+        for token in md.parse(out):
+            if token.type == "table_open":
+                start, end = token.map
+                source = "\n".join(out.splitlines()[start:end])
+                found.append(grid(from_markdown(source, Repairs(strict=True), "$").table))
+        assert found == expected
