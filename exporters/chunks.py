@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from normalizer.schema import Block, Cell, Chunk, Document, Location, Table, encode
+from normalizer.build import FURNITURE, union
+from normalizer.schema import Block, Chunk, Document, Location, Table, encode
 
 from .joined import logical_blocks
 from .markdown import gfm_table
-from .tables import grid
+from .tables import header_rows
 
 
 class ChunkOptions(Struct, frozen=True, kw_only=True):
@@ -20,8 +21,6 @@ class ChunkOptions(Struct, frozen=True, kw_only=True):
     furniture: bool = False      # page headers/footers are left out of chunks
     prefer_provider: bool = True  # use `Document.chunks` when the provider made chunks
 
-
-_FURNITURE = {"header", "footer", "page_number"}
 
 
 class _Builder:
@@ -71,40 +70,34 @@ def _merge(a: list[Location], b: list[Location]) -> list[Location]:
 
 def _locations(blocks: list[Block]) -> list[Location]:
     """One location per page the chunk touches, with the union of its blocks' boxes there."""
-    by_page: dict[int, list[float] | None] = {}
+    by_page: dict[int, list[list[float]]] = {}
     for b in blocks:
-        if b.page not in by_page:
-            by_page[b.page] = list(b.bbox) if b.bbox else None
-        elif b.bbox:
-            box = by_page[b.page]
-            by_page[b.page] = b.bbox[:] if box is None else [min(box[0], b.bbox[0]), min(box[1], b.bbox[1]),
-                                                               max(box[2], b.bbox[2]), max(box[3], b.bbox[3])]
-    return [Location(page=p, bbox=box) for p, box in by_page.items()]
+        boxes = by_page.setdefault(b.page, [])
+        if b.bbox:
+            boxes.append(b.bbox)
+    return [Location(page=p, bbox=union(boxes)) for p, boxes in by_page.items()]
 
 
 def _table_parts(table: Table, max_chars: int) -> list[str]:
-    """The table as GFM text, split between rows so each part fits; header rows head every part."""
-    rows = grid(table, "repeat")
-    head = 0
-    while head < table.n_rows and all(c.header for c in table.cells if c.row == head):
-        head += 1
-    head = max(head, 1)
+    """The table as GFM text, split between rows so each part fits; header rows head every part.
 
-    def render(body: list[list[str]]) -> str:
-        cells = [Cell(row=r, col=c, text=text) for r, row in enumerate(rows[:head] + body)
-                 for c, text in enumerate(row)]
-        return gfm_table(Table(n_rows=head + len(body), n_cols=table.n_cols, cells=cells), "repeat")
-
-    whole = render(rows[head:])
-    if len(whole) <= max_chars or table.n_rows <= head + 1:
-        return [whole]
-    parts, body = [], []
-    for row in rows[head:]:
-        if body and len(render(body + [row])) > max_chars:
-            parts.append(render(body))
-            body = []
-        body.append(row)
-    parts.append(render(body))
+    A GFM row's line depends on that row alone, so the table is rendered once and its lines are packed.
+    """
+    lines = gfm_table(table, "repeat").split("\n")
+    head = max(header_rows(table), 1) + 1  # the header rows plus the delimiter line
+    head_lines, body_lines = lines[:head], lines[head:]
+    if len(lines) <= head + 1 or sum(len(line) + 1 for line in lines) - 1 <= max_chars:
+        return ["\n".join(lines)]
+    parts: list[str] = []
+    part: list[str] = []
+    size = sum(len(line) + 1 for line in head_lines) - 1
+    for line in body_lines:
+        if part and size + 1 + len(line) > max_chars:
+            parts.append("\n".join(head_lines + part))
+            part, size = [], sum(len(line_) + 1 for line_ in head_lines) - 1
+        part.append(line)
+        size += 1 + len(line)
+    parts.append("\n".join(head_lines + part))
     return parts
 
 
@@ -112,7 +105,7 @@ def derive_chunks(doc: Document, options: ChunkOptions = ChunkOptions()) -> list
     out = _Builder(options)
     path: list[tuple[int, str]] = []  # (level, heading text)
     for block, table in logical_blocks(doc.blocks):
-        if block.kind in _FURNITURE and not options.furniture:
+        if block.kind in FURNITURE and not options.furniture:
             continue
         headings = [text for _, text in path]
         if block.kind == "heading":

@@ -35,7 +35,8 @@ def logical_blocks(blocks: list[Block], join_continued: bool = True) -> Iterator
         table = block.table
         if join_continued and table is not None and table.continued == "begin":
             parts = [table]
-            for later in blocks[i + 1:]:
+            for j in range(i + 1, len(blocks)):
+                later = blocks[j]
                 if later.table is None or later.table.continued not in ("inner", "end"):
                     continue
                 parts.append(later.table)

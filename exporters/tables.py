@@ -21,7 +21,7 @@ def table_to_html(table: Table) -> str:
                 (f' colspan="{cell.col_span}"' if cell.col_span > 1 else "")
         text = escape(cell.text).replace("\n", "<br>")
         rows[cell.row].append(f"<{tag}{attrs}>{text}</{tag}>")
-    head_rows = _header_rows(table)
+    head_rows = header_rows(table)
     parts = ["<table>"]
     if head_rows:
         parts.append("<thead>" + "".join(f"<tr>{''.join(r)}</tr>" for r in rows[:head_rows]) + "</thead>")
@@ -30,7 +30,7 @@ def table_to_html(table: Table) -> str:
     return "".join(parts)
 
 
-def _header_rows(table: Table) -> int:
+def header_rows(table: Table) -> int:
     """Leading rows made only of header cells (cells spanning down from them included)."""
     by_row: dict[int, list[bool]] = {}
     for cell in table.cells:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
+from normalizer.build import FURNITURE
 from normalizer.schema import Document
 
 from .joined import logical_blocks
@@ -14,13 +15,11 @@ class TextOptions(Struct, frozen=True, kw_only=True):
     furniture: bool = False  # include page headers, footers, page numbers
 
 
-_FURNITURE = {"header", "footer", "page_number"}
-
 
 def to_text(doc: Document, options: TextOptions = TextOptions()) -> str:
     pages: dict[int, list[str]] = {p.number: [] for p in doc.pages}
     for block, table in logical_blocks(doc.blocks):
-        if block.kind in _FURNITURE and not options.furniture:
+        if block.kind in FURNITURE and not options.furniture:
             continue
         if block.kind == "table":
             if table is None:

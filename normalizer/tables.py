@@ -194,8 +194,7 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
                 cells.append(cell)
                 padded += 1
     if padded:
-        repairs(path, f"ragged rows: {padded} slot(s) covered by no cell",
-                f"added empty cells so every row has {n_cols} columns")
+        _report_padding(padded, n_cols, repairs, path)
     cells.sort(key=lambda c: (c.row, c.col))
     return Table(n_rows=n_rows, n_cols=n_cols, cells=cells)
 
@@ -232,9 +231,13 @@ def _place_plain(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Tab
     if padded:
         cells += [Cell(row=r, col=c) for r, row in enumerate(rows) for c in range(len(row), n_cols)]
         cells.sort(key=lambda c: (c.row, c.col))
-        repairs(path, f"ragged rows: {padded} slot(s) covered by no cell",
-                f"added empty cells so every row has {n_cols} columns")
+        _report_padding(padded, n_cols, repairs, path)
     return Table(n_rows=len(rows), n_cols=n_cols, cells=cells)
+
+
+def _report_padding(padded: int, n_cols: int, repairs: Repairs, path: str) -> None:
+    repairs(path, f"ragged rows: {padded} slot(s) covered by no cell",
+            f"added empty cells so every row has {n_cols} columns")
 
 
 def _clamp_spans(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> None:

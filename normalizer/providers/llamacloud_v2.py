@@ -342,15 +342,7 @@ def _common(item: Item) -> dict[str, Any]:
 
 
 def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    # The hottest path of a large result (most items are text): _boxes and label_kind inlined for one box.
-    boxes = item.bbox or item.bBox
-    if boxes and len(boxes) == 1:
-        b = boxes[0]
-        bbox: list[float] | None = [b.x, b.y, b.x + b.w, b.y + b.h]
-        confidence = b.confidence
-        extra = _box_detail(b)
-    else:
-        bbox, confidence, extra = _boxes(item)
+    bbox, confidence, extra = _boxes(item)
     if item.rest:
         extra.update(item.rest)
     md = item.md
