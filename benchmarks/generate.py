@@ -71,3 +71,54 @@ def llamacloud_v2(pages: int = 1000, items_per_page: int = 20) -> bytes:
         "metadata": {"pages": meta_pages},
     }
     return orjson.dumps(doc)
+
+
+def whisperer_retrieve(pages: int) -> bytes:
+    """A layout-preserving retrieve: 48 lines a page (paragraphs, a whitespace table), line bands and a
+    low-confidence word on every fifth line."""
+    lines: list[str] = []
+    meta: list[list[int]] = []
+    conf: list[list[dict]] = []
+    for p in range(pages):
+        y = 120
+        for i in range(44):
+            if i % 6 == 5:
+                lines.append("")
+                meta.append([0, 0, 0, 0])
+                conf.append([])
+                continue
+            text = ("    " + _sentence(p + i, 10)) if i % 11 else f"   Region {i:<12}{100 + p}.5{'':8}{200 + i}.0"
+            lines.append(text)
+            y += 60
+            meta.append([p, y, 44, 3168])
+            word = text.split()[2]
+            conf.append([{"text": word, "confidence": 0.71}] if i % 5 == 0 else [])
+        lines.append(f"{'':40}Page {p + 1}")
+        meta.append([p, y + 200, 40, 3168])
+        conf.append([])
+        lines[-1] += "\n<<<\f"
+        meta.append([0, 0, 0, 0])
+        conf.append([])
+    text = "\n".join(lines)
+    return orjson.dumps({"confidence_metadata": conf, "line_metadata": meta, "metadata": {},
+                         "result_text": text, "webhook_metadata": ""})
+
+
+def ragflow_chunks(pages: int) -> bytes:
+    """A chunk list with 20 chunks a page; every tenth chunk a table, every seventh spans two pages."""
+    chunks = []
+    for p in range(1, pages + 1):
+        for i in range(20):
+            n = (p - 1) * 20 + i
+            top = 40 + i * 36
+            positions = [[p, 72, 540, top, top + 30]]
+            if i == 19 and p < pages and n % 7 == 0:
+                positions.append([p + 1, 72, 540, 20, 40])
+            kind = "table" if i % 10 == 3 else "text"
+            content = (f"<table><tr><th>Region</th><th>Revenue</th></tr><tr><td>North</td><td>{n}.5</td></tr>"
+                       f"<tr><td>South</td><td>{n + 1}.0</td></tr></table>" if kind == "table" else _sentence(n, 30))
+            chunks.append({"id": f"{n:032x}", "content": content, "document_id": "d" * 32,
+                           "docnm_kwd": "report.pdf", "important_keywords": ["revenue"], "tag_kwd": [],
+                           "questions": [], "dataset_id": "e" * 32, "image_id": "", "doc_type_kwd": kind,
+                           "available": True, "positions": positions})
+    return orjson.dumps({"code": 0, "data": {"total": len(chunks), "chunks": chunks}})

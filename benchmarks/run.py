@@ -43,6 +43,8 @@ def peak_mib(fn: Callable[[], Any]) -> float:
 
 CASES: dict[str, Callable[[int], bytes]] = {
     "llamacloud.v2": generate.llamacloud_v2,
+    "whisperer.retrieve": generate.whisperer_retrieve,
+    "ragflow.chunks": generate.ragflow_chunks,  # 20 chunks a page: 20,000 chunks for 1,000 pages
 }
 
 

@@ -27,6 +27,7 @@ class MarkdownOptions(Struct, frozen=True, kw_only=True):
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_START = re.compile(r"^([ \t]*)(?:([#>+=-])|(\d+)([.)]))", re.M)
+_BLOCK_INDENT = re.compile(r"(\A|\n[ \t]*\n)[ \t]+")
 _SAFE_URL = re.compile(r"^(https?://|mailto:|[\w./-]+$)", re.I)
 
 
@@ -35,7 +36,10 @@ def escape(text: str, block: bool = True) -> str:
     own, `block=True`) no line read as a heading, list item or quote. A digit cannot be escaped, so an
     ordered-list marker is broken by escaping its `.`/`)` instead."""
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(_escape_marker, text) if block else text
+    if not block:
+        return text
+    # Indentation that opens a block (4+ spaces make a code block) means nothing in a paragraph: drop it.
+    return _LINE_START.sub(_escape_marker, _BLOCK_INDENT.sub(r"\1", text))
 
 
 def _escape_marker(m: re.Match[str]) -> str:

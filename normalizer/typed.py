@@ -235,3 +235,14 @@ def _expected(info: mi.Type) -> str:
 
 _NAMES = {mi.IntType: "integer", mi.FloatType: "number", mi.StrType: "string", mi.BoolType: "boolean",
           mi.NoneType: "null", mi.DictType: "object", mi.LiteralType: "one of the known values"}
+
+
+def present(obj: Raw, names: tuple[str, ...]) -> dict[str, Any]:
+    """The fields among `names` that the input had (declared `Any = UNSET`), then the unknown ones, verbatim.
+
+    Fields that have no canonical home are declared rather than left to `rest`, so that clean input stays
+    on msgspec's one-pass path; this gives them back for `extra`.
+    """
+    out = {name: value for name in names if (value := getattr(obj, name)) is not msgspec.UNSET}
+    out.update(obj.rest)
+    return out

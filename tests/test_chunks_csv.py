@@ -16,7 +16,7 @@ from normalizer.tables import from_markdown
 
 from .conftest import compare_golden, sample_files
 
-SAMPLES = [p for p in sample_files() if p.suffix == ".json"]
+SAMPLES = sample_files()
 
 
 def _name(path, i):

@@ -13,7 +13,7 @@ from normalizer.tables import from_html
 
 from .conftest import SAMPLES, compare_golden, sample_files
 
-JSON_SAMPLES = [p for p in sample_files() if p.suffix == ".json"]
+JSON_SAMPLES = sample_files()
 
 
 def documents():

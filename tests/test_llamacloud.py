@@ -9,21 +9,7 @@ from normalizer import load, normalize, normalize_all
 from normalizer.providers import llamacloud_v2
 from normalizer.providers.llama_common import V1_STATUS, V2_STATUS
 
-from .conftest import REGENERATE, SAMPLES, compare_golden, pretty, sample_files, shared_files
-
-CASES = sample_files("llamacloud")
-
-
-def test_regeneration_is_off():
-    assert REGENERATE is False, "golden regeneration must never be committed switched on"
-
-
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
-def test_golden_canonical_json(path):
-    docs = load(path)
-    payload = b"[" + b",".join(to_json(d) for d in docs) + b"]"
-    compare_golden(f"llamacloud/{path.stem}.json", pretty(payload))
-
+from .conftest import SAMPLES, shared_files
 
 def doc(name: str):
     return load(SAMPLES / "llamacloud" / f"{name}.json")[0]

@@ -20,7 +20,7 @@ from normalizer.tables import from_markdown
 
 from .conftest import compare_golden, sample_files
 
-SAMPLES = [p for p in sample_files() if p.suffix == ".json"]
+SAMPLES = sample_files()
 md = MarkdownIt("commonmark").enable("table")
 
 
@@ -148,3 +148,10 @@ def test_sample_tables_parse_back_from_markdown(path):
                 source = "\n".join(out.splitlines()[start:end])
                 found.append(grid(from_markdown(source, Repairs(strict=True), "$").table))
         assert found == expected
+
+
+def test_indented_layout_text_stays_a_paragraph():
+    """LLMWhisperer keeps page layout: a centred title must not turn into a code block."""
+    block = Block(id="b", page=1, kind="paragraph", text="          ANNUAL REPORT\n   Region    Revenue")
+    out = md.render(to_markdown(_doc(block)))
+    assert "<pre>" not in out and "ANNUAL REPORT" in out and "Region    Revenue" in out

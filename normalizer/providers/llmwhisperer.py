@@ -1,0 +1,273 @@
+"""LLMWhisperer v2: retrieve JSON (bare or the Python client's wrapper), plain `result_text`, status responses.
+
+LLMWhisperer returns layout-preserving text, not structure (PROVIDERS.md §4). Pages exist only as a
+separator written after every page; the only geometry is a vertical band per line (`line_metadata`),
+and the only confidence is a list of the low-confidence words of each line. So a page becomes one
+`Page.text` kept verbatim, its paragraphs (runs of non-blank lines) become blocks, and each line
+keeps its band and its doubtful words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from ..build import PageBlocks, compact, finish
+from ..errors import Repairs
+from ..schema import Block, Document, Job, Line, Page, Word
+from ..typed import Raw, decode_as
+
+PROVIDER = "llmwhisperer"
+DEFAULT_SEPARATOR = "<<<"
+
+# Status words of every API generation (§4.2). Words not listed: any containing "error" failed (as the
+# official client decides), `stage_*` running, anything else unknown.
+STATUS = {
+    "accepted": "queued",
+    "processing": "running",
+    "processed": "succeeded",
+    "delivered": "succeeded",
+    "retrieved": "succeeded",
+    "failed": "failed",
+    "error": "failed",
+    "webhook_retries_exceeded": "failed",
+    "unknown": "unknown",
+}
+STATUS_PATTERNS = (("error", "failed"), ("stage_", "running"))
+
+# `add_line_nos` prefixes each line with a hexadecimal line number ("0x001a: ...").
+_LINE_NO = re.compile(r"0x([0-9A-Fa-f]+): ?")
+
+
+# --- raw shape ------------------------------------------------------------------------------------
+
+class ConfidenceWord(Raw, kw_only=True):
+    text: str = ""
+    confidence: float | None = None
+
+
+class Extraction(Raw, kw_only=True):
+    result_text: str | None = None
+    line_metadata: list[list[float]] | None = None
+    confidence_metadata: list[list[ConfidenceWord]] | None = None
+    metadata: dict[str, Any] | None = None
+    webhook_metadata: Any = None
+
+
+class Retrieve(Extraction, kw_only=True):
+    """The bare retrieve response, or the client's `{status_code, extraction, ...}` wrapper."""
+
+    status_code: int | None = None
+    extraction: Extraction | None = None
+    status: str | None = None
+    message: str | None = None
+    whisper_hash: str | None = None
+
+
+class Status(Raw, kw_only=True):
+    status: str | None = None
+    message: str | None = None
+    detail: list[dict[str, Any]] | None = None
+    whisper_hash: str | None = None
+    status_code: int | None = None
+    extraction: dict[str, Any] | None = None
+
+
+# --- entry points ---------------------------------------------------------------------------------
+
+def convert_retrieve(raw: Any, repairs: Repairs) -> list[Document]:
+    got = decode_as(raw, Retrieve, repairs)
+    body, root = (got.extraction, "$.extraction") if got.extraction is not None else (got, "$")
+    job = _job(got.status, got.message, got.whisper_hash, repairs, "$.status",
+               default="succeeded" if body.result_text is not None else "unknown")
+    if got.status_code is not None and got.status_code >= 400 and job.status != "failed":
+        job.status, job.error = "failed", got.message or f"HTTP {got.status_code}"
+    doc = Document(provider=PROVIDER, format="whisperer.retrieve", job=job, text=body.result_text)
+    extra = {"status_code": got.status_code, "message": got.message if job.error is None else None,
+             "metadata": body.metadata or None, "webhook_metadata": body.webhook_metadata, **got.rest}
+    if body is not got:
+        extra.update({"extraction_" + k: v for k, v in body.rest.items()})
+    if body.result_text is not None:
+        _fill(doc, body.result_text, body.line_metadata, body.confidence_metadata, repairs, root)
+        extra.update(doc.extra)
+    doc.extra = compact(extra)
+    return [finish(doc, repairs)]
+
+
+def convert_text(raw: Any, repairs: Repairs) -> list[Document]:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else raw
+    doc = Document(provider=PROVIDER, format="whisperer.text", job=Job(status="succeeded"), text=text)
+    _fill(doc, text, None, None, repairs, "$")
+    return [finish(doc, repairs)]
+
+
+def convert_status(raw: Any, repairs: Repairs) -> list[Document]:
+    got = decode_as(raw, Status, repairs)
+    job = _job(got.status, got.message, got.whisper_hash, repairs, "$.status", default="unknown")
+    pages = {d["page_no"] for d in got.detail or () if isinstance(d, dict) and type(d.get("page_no")) is int}
+    job.page_count = len(pages) or None
+    doc = Document(provider=PROVIDER, format="whisperer.status", job=job,
+                   extra=compact({"message": got.message if job.error is None else None, "detail": got.detail,
+                                  "status_code": got.status_code, "extraction": got.extraction or None,
+                                  **got.rest}))
+    return [finish(doc, repairs)]
+
+
+def job_status(word: str) -> str | None:
+    """The canonical status of a provider word, or None when it is not one we know."""
+    word = word.lower()
+    found = STATUS.get(word)
+    if found is None:
+        found = next((status for pattern, status in STATUS_PATTERNS if pattern in word), None)
+    return found
+
+
+def _job(word: str | None, message: str | None, whisper_hash: str | None, repairs: Repairs, path: str,
+         default: str) -> Job:
+    status = default
+    if word is not None:
+        status = job_status(word) or "unknown"
+        if job_status(word) is None:
+            repairs.note(path, f"unknown status {word!r}; mapped to unknown")
+    return Job(id=whisper_hash, status=status, provider_status=word,  # type: ignore[arg-type]
+               error=(message or word) if status == "failed" else None)
+
+
+# --- pages, paragraphs, lines ---------------------------------------------------------------------
+
+def separator_of(text: str) -> str:
+    """The page separator: the default when present, else whatever every form feed follows."""
+    if DEFAULT_SEPARATOR + "\f" in text or DEFAULT_SEPARATOR + "\n\f" in text:
+        return DEFAULT_SEPARATOR
+    found = {m.group(1) for m in re.finditer(r"([^\n\f]*)\n?\f", text)}
+    found.discard("")
+    if len(found) == 1:
+        return found.pop().strip()
+    return ""  # form feeds alone
+
+
+def split_pages(text: str, separator: str) -> list[tuple[str, int]]:
+    """Each page's text, verbatim, with the index of the line it starts on.
+
+    The provider writes `page text + separator + form feed` after every page, with a newline between
+    separator and form feed in text mode. Blank text after the last form feed is not a page.
+    """
+    pattern = re.compile((re.escape(separator) if separator else "") + r"\n?\f")
+    pages: list[tuple[str, int]] = []
+    start = line = 0
+    for m in pattern.finditer(text):
+        pages.append((text[start:m.start()], line))
+        line += text.count("\n", start, m.end())
+        start = m.end()
+    if text[start:].strip() or not pages:
+        pages.append((text[start:], line))
+    return pages
+
+
+def _fill(doc: Document, text: str, bands: list[list[float]] | None,
+          confidence: list[list[ConfidenceWord]] | None, repairs: Repairs, root: str) -> None:
+    separator = separator_of(text)
+    if "\f" not in text:
+        repairs.note(f"{root}.result_text", "no page separator found; the text is kept as one page")
+    elif separator != DEFAULT_SEPARATOR:
+        doc.extra["page_separator"] = separator
+    pages = [(page_text.split("\n"), first) for page_text, first in split_pages(text, separator)]
+    numbered = all(_LINE_NO.match(ln) for lines, _ in pages for ln in lines if ln.strip()) and \
+        any(ln.strip() for lines, _ in pages for ln in lines)
+    numbers: dict[int, int] = {}
+    if numbered:  # `add_line_nos`: hexadecimal numbers taken out of the text, kept on the lines
+        numbers = {first + k: int(m.group(1), 16) for lines, first in pages for k, ln in enumerate(lines)
+                   if (m := _LINE_NO.match(ln))}
+        pages = [([_LINE_NO.sub("", ln, count=1) for ln in lines], first) for lines, first in pages]
+    texts = {first + k: ln for lines, first in pages for k, ln in enumerate(lines) if ln.strip()}
+    n_lines = text.count("\n") + 1
+    for name, given in (("line_metadata", bands), ("confidence_metadata", confidence)):
+        if given is not None and len(given) != n_lines:
+            repairs.note(f"{root}.{name}", f"expected one entry per line ({n_lines}), found {len(given)}; "
+                                           "matched by line index")
+    unplaced: list[dict[str, Any]] = []
+    words = _place_words(confidence, texts, unplaced, repairs, root) if confidence else {}
+    if unplaced:
+        doc.extra["unplaced_words"] = unplaced
+    for lines, first in pages:
+        page = Page(number=len(doc.pages) + 1, text="\n".join(lines))
+        doc.pages.append(page)
+        out = PageBlocks(page.number, doc.blocks)
+        paragraph: list[Line] = []
+        for k, line_text in enumerate(lines):
+            if not line_text.strip():
+                _paragraph(out, paragraph)
+                paragraph = []
+                continue
+            i = first + k
+            line = Line(text=line_text.rstrip(), words=words.get(i, []))
+            if i in numbers:
+                line.extra = {"line_no": numbers[i]}
+            if bands is not None and i < len(bands):
+                _band(line, page, bands[i], repairs, f"{root}.line_metadata[{i}]")
+            paragraph.append(line)
+        _paragraph(out, paragraph)
+    doc.job.page_count = doc.job.page_count or len(doc.pages) or None
+
+
+def _band(line: Line, page: Page, meta: list[float], repairs: Repairs, path: str) -> None:
+    if len(meta) != 4 or not all(math.isfinite(v) for v in meta):
+        repairs(path, f"expected [page, base_y, height, page_height], found {meta!r:.60}",
+                "kept in the line's extra")
+        line.extra = {**line.extra, "line_metadata": meta}
+        return
+    on_page, base_y, height, page_height = meta
+    if not (base_y or height or page_height):
+        return  # blank-line marker
+    if on_page != page.number - 1:
+        repairs.note(path, f"line is on page {page.number} of the text, its metadata says page "
+                           f"{on_page + 1:g}; kept the text's page")
+    line.top, line.bottom = base_y - height, base_y
+    if page_height and page.height is None:
+        page.height, page.unit = page_height, "px"
+
+
+_WINDOW = 25  # how far from its listed line a misplaced word is looked for
+
+
+def _place_words(confidence: list[list[ConfidenceWord]], texts: dict[int, str], unplaced: list[dict[str, Any]],
+                 repairs: Repairs, root: str) -> dict[int, list[Word]]:
+    """Low-confidence words by line index: the listed line when the word is on it, else the nearest text line
+    holding it (or, failing that, the nearest text line)."""
+    placed: dict[int, list[Word]] = {}
+    for i, entries in enumerate(confidence):
+        for j, entry in enumerate(entries):
+            target = i
+            if entry.text not in texts.get(i, ""):
+                near = sorted((k for k in range(i - _WINDOW, i + _WINDOW + 1) if k in texts),
+                              key=lambda k: abs(k - i))
+                target = next((k for k in near if entry.text in texts[k]), near[0] if near else -1)
+                path = f"{root}.confidence_metadata[{i}][{j}]"
+                if target < 0:
+                    repairs(path, f"expected a text line near line {i + 1} holding {entry.text!r}, found none",
+                            "kept in the document's extra as unplaced_words")
+                    unplaced.append({"line": i + 1, "text": entry.text, "confidence": entry.confidence})
+                    continue
+                repairs(path, f"expected the word {entry.text!r} on line {i + 1}, found it on line {target + 1}"
+                        if entry.text in texts[target] else
+                        f"expected the word {entry.text!r} on line {i + 1}, found it on no line nearby",
+                        f"attached to line {target + 1}")
+            placed.setdefault(target, []).append(Word(text=entry.text, confidence=entry.confidence))
+    return placed
+
+
+def _paragraph(out: PageBlocks, lines: list[Line]) -> Block | None:
+    if not lines:
+        return None
+    return out.add(kind="paragraph", text=_dedent([ln.text for ln in lines]), lines=lines)
+
+
+def _dedent(texts: list[str]) -> str:
+    """Lines joined with their common indent removed: alignment between lines survives, page centring does not."""
+    indent = min(len(t) - len(t.lstrip()) for t in texts)
+    return "\n".join(t[indent:] for t in texts)
+
+
+FORMATS = {"whisperer.retrieve": convert_retrieve, "whisperer.text": convert_text,
+           "whisperer.status": convert_status}

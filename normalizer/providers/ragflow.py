@@ -1,0 +1,331 @@
+"""RAGFlow HTTP API: document lists (HTTP and legacy key names), the chunks of one document, retrieval.
+
+RAGFlow stores chunks, not layouts (PROVIDERS.md §5). Each chunk becomes a canonical `Chunk` with its
+positions as locations, and also blocks (one per page the chunk touches) so that exporters and the
+viewer can show the document. Positions are `[page, x0, x1, top, bottom]`: 1-based pages, PDF points,
+x's first; RAGFlow never says how big a page is, so `Page.width/height` stay null.
+"""
+
+from __future__ import annotations
+
+import datetime
+from operator import itemgetter
+from typing import Any
+
+from .. import tables
+from ..build import PageBlocks, compact, finish, union
+from ..errors import Repairs, describe
+from ..schema import Block, Chunk, Document, Image, Job, Location, Page
+from msgspec import UNSET
+
+from ..typed import Raw, decode_as, present
+
+PROVIDER = "ragflow"
+
+# `run`: the HTTP API's names and the legacy API's digit strings (common/constants.py::TaskStatus).
+RUN_NAMES = {"0": "UNSTART", "1": "RUNNING", "2": "CANCEL", "3": "DONE", "4": "FAIL", "5": "SCHEDULE"}
+RUN_STATUS = {"UNSTART": "queued", "SCHEDULE": "queued", "RUNNING": "running", "CANCEL": "cancelled",
+              "DONE": "succeeded", "FAIL": "failed"}
+
+# `doc_type_kwd` -> block kind ("" is what retrieval returns for plain text).
+CHUNK_KINDS = {"text": "paragraph", "": "paragraph", "table": "table", "image": "figure", "video": "figure"}
+
+# Legacy (DB) column names -> the HTTP API's names (document_api.py::map_doc_keys).
+LEGACY_KEYS = {"kb_id": "dataset_id", "parser_id": "chunk_method", "token_num": "token_count",
+               "chunk_num": "chunk_count"}
+
+
+# --- raw shape ------------------------------------------------------------------------------------
+
+class RDoc(Raw, kw_only=True):
+    id: str | None = None
+    name: str | None = None
+    run: str | None = None
+    progress: float | None = None
+    progress_msg: str | None = None
+    create_date: str | None = None
+    update_date: str | None = None
+    create_time: int | None = None
+    update_time: int | None = None
+    thumbnail: Any = UNSET
+    dataset_id: Any = UNSET
+    kb_id: Any = UNSET
+    chunk_method: Any = UNSET
+    parser_id: Any = UNSET
+    pipeline_id: Any = UNSET
+    parser_config: Any = UNSET
+    source_type: Any = UNSET
+    type: Any = UNSET
+    created_by: Any = UNSET
+    location: Any = UNSET
+    size: Any = UNSET
+    token_count: Any = UNSET
+    token_num: Any = UNSET
+    chunk_count: Any = UNSET
+    chunk_num: Any = UNSET
+    process_begin_at: Any = UNSET
+    process_duration: Any = UNSET
+    suffix: Any = UNSET
+    status: Any = UNSET
+    meta_fields: Any = UNSET
+
+
+DOC_EXTRA = tuple(f for f in RDoc.__struct_fields__ if f not in
+                  ("rest", "id", "name", "run", "progress", "progress_msg", "create_date", "update_date",
+                   "create_time", "update_time"))
+
+
+class RChunk(Raw, kw_only=True):
+    id: str | None = None
+    content: str | None = None
+    document_id: str | None = None
+    docnm_kwd: str | None = None
+    document_keyword: str | None = None
+    doc_type_kwd: str | None = None
+    image_id: str | None = None
+    positions: list[Any] | None = None
+    important_keywords: Any = UNSET
+    questions: Any = UNSET
+    tag_kwd: Any = UNSET
+    dataset_id: Any = UNSET
+    available: Any = UNSET
+    tag_feas: Any = UNSET
+    content_ltks: Any = UNSET
+    similarity: Any = UNSET
+    vector_similarity: Any = UNSET
+    term_similarity: Any = UNSET
+    mom_id: Any = UNSET
+    row_id: Any = UNSET
+    highlight: Any = UNSET
+    document_metadata: Any = UNSET
+
+
+CHUNK_EXTRA = ("important_keywords", "questions", "tag_kwd", "dataset_id", "available", "tag_feas", "content_ltks",
+               "similarity", "vector_similarity", "term_similarity", "mom_id", "row_id", "highlight",
+               "document_metadata")
+
+
+class Data(Raw, kw_only=True):
+    total: int | None = None
+    docs: list[RDoc] | None = None
+    chunks: list[RChunk] | None = None
+    doc: RDoc | None = None
+    doc_aggs: list[Any] | None = None
+
+
+class Envelope(Raw, kw_only=True):
+    code: int | None = None
+    message: str | None = None
+    data: Data | None = None
+
+
+# --- entry points ---------------------------------------------------------------------------------
+
+def convert_documents(raw: Any, repairs: Repairs) -> list[Document]:
+    env = decode_as(raw, Envelope, repairs)
+    data = env.data or Data()
+    out = []
+    for i, rdoc in enumerate(data.docs or ()):
+        doc_repairs = Repairs(repairs.strict)
+        doc = Document(provider=PROVIDER, format="ragflow.documents", file_name=rdoc.name,
+                       job=job_of(rdoc, doc_repairs, f"$.data.docs[{i}]"), extra=_doc_extra(rdoc))
+        doc.extra["list"] = compact({"total": data.total, "code": env.code, "message": env.message,
+                                     **data.rest, **env.rest})
+        out.append(finish(doc, doc_repairs))
+    return out
+
+
+def convert_chunks(raw: Any, repairs: Repairs) -> list[Document]:
+    env = decode_as(raw, Envelope, repairs)
+    data = env.data or Data()
+    rdoc = data.doc
+    chunks = data.chunks or []
+    name = rdoc.name if rdoc and rdoc.name else next((c.docnm_kwd for c in chunks if c.docnm_kwd), None)
+    job = job_of(rdoc, repairs, "$.data.doc") if rdoc else Job()
+    doc = Document(provider=PROVIDER, format="ragflow.chunks", file_name=name, job=job,
+                   extra=compact({"doc": _doc_extra(rdoc) if rdoc else None, "total": data.total,
+                                  "code": env.code, "message": env.message, **data.rest, **env.rest}))
+    _fill(doc, list(enumerate(chunks)), repairs)
+    return [finish(doc, repairs)]
+
+
+def convert_retrieval(raw: Any, repairs: Repairs) -> list[Document]:
+    env = decode_as(raw, Envelope, repairs)
+    data = env.data or Data()
+    shared = compact({"total": data.total, "doc_aggs": data.doc_aggs, "code": env.code, "message": env.message,
+                      **data.rest, **env.rest})
+    groups: dict[str | None, list[tuple[int, RChunk]]] = {}
+    for i, chunk in enumerate(data.chunks or ()):
+        groups.setdefault(chunk.document_id, []).append((i, chunk))
+    if not groups:
+        return [finish(Document(provider=PROVIDER, format="ragflow.retrieval", extra={"retrieval": shared}),
+                       repairs)]
+    out = []
+    for document_id, members in groups.items():
+        doc_repairs = repairs if len(groups) == 1 else Repairs(repairs.strict)
+        name = next((c.document_keyword or c.docnm_kwd for _, c in members if c.document_keyword or c.docnm_kwd),
+                    None)
+        doc = Document(provider=PROVIDER, format="ragflow.retrieval", file_name=name, job=Job(id=document_id),
+                       extra={"retrieval": shared})
+        _fill(doc, members, doc_repairs)
+        out.append(finish(doc, doc_repairs))
+    return out
+
+
+# --- documents and jobs ---------------------------------------------------------------------------
+
+def job_of(rdoc: RDoc, repairs: Repairs, path: str) -> Job:
+    word = rdoc.run
+    name = RUN_NAMES.get(word.strip(), word.strip().upper()) if word is not None else None
+    status = RUN_STATUS.get(name, "unknown") if name is not None else "unknown"
+    if name is not None and name not in RUN_STATUS:
+        repairs.note(f"{path}.run", f"unknown run state {word!r}; mapped to unknown")
+    progress = rdoc.progress
+    if progress is not None and progress < 0 and status != "failed":
+        repairs.note(f"{path}.progress", f"progress -1 means failed, but run is {word!r}; status set to failed")
+        status = "failed"
+    error = None
+    if status == "failed":
+        errors = [ln.strip() for ln in (rdoc.progress_msg or "").splitlines() if "[ERROR]" in ln]
+        error = "\n".join(errors) or rdoc.progress_msg or None
+    return Job(id=rdoc.id, status=status, provider_status=word, error=error,  # type: ignore[arg-type]
+               created_at=rdoc.create_date or _iso(rdoc.create_time),
+               updated_at=rdoc.update_date or _iso(rdoc.update_time),
+               progress=progress if progress is not None and 0 <= progress <= 1 else None)
+
+
+def _iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _doc_extra(rdoc: RDoc) -> dict[str, Any]:
+    """Every document field without a canonical home, legacy column names spelled as the HTTP API does."""
+    extra = {LEGACY_KEYS.get(k, k): v for k, v in present(rdoc, DOC_EXTRA).items()}
+    extra.update(compact({"progress": rdoc.progress, "progress_msg": rdoc.progress_msg,
+                          "create_time": rdoc.create_time, "update_time": rdoc.update_time}))
+    return extra
+
+
+# --- chunks -> pages, blocks, chunks --------------------------------------------------------------
+
+def positions_of(raw: list[Any] | None, repairs: Repairs, path: str) -> tuple[list[Location], list[Any]]:
+    """`[page, x0, x1, top, bottom]` entries as locations; entries that are not, returned to keep in extra."""
+    locations: list[Location] = []
+    bad: list[Any] = []
+    for j, pos in enumerate(raw or ()):
+        if pos == "":
+            continue  # the documented `[""]` of a chunk without positions
+        if type(pos) is list and len(pos) == 5:
+            page, x0, x1, top, bottom = pos
+            try:  # numbers, all finite (inf * 0 and nan are not 0), on a real page
+                ok = (page + x0 + x1 + top + bottom) * 0 == 0 and page >= 1
+            except TypeError:
+                ok = False
+            if ok:
+                if x0 > x1:
+                    x0, x1 = x1, x0
+                if top > bottom:
+                    top, bottom = bottom, top
+                locations.append(Location(page=int(page), bbox=[float(x0), float(top), float(x1), float(bottom)]))
+                continue
+        repairs(f"{path}.positions[{j}]", f"expected [page >= 1, x0, x1, top, bottom], found {describe(pos)}",
+                "kept in the chunk's extra")
+        bad.append(pos)
+    return locations, bad
+
+
+def _fill(doc: Document, chunks: list[tuple[int, RChunk]], repairs: Repairs) -> None:
+    """Chunks, and a block per page fragment of each chunk, in reading order (by page, then chunk order)."""
+    fragments: list[tuple[int, int, int, RChunk, list[Location], str]] = []
+    last_page = 1
+    unplaced = 0
+    for seq, (i, chunk) in enumerate(chunks):
+        path = f"$.data.chunks[{i}]"
+        locations, bad = positions_of(chunk.positions, repairs, path)
+        cid = chunk.id or f"chunk-{i}"
+        extra = compact({"document_id": chunk.document_id, "docnm_kwd": chunk.docnm_kwd,
+                         "document_keyword": chunk.document_keyword, "image_id": chunk.image_id or None,
+                         "doc_type_kwd": chunk.doc_type_kwd, "bad_positions": bad or None,
+                         **present(chunk, CHUNK_EXTRA)})
+        if chunk.id is None:
+            repairs(f"{path}.id", "expected a chunk id, found none", f"used {cid!r}")
+        doc.chunks.append(Chunk(id=cid, text=chunk.content or "", kind=chunk.doc_type_kwd or "text",
+                                locations=locations, extra=extra))
+        by_page: dict[int, list[Location]] = {}
+        for loc in locations:
+            by_page.setdefault(loc.page, []).append(loc)
+        if not by_page:
+            unplaced += 1
+            by_page = {last_page: []}
+        for k, (page, locs) in enumerate(by_page.items()):
+            fragments.append((page, seq, k, chunk, locs, path))
+        last_page = max(by_page)
+    if unplaced:
+        repairs.note("$.data.chunks", f"{unplaced} chunk(s) have no positions; each placed on the page of the "
+                                      "chunk before it, without a box")
+    fragments.sort(key=itemgetter(0))  # stable: chunk order within a page
+    _blocks(doc, fragments, repairs)
+
+
+def _blocks(doc: Document, fragments: list[tuple[int, int, int, RChunk, list[Location], str]],
+            repairs: Repairs) -> None:
+    first_block: dict[int, str] = {}
+    out: PageBlocks | None = None
+    for page, seq, k, chunk, locs, path in fragments:
+        if out is None or out.page != page:
+            doc.pages.append(Page(number=page, unit="pt"))
+            out = PageBlocks(page, doc.blocks)
+        canonical = doc.chunks[seq]
+        fields: dict[str, Any] = {"bbox": list(locs[0].bbox) if len(locs) == 1 else union(loc.bbox for loc in locs),
+                                  "extra": {"chunk": canonical.id}}
+        if len(locs) > 1:
+            fields["extra"]["boxes"] = [loc.bbox for loc in locs]
+        if seq in first_block:
+            # a later page of a chunk that spans pages: its box, with the text left on the first fragment
+            fields["extra"]["continues"] = first_block[seq]
+            block = out.add(kind=_kind(chunk, repairs, path, quiet=True), **fields)
+        else:
+            block = _first_fragment(out, chunk, fields, repairs, path)
+            first_block[seq] = block.id
+        canonical.block_ids.append(block.id)
+
+
+def _kind(chunk: RChunk, repairs: Repairs, path: str, quiet: bool = False) -> str:
+    word = chunk.doc_type_kwd or ""
+    kind = CHUNK_KINDS.get(word)
+    if kind is None:
+        if not quiet:
+            repairs.note(f"{path}.doc_type_kwd", f"unknown chunk type {word!r}; kept as kind 'other'")
+        return "other"
+    if kind == "table" and not tables.has_html_table(chunk.content):
+        return "paragraph"
+    return kind
+
+
+def _first_fragment(out: PageBlocks, chunk: RChunk, fields: dict[str, Any], repairs: Repairs, path: str) -> Block:
+    kind = _kind(chunk, repairs, path)
+    content = chunk.content or ""
+    if kind == "table":
+        parsed = tables.from_html(content, repairs, f"{path}.content")
+        block = out.add(kind="table", text=tables.plain_text(parsed.table), table=parsed.table, html=content,
+                        **fields)
+        if parsed.caption:
+            caption = out.add(kind="caption", text=parsed.caption, bbox=fields["bbox"],
+                              extra={"chunk": fields["extra"]["chunk"]})
+            block.captions = [caption.id]
+        return block
+    if chunk.doc_type_kwd == "table":
+        repairs.note(f"{path}.content", "table chunk without an HTML table; kept as a paragraph")
+    image = None
+    if kind == "figure":
+        image = Image(id=chunk.image_id or None, page=out.page, bbox=fields["bbox"], caption=content or None)
+    return out.add(kind=kind, text=content, image=image, **fields)
+
+
+FORMATS = {"ragflow.documents": convert_documents, "ragflow.chunks": convert_chunks,
+           "ragflow.retrieval": convert_retrieval}
