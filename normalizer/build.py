@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .errors import Repairs
+from .errors import Repairs, describe
 from .schema import BBox, Block, Document
 
 FURNITURE = frozenset({"header", "footer", "page_number"})  # outside the section flow
@@ -44,6 +44,23 @@ class PageBlocks:
         block = Block(id=self.next_id(), page=self.page, **fields)
         self.blocks.append(block)
         return block
+
+
+def formula_latex(md: str | None) -> str | None:
+    """The LaTeX of a `$$…$$` markdown fragment, or None when `md` is not display math."""
+    if not md:
+        return None
+    s = md.strip()
+    if len(s) >= 4 and s.startswith("$$") and s.endswith("$$"):
+        return s[2:-2].strip()
+    return None
+
+
+def heading_level(level: int | None, repairs: Repairs, path: str) -> int:
+    if level is not None and not 1 <= level <= 6:
+        repairs(path, f"expected a heading level 1..6, found {level}", "clamped")
+        level = min(max(level, 1), 6)
+    return level or 1
 
 
 def section_tree(blocks: list[Block]) -> None:
@@ -86,3 +103,21 @@ def finish(doc: Document, repairs: Repairs) -> Document:
     section_tree(doc.blocks)
     doc.warnings = list(repairs.warnings)
     return doc
+
+
+def checked_box(values: Any, repairs: Repairs, path: str, *, xywh_order: bool = False) -> BBox | None:
+    """A provider's 4-number box as `[x0, y0, x1, y1]` (from `[x, y, w, h]` when `xywh_order`); None, with a
+    repair, when it is not four finite numbers. Reversed corners are put in order silently: same rectangle."""
+    if values is None:
+        return None
+    try:
+        a, b, c, d = values
+        ok = (a + b + c + d) * 0 == 0 and type(a) is not str
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        repairs(path, f"expected four numbers, found {describe(values)}", "no box; the value is kept in extra")
+        return None
+    if xywh_order:
+        c, d = a + c, b + d
+    return [float(min(a, c)), float(min(b, d)), float(max(a, c)), float(max(b, d))]

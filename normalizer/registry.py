@@ -6,7 +6,7 @@ from typing import Any, Callable, NamedTuple
 
 from . import detect
 from .errors import NormalizeError, Repairs
-from .providers import llamacloud_v2, llamaparse_v1, llmwhisperer, ragflow
+from .providers import baidu, llamacloud_v2, llamaparse_v1, llmwhisperer, ragflow, somark
 from .schema import Document
 
 Convert = Callable[[Any, Repairs], list[Document]]
@@ -30,7 +30,7 @@ def _canonical(raw: Any, repairs: Repairs) -> list[Document]:
     return convert(raw, repairs)
 
 
-_PROVIDER_MODULES = (llamacloud_v2, llamaparse_v1, llmwhisperer, ragflow)
+_PROVIDER_MODULES = (llamacloud_v2, llamaparse_v1, llmwhisperer, ragflow, somark, baidu)
 _PROVIDER_OF = {"somark": "somark", "baidu.result": "baidu", "baidu.task": "baidu",
                 "whisperer.retrieve": "llmwhisperer", "whisperer.text": "llmwhisperer",
                 "whisperer.status": "llmwhisperer", "ragflow.documents": "ragflow", "ragflow.chunks": "ragflow",

@@ -18,12 +18,15 @@ from normalizer.providers import llamacloud_v2, llamaparse_v1
 from .conftest import sample_files, strings
 
 # Item-type discriminators become `Block.kind`; every other string, and any type word not listed, must survive.
-DISCRIMINATORS = set(llamacloud_v2.ITEM_TYPES) | set(llamaparse_v1.ITEM_TYPES)
+# Baidu's table cells all say `type: "cell"`: the canonical Cell is that statement.
+DISCRIMINATORS = set(llamacloud_v2.ITEM_TYPES) | set(llamaparse_v1.ITEM_TYPES) | {"cell"}
 
 
 def content_strings(value, key=None):
     if isinstance(value, str):
-        if not (key == "type" and value in DISCRIMINATORS):
+        if value[:1] in "{[" and (inner := _json_or_none(value)) is not None:
+            yield from content_strings(inner, key)  # JSON delivered as a string (SoMark's outputs.json)
+        elif not (key == "type" and value in DISCRIMINATORS):
             yield value
     elif isinstance(value, dict):
         for k, v in value.items():
@@ -31,6 +34,14 @@ def content_strings(value, key=None):
     elif isinstance(value, list):
         for v in value:
             yield from content_strings(v, key)
+
+
+def _json_or_none(text):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, (dict, list)) else None
 
 JSON_SAMPLES = [p for p in sample_files() if p.suffix == ".json"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import tables
+from ..build import formula_latex, heading_level
 from ..errors import Repairs
 from ..schema import Table
 
@@ -43,16 +44,6 @@ V1_STATUS = {"PENDING": "running", "SUCCESS": "succeeded", "PARTIAL_SUCCESS": "s
              "CANCELLED": "cancelled"}
 
 
-def formula_latex(md: str | None) -> str | None:
-    """The LaTeX of a `$$…$$` markdown fragment, or None when `md` is not display math."""
-    if not md:
-        return None
-    s = md.strip()
-    if len(s) >= 4 and s.startswith("$$") and s.endswith("$$"):
-        return s[2:-2].strip()
-    return None
-
-
 def label_kind(extra: dict, table: dict[str, str], default: str) -> str:
     """The kind a box label (kept in `extra["label"]`) implies; a malformed label implies nothing."""
     label = extra.get("label")
@@ -66,13 +57,6 @@ def text_kind(extra: dict, md: str | None, value: str | None) -> tuple[str, str 
         return "formula", latex
     kind = label_kind(extra, TEXT_LABEL_KINDS, "paragraph")
     return kind, value if kind == "formula" else None
-
-
-def heading_level(level: int | None, repairs: Repairs, path: str) -> int:
-    if level is not None and not 1 <= level <= 6:
-        repairs(path, f"expected a heading level 1..6, found {level}", "clamped")
-        level = min(max(level, 1), 6)
-    return level or 1
 
 
 def table_of(html: str | None, md: str | None, rows: list[list[Any]] | None, repairs: Repairs, path: str,

@@ -1,0 +1,458 @@
+"""Baidu document parser: the task submit/query response, and the downloaded `parse_result` JSON.
+
+PROVIDERS.md §3. Layouts come in reading order with `[x, y, w, h]` boxes in the raster of `meta`; tables
+are `cells` plus a `matrix` of cell indexes in which a merged cell's index repeats over the rectangle it
+covers; captions and the heading tree are linked by layout id.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from msgspec import UNSET
+
+from .. import tables
+from ..build import FURNITURE, PageBlocks, checked_box, compact, finish, formula_latex, section_tree
+from ..errors import Repairs, describe
+from ..schema import Block, Cell, Chunk, Document, Image, Job, Location, Page, Table
+from ..typed import Raw, decode_as, present
+
+PROVIDER = "baidu"
+
+# layout `type` -> kind. Classic parser and the PaddleOCR-VL variant (PP-DocLayout labels).
+KINDS = {
+    "para": "paragraph", "text": "paragraph", "title": "heading", "table": "table", "image": "figure",
+    "contents": "toc", "seal": "seal", "formula": "formula", "head_tail": "header",
+    # PaddleOCR-VL
+    "chart": "figure", "doc_title": "heading", "paragraph_title": "heading", "figure_title": "caption",
+    "display_formula": "formula", "inline_formula": "formula", "formula_number": "other", "header": "header",
+    "footer": "footer", "header_image": "header", "footer_image": "footer", "number": "page_number",
+    "abstract": "paragraph", "algorithm": "code", "aside_text": "other", "content": "toc", "footnote": "footnote",
+    "reference": "paragraph", "reference_content": "paragraph", "vertical_text": "paragraph",
+}
+# `sub_type` refines the kind; `title_n` is a heading of level n.
+SUB_KINDS = {"image_title": "caption", "table_title": "caption", "chart": "figure", "figure": "figure",
+             "QR_code": "barcode", "Bar_code": "barcode"}
+HEADING_LEVELS = {"doc_title": 1, "paragraph_title": 2}
+_TITLE_N = re.compile(r"title_(\d+)$")
+
+STATUS = {"pending": "queued", "processing": "running", "running": "running", "success": "succeeded",
+          "failed": "failed"}
+CONTINUED = {"begin": "begin", "inner": "inner", "end": "end", "": None}
+
+
+# --- raw shape ------------------------------------------------------------------------------------
+
+class Layout(Raw, kw_only=True):
+    layout_id: str | None = None
+    text: str | None = None
+    position: Any = None
+    type: str | None = None
+    sub_type: str | None = None
+    parent: str | None = None
+    children: list[str] | None = None
+    polygon: Any = UNSET
+    table_html: Any = UNSET
+
+
+class BCell(Raw, kw_only=True):
+    layout_id: str | None = None
+    text: str | None = None
+    position: Any = None
+    type: Any = UNSET
+    sub_type: Any = UNSET
+
+
+class BTable(Raw, kw_only=True):
+    layout_id: str | None = None
+    markdown: str | None = None
+    table_title_id: str | list[str] | None = None
+    position: Any = None
+    cells: list[BCell] | None = None
+    matrix: list[list[int]] | None = None
+    merge_table: str | None = None
+
+
+class BImage(Raw, kw_only=True):
+    layout_id: str | None = None
+    image_title_id: str | list[str] | None = None
+    position: Any = None
+    content_layouts: Any = UNSET
+    data_url: str | None = None
+    image_description: Any = UNSET
+
+
+class Meta(Raw, kw_only=True):
+    page_width: float | None = None
+    page_height: float | None = None
+    is_scan: bool | None = None
+    page_angle: float | None = None
+    page_type: Any = UNSET
+    sheet_name: Any = UNSET
+
+
+class BPage(Raw, kw_only=True):
+    page_id: Any = UNSET
+    page_num: int | None = None
+    text: str | None = None
+    layouts: list[Layout] | None = None
+    tables: list[BTable] | None = None
+    images: list[BImage] | None = None
+    meta: Meta | None = None
+
+
+class ChunkPosition(Raw, kw_only=True):
+    box: Any = None
+    page_num: int | None = None
+
+
+class ChunkMeta(Raw, kw_only=True):
+    title: list[str] | None = None
+    position: list[ChunkPosition] | None = None
+
+
+class BChunk(Raw, kw_only=True):
+    chunk_id: str | None = None
+    content: str | None = None
+    type: str | None = None
+    meta: ChunkMeta | None = None
+
+
+class Result(Raw, kw_only=True):
+    file_name: str | None = None
+    file_id: Any = UNSET
+    pages: list[BPage] | None = None
+    chunks: list[BChunk] | None = None
+
+
+class TaskResult(Raw, kw_only=True):
+    task_id: str | None = None
+    status: str | None = None
+    task_error: str | dict[str, Any] | None = None
+    markdown_url: str | None = None
+    parse_result_url: str | None = None
+
+
+class Task(Raw, kw_only=True):
+    log_id: str | int | None = None
+    error_code: int | None = None
+    error_msg: str | None = None
+    result: TaskResult | None = None
+
+
+# --- baidu.task -----------------------------------------------------------------------------------
+
+def convert_task(raw: Any, repairs: Repairs) -> list[Document]:
+    task = decode_as(raw, Task, repairs)
+    result = task.result or TaskResult()
+    word = result.status
+    error = _task_error(result.task_error)
+    if task.error_code not in (0, None):
+        status, error = "failed", f"error_code {task.error_code}: {task.error_msg or 'error'}"
+    elif word is None:
+        status = "queued" if result.task_id else "unknown"  # a submit response: accepted, not started
+    else:
+        status = STATUS.get(word.lower(), "running")
+        if word.lower() not in STATUS:
+            repairs.note("$.result.status", f"unrecognised status {word!r}; not terminal, so taken as running")
+    job = Job(id=result.task_id, status=status, provider_status=word,  # type: ignore[arg-type]
+              error=error if status == "failed" or error else None)
+    doc = Document(provider=PROVIDER, format="baidu.task", job=job, extra=compact({
+        "log_id": task.log_id, "error_code": task.error_code, "error_msg": task.error_msg or None,
+        "markdown_url": result.markdown_url, "parse_result_url": result.parse_result_url,
+        "task_error": result.task_error if isinstance(result.task_error, dict) else None,
+        **{"result_" + k: v for k, v in result.rest.items()}, **task.rest}))
+    return [finish(doc, repairs)]
+
+
+def _task_error(value: str | dict[str, Any] | None) -> str | None:
+    if isinstance(value, dict):
+        msg = value.get("error_msg") or value.get("message")
+        code = value.get("error_code")
+        return " ".join(str(p) for p in (code, msg) if p not in (None, "")) or None
+    return value or None
+
+
+# --- baidu.result ---------------------------------------------------------------------------------
+
+def convert_result(raw: Any, repairs: Repairs) -> list[Document]:
+    result = decode_as(raw, Result, repairs)
+    doc = Document(provider=PROVIDER, format="baidu.result", file_name=result.file_name,
+                   job=Job(status="succeeded"), extra=present(result, ("file_id",)))
+    parents: dict[str, str | None] = {}  # block id -> the provider's parent layout id
+    ids: dict[str, str] = {}  # layout id -> block id
+    for i, bp in enumerate(result.pages or ()):
+        _page(doc, bp, i, ids, parents, repairs, f"$.pages[{i}]")
+    for i, bc in enumerate(result.chunks or ()):
+        doc.chunks.append(_chunk(bc, i, repairs, f"$.chunks[{i}]"))
+    doc.job.page_count = len(doc.pages) or None
+    _check_heading_tree(doc.blocks, ids, parents, repairs)
+    return [finish(doc, repairs)]
+
+
+def _page(doc: Document, bp: BPage, index: int, ids: dict[str, str], parents: dict[str, str | None],
+          repairs: Repairs, path: str) -> None:
+    number = bp.page_num + 1 if bp.page_num is not None and bp.page_num >= 0 else None
+    if number is None:
+        number = len(doc.pages) + 1
+        repairs(f"{path}.page_num", f"expected a 0-based page number, found {describe(bp.page_num)}",
+                f"used position {number}")
+    meta = bp.meta or Meta()
+    page = Page(number=number, width=meta.page_width, height=meta.page_height,
+                unit="px" if meta.page_width and meta.page_height else None, rotation=meta.page_angle,
+                is_scan=meta.is_scan, text=bp.text,
+                extra=compact({**present(bp, ("page_id",)), **present(meta, ("page_type", "sheet_name")),
+                               **{"meta_" + k: v for k, v in meta.rest.items()}, **bp.rest}))
+    doc.pages.append(page)
+    tables_by_id = {t.layout_id: (j, t) for j, t in enumerate(bp.tables or ())}
+    images_by_id = {m.layout_id: (j, m) for j, m in enumerate(bp.images or ())}
+    out = PageBlocks(number, doc.blocks)
+    captions: list[tuple[Block, str | list[str] | None, str]] = []
+    for j, layout in enumerate(bp.layouts or ()):
+        lpath = f"{path}.layouts[{j}]"
+        block = _layout_block(layout, page, out, repairs, lpath)
+        if layout.layout_id:
+            if layout.layout_id in ids:
+                repairs.note(f"{lpath}.layout_id", f"layout id {layout.layout_id!r} appears twice; links use the "
+                                                   "first")
+            ids.setdefault(layout.layout_id, block.id)
+        parents[block.id] = layout.parent or None
+        if block.kind == "table" and layout.layout_id in tables_by_id:
+            k, table = tables_by_id.pop(layout.layout_id)
+            _fill_table(block, table, repairs, f"{path}.tables[{k}]")
+            captions.append((block, table.table_title_id, f"{path}.tables[{k}].table_title_id"))
+        elif block.kind in ("figure", "barcode") and layout.layout_id in images_by_id:
+            k, image = images_by_id.pop(layout.layout_id)
+            _fill_image(block, image, number)
+            captions.append((block, image.image_title_id, f"{path}.images[{k}].image_title_id"))
+    for k, table in tables_by_id.values():  # content entries with no reading-order layout: keep them last
+        tpath = f"{path}.tables[{k}]"
+        repairs(f"{tpath}.layout_id", f"expected a layout with id {table.layout_id!r}, found none",
+                "appended the table at the end of the page")
+        block = out.add(kind="table", bbox=checked_box(table.position, repairs, f"{tpath}.position", xywh_order=True),
+                        extra=compact({"layout_id": table.layout_id}))
+        _fill_table(block, table, repairs, tpath)
+        captions.append((block, table.table_title_id, f"{tpath}.table_title_id"))
+    for k, image in images_by_id.values():
+        ipath = f"{path}.images[{k}]"
+        repairs(f"{ipath}.layout_id", f"expected a layout with id {image.layout_id!r}, found none",
+                "appended the image at the end of the page")
+        block = out.add(kind="figure", bbox=checked_box(image.position, repairs, f"{ipath}.position", xywh_order=True),
+                        extra=compact({"layout_id": image.layout_id}))
+        _fill_image(block, image, number)
+        captions.append((block, image.image_title_id, f"{ipath}.image_title_id"))
+    for block, refs, cpath in captions:
+        _link_captions(block, refs, ids, repairs, cpath)
+
+
+def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs, path: str) -> Block:
+    word, sub = layout.type or "", layout.sub_type or ""
+    kind = KINDS.get(word)
+    if kind is None:
+        repairs.note(f"{path}.type", f"unknown layout type {word!r}; kept as kind 'other'")
+        kind = "other"
+    level = None
+    title = _TITLE_N.match(sub)
+    if title:
+        kind, level = "heading", int(title.group(1))
+    elif sub in SUB_KINDS and kind in ("paragraph", "figure", "heading", "other"):
+        kind = SUB_KINDS[sub]
+    if kind == "heading":
+        level = level or HEADING_LEVELS.get(word, 1)
+        if not 1 <= level <= 6:
+            repairs(f"{path}.sub_type", f"expected a heading level 1..6, found {sub!r}", "clamped")
+            level = min(max(level, 1), 6)
+    bbox = checked_box(layout.position, repairs, f"{path}.position", xywh_order=True)
+    if kind == "header" and word == "head_tail":
+        kind = _head_or_tail(bbox, page)
+    text = layout.text or ""
+    extra = compact({"layout_id": layout.layout_id, "type": word, "sub_type": sub or None,
+                     "position": layout.position if bbox is None else None, "parent": layout.parent or None,
+                     "children": layout.children or None, **present(layout, ("polygon", "table_html"))})
+    latex = None
+    if kind == "formula":
+        latex = formula_latex(text) or text.strip().strip("$").strip() or None
+    return out.add(kind=kind, text=text, level=level, bbox=bbox, latex=latex, extra=extra)
+
+
+def _head_or_tail(bbox: list[float] | None, page: Page) -> str:
+    """A head/tail area is a header in the top half of the page, a footer in the bottom half."""
+    if bbox is None or not page.height:
+        return "header"
+    return "header" if (bbox[1] + bbox[3]) / 2 < page.height / 2 else "footer"
+
+
+def _fill_image(block: Block, image: BImage, page: int) -> None:
+    block.image = Image(id=image.layout_id, page=page, url=image.data_url, bbox=block.bbox)
+    extra = present(image, ("content_layouts", "image_description"))
+    if not block.text and isinstance(extra.get("image_description"), str):
+        block.text = extra.pop("image_description")  # chart analysis: the figure's text, as SoMark gives it
+    block.extra.update(extra)
+    block.extra.update({"image_" + k: v for k, v in image.rest.items()})
+    if block.bbox is None and image.position is not None:
+        block.extra["image_position"] = image.position
+
+
+def _link_captions(block: Block, refs: str | list[str] | None, ids: dict[str, str], repairs: Repairs,
+                   path: str) -> None:
+    if not refs:
+        return
+    refs = [refs] if isinstance(refs, str) else refs
+    found = [ids[r] for r in refs if r in ids]
+    if len(found) < len(refs):
+        repairs(path, f"expected layout ids of this document, found {[r for r in refs if r not in ids]!r}",
+                "kept in extra")
+        block.extra["caption_ids"] = refs
+    block.captions = found
+
+
+# --- tables from cells + matrix -------------------------------------------------------------------
+
+def _fill_table(block: Block, bt: BTable, repairs: Repairs, path: str) -> None:
+    block.markdown = bt.markdown if bt.markdown and not tables.has_html_table(bt.markdown) else None
+    block.html = bt.markdown if tables.has_html_table(bt.markdown) else None
+    continued = CONTINUED.get(bt.merge_table or "")
+    if bt.merge_table and continued is None:
+        repairs.note(f"{path}.merge_table", f"unknown merge_table {bt.merge_table!r}; not treated as continued")
+        block.extra["merge_table"] = bt.merge_table
+    if bt.matrix:
+        table = from_matrix(bt.cells or [], bt.matrix, repairs, path)
+    else:
+        parsed = tables.from_any(bt.markdown, bt.markdown, None, repairs, path)
+        table = parsed.table if parsed else Table(n_rows=0, n_cols=0)
+        if bt.cells:
+            repairs(f"{path}.matrix", "expected a matrix placing the cells, found none",
+                    "table rebuilt from its markdown; cells kept in extra")
+            block.extra["cells"] = [_cell_dict(c) for c in bt.cells]
+    if bt.cells:  # what a canonical Cell has no field for: the cells' layout ids, and any type but "cell"
+        block.extra["cell_ids"] = [c.layout_id for c in bt.cells]
+        odd = {str(i): present(c, ("type", "sub_type")) for i, c in enumerate(bt.cells)
+               if (c.type, c.sub_type) not in (("cell", ""), ("cell", UNSET), (UNSET, UNSET))}
+        if odd:
+            block.extra["cell_types"] = odd
+    table.continued = continued  # type: ignore[assignment]
+    block.table = table
+    block.text = tables.plain_text(table)
+    block.extra.update({"table_" + k: v for k, v in bt.rest.items()})
+
+
+def _cell_dict(cell: BCell) -> dict[str, Any]:
+    return compact({"layout_id": cell.layout_id, "text": cell.text, "position": cell.position,
+                    **present(cell, ("type", "sub_type"))})
+
+
+def from_matrix(cells: list[BCell], matrix: list[list[int]], repairs: Repairs, path: str) -> Table:
+    """Cells placed by a matrix of indexes: each index must cover one rectangle of the grid.
+
+    Problems (lenient): a ragged row is padded with empty cells; an index out of range becomes an empty
+    cell; an index whose slots are not one rectangle keeps the rectangle at its first slot and its other
+    slots become cells of their own holding the same text. Strict mode raises at the first such slot.
+    """
+    n_rows = len(matrix)
+    n_cols = max(len(row) for row in matrix)
+    slots: dict[int, list[tuple[int, int]]] = {}
+    loose: list[Cell] = []
+    for r, row in enumerate(matrix):
+        if len(row) < n_cols:
+            repairs(f"{path}.matrix[{r}]", f"expected {n_cols} columns, found {len(row)}", "padded with empty cells")
+            loose.extend(Cell(row=r, col=c) for c in range(len(row), n_cols))
+        for c, index in enumerate(row):
+            if not 0 <= index < len(cells):
+                repairs(f"{path}.matrix[{r}][{c}]", f"expected a cell index 0..{len(cells) - 1}, found {index}",
+                        "an empty cell")
+                loose.append(Cell(row=r, col=c))
+                continue
+            slots.setdefault(index, []).append((r, c))
+    placed: list[Cell] = []
+    for index, covered in slots.items():
+        r0, c0 = covered[0]
+        rows = {r for r, _ in covered}
+        cols = {c for _, c in covered}
+        r1, c1 = max(rows), max(cols)
+        source = cells[index]
+        text = source.text or ""
+        bbox = checked_box(source.position, repairs, f"{path}.cells[{index}].position", xywh_order=True) \
+            if source.position is not None else None
+        if min(rows) == r0 and min(cols) == c0 and len(covered) == (r1 - r0 + 1) * (c1 - c0 + 1):
+            placed.append(Cell(row=r0, col=c0, row_span=r1 - r0 + 1, col_span=c1 - c0 + 1, text=text, bbox=bbox))
+            continue
+        # not one rectangle: keep the largest rectangle growing from the first slot
+        inside = set(covered)
+        width = 1
+        while (r0, c0 + width) in inside:
+            width += 1
+        height = 1
+        while all((r0 + height, c0 + k) in inside for k in range(width)):
+            height += 1
+        rect = {(r0 + i, c0 + k) for i in range(height) for k in range(width)}
+        stray = [s for s in covered if s not in rect]
+        repairs(f"{path}.matrix[{stray[0][0]}][{stray[0][1]}]",
+                f"expected index {index} to cover one rectangle, found {len(covered)} slots that do not",
+                f"kept the {height}x{width} rectangle at ({r0},{c0}); the other slots became cells of their own")
+        placed.append(Cell(row=r0, col=c0, row_span=height, col_span=width, text=text, bbox=bbox))
+        placed.extend(Cell(row=r, col=c, text=text) for r, c in stray)
+    unused = [i for i in range(len(cells)) if i not in slots]
+    if unused:  # nothing dropped: cells the matrix never places become one more row
+        repairs(f"{path}.cells[{unused[0]}]", f"expected every cell placed by the matrix, found {len(unused)} not",
+                "their text is appended as a last row")
+        width = max(n_cols, 1)
+        texts = [cells[i].text or "" for i in unused]
+        texts = texts[: width - 1] + ["\n".join(texts[width - 1:])] if len(texts) > width else \
+            texts + [""] * (width - len(texts))
+        loose.extend(Cell(row=n_rows, col=c, text=t) for c, t in enumerate(texts))
+        n_rows, n_cols = n_rows + 1, width
+    out = placed + loose
+    out.sort(key=lambda cell: (cell.row, cell.col))
+    return Table(n_rows=n_rows, n_cols=n_cols, cells=out)
+
+
+# --- chunks and the heading tree ------------------------------------------------------------------
+
+def _chunk(bc: BChunk, index: int, repairs: Repairs, path: str) -> Chunk:
+    meta = bc.meta or ChunkMeta()
+    locations = []
+    for k, pos in enumerate(meta.position or ()):
+        if pos.page_num is None or pos.page_num < 0:
+            repairs(f"{path}.meta.position[{k}].page_num", f"expected a 0-based page number, found "
+                                                           f"{describe(pos.page_num)}", "location dropped; kept in extra")
+            continue
+        locations.append(Location(page=pos.page_num + 1, bbox=checked_box(
+            pos.box, repairs, f"{path}.meta.position[{k}].box", xywh_order=True)))
+    return Chunk(id=bc.chunk_id or f"chunk-{index}", text=bc.content or "", kind=bc.type or "text",
+                 headings=list(meta.title or ()), locations=locations,
+                 extra=compact({"position": [p for p in meta.position or () if p.page_num is None or p.page_num < 0]
+                                or None, **{"meta_" + k: v for k, v in meta.rest.items()}, **bc.rest}))
+
+
+def _check_heading_tree(blocks: list[Block], ids: dict[str, str], parents: dict[str, str | None],
+                        repairs: Repairs) -> None:
+    """Compare the provider's `parent` links with the generic section tree; report where they differ."""
+    if not any(parents.values()):
+        return  # this result carries no tree (the PaddleOCR-VL parser gives none)
+    section_tree(blocks)
+    kinds = {b.id: b.kind for b in blocks}
+    differ = []
+    page, heading_on_page = 0, False
+    for block in blocks:
+        if block.page != page:
+            page, heading_on_page = block.page, False
+        if block.kind in FURNITURE:
+            continue
+        given = parents.get(block.id)
+        theirs = ids.get(given) if given else None
+        above_first_heading = not heading_on_page
+        heading_on_page = heading_on_page or block.kind == "heading"
+        if not given and above_first_heading:
+            continue  # Baidu builds its tree page by page: up to a page's first heading, "" is not a claim
+        if given and theirs is None:
+            differ.append(f"{block.id}: parent {given!r} is not a layout of this document")
+        elif theirs != block.parent and (theirs is None or kinds.get(theirs) == "heading"):
+            differ.append(f"{block.id}: provider parent {theirs}, section tree {block.parent}")
+    if differ:
+        repairs.note("$.pages", f"the provider's heading tree differs from the section tree in {len(differ)} "
+                                f"place(s); kept the section tree: " + "; ".join(differ[:5])
+                     + ("; …" if len(differ) > 5 else ""))
+
+
+FORMATS = {"baidu.result": convert_result, "baidu.task": convert_task}

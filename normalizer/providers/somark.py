@@ -1,0 +1,311 @@
+"""SoMark (cloud API, gateways, the open-source OXR server): every envelope, both block vocabularies.
+
+PROVIDERS.md §2. Pages count from 0 (`metadata.page_num` is a page *count*), boxes are `[x0, y0, x1, y1]`
+pixels of `page_size`, blocks are read in `idx` order, captions are linked by `idx`, and a page flag says
+its first block continues the previous page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from msgspec import UNSET
+
+from .. import tables
+from ..build import FURNITURE, PageBlocks, checked_box, compact, finish, heading_level
+from ..errors import NormalizeError, Repairs, describe
+from ..schema import Block, Document, Image, Job, Page, Table
+from ..typed import Raw, decode_as, present
+
+PROVIDER = "somark"
+FORMAT = "somark"
+
+# Block `type` -> kind, both vocabularies (cloud lower-case words, OXR capitalised labels), matched
+# case-insensitively. Unknown types become `other` with a warning.
+KINDS = {
+    # cloud API (SoMark's own converters: SUPPORTED_TYPES + FILTERED_TYPES)
+    "title": "heading", "text": "paragraph", "choice": "paragraph", "table": "table", "figure": "figure",
+    "stamp": "seal", "code": "code", "equation": "formula", "cs": "figure", "figure_caption": "caption",
+    "table_caption": "caption", "blank": "other", "reference": "paragraph", "footnote": "footnote",
+    "cate": "toc", "header": "header", "footer": "footer", "sidebar": "other", "sider": "other",
+    # open-source OXR
+    "caption": "caption", "formula": "formula", "picture": "figure", "page-header": "header",
+    "page-footer": "footer", "chemical structure": "figure", "code block": "code", "chemical equation": "formula",
+}
+
+STATUS = {"queuing": "queued", "processing": "running", "success": "succeeded", "failed": "failed"}
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*([^)\s]+)[^)]*\)?")
+
+
+# --- raw shape ------------------------------------------------------------------------------------
+
+class SBlock(Raw, kw_only=True):
+    idx: int | None = None
+    type: str | None = None
+    bbox: Any = None
+    content: str | None = None
+    format: str | None = None
+    captions: list[int | str] | None = None
+    img_url: str | None = None
+    title_level: int | None = None
+    display: Any = UNSET
+    code_language: str | None = None
+
+
+class PageSize(Raw, kw_only=True):
+    w: float | None = None
+    h: float | None = None
+
+
+class SPage(Raw, kw_only=True):
+    page_num: int | None = None
+    page_size: PageSize | None = None
+    merge_content_from_pre_page: bool | None = None
+    blocks: list[SBlock] | None = None
+    unattached_formula_numbering: Any = UNSET
+
+
+class JsonOutput(Raw, kw_only=True):
+    pages: list[SPage] | None = None
+
+
+class Outputs(Raw, kw_only=True):
+    markdown: str | None = None
+    json: JsonOutput | str | None = None
+    zip: Any = UNSET
+
+
+class Result(Raw, kw_only=True):
+    file_name: str | None = None
+    outputs: Outputs | None = None
+    imgs: Any = UNSET
+
+
+class Metadata(Raw, kw_only=True):
+    page_num: int | None = None
+    file_type: Any = UNSET
+
+
+class Data(Raw, kw_only=True):
+    task_id: str | None = None
+    record_id: Any = UNSET
+    status: str | None = None
+    file_name: str | None = None
+    metadata: Metadata | None = None
+    result: Result | None = None
+    error: str | None = None
+
+
+class Envelope(Raw, kw_only=True):
+    """`{code, message, data}` (plus `warnings`, and `usage` from gateways), or a bare `outputs.json`."""
+
+    code: int | None = None
+    message: str | None = None
+    data: Data | None = None
+    warnings: Any = UNSET
+    usage: Any = UNSET
+    pages: list[SPage] | None = None
+
+
+# --- conversion -----------------------------------------------------------------------------------
+
+def convert(raw: Any, repairs: Repairs) -> list[Document]:
+    env = decode_as(raw, Envelope, repairs)
+    data = env.data or Data()
+    result = data.result
+    outputs = result.outputs if result else None
+    pages = env.pages
+    json_path = "$"
+    if outputs is not None and outputs.json is not None:
+        json_path = "$.data.result.outputs.json"
+        pages = _json_output(outputs.json, repairs, json_path).pages
+    doc = Document(provider=PROVIDER, format=FORMAT, job=_job(env, data, repairs),
+                   file_name=data.file_name or (result.file_name if result else None),
+                   markdown=outputs.markdown if outputs else None)
+    for i, sp in enumerate(pages or ()):
+        _page(doc, sp, i, repairs, f"{json_path}.pages[{i}]")
+    if doc.job.page_count is None and doc.pages:
+        doc.job.page_count = len(doc.pages)
+    doc.extra = compact({
+        "code": env.code, "message": env.message, **present(env, ("warnings", "usage")),
+        **present(data, ("record_id",)), "file_type": data.metadata.file_type if data.metadata and
+        data.metadata.file_type is not UNSET else None,
+        **({"metadata_" + k: v for k, v in data.metadata.rest.items()} if data.metadata else {}),
+        **(present(result, ("imgs",)) if result else {}), **({"result_file_name": result.file_name}
+                                                             if result and result.file_name != doc.file_name else {}),
+        **(present(outputs, ("zip",)) if outputs else {}),
+        **({"result_" + k: v for k, v in result.rest.items()} if result else {}),
+        **({"outputs_" + k: v for k, v in outputs.rest.items()} if outputs else {}),
+        **{"data_" + k: v for k, v in data.rest.items()},
+        "json": outputs.json if outputs and isinstance(outputs.json, str) and not doc.pages else None})
+    return [finish(doc, repairs)]
+
+
+def _json_output(value: JsonOutput | str, repairs: Repairs, path: str) -> JsonOutput:
+    """`outputs.json`, which some deliveries carry as a JSON *string*."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return decode_as(value, JsonOutput, repairs, path)
+    except NormalizeError as exc:
+        repairs(path, f"expected JSON text, found {exc.message}", "no pages; the string is kept in extra")
+        return JsonOutput()
+
+
+def _job(env: Envelope, data: Data, repairs: Repairs) -> Job:
+    word = data.status
+    if env.code not in (0, None):
+        status, error = "failed", f"code {env.code}: {env.message or 'error'}"
+    elif word is not None:
+        status = STATUS.get(word.lower(), "unknown")
+        if status == "unknown":
+            repairs.note("$.data.status", f"unknown status {word!r}; mapped to unknown")
+        error = data.error
+    else:  # sync and gateway responses carry no status: a result means it finished
+        has_result = data.result is not None or env.pages is not None
+        status, error = ("succeeded" if has_result else "unknown"), data.error
+    if data.error and status == "succeeded" and (data.result is None or data.result.outputs is None):
+        status = "failed"
+    meta = data.metadata
+    return Job(id=data.task_id, status=status, provider_status=word, error=error,  # type: ignore[arg-type]
+               page_count=meta.page_num if meta else None)
+
+
+def _page(doc: Document, sp: SPage, index: int, repairs: Repairs, path: str) -> None:
+    number = sp.page_num + 1 if sp.page_num is not None and sp.page_num >= 0 else None
+    if number is None:
+        number = len(doc.pages) + 1
+        repairs(f"{path}.page_num", f"expected a 0-based page number, found {describe(sp.page_num)}",
+                f"used position {number}")
+    size = sp.page_size
+    page = Page(number=number, width=size.w if size else None, height=size.h if size else None,
+                unit="px" if size and size.w and size.h else None,
+                extra=compact({"merge_content_from_pre_page": sp.merge_content_from_pre_page or None,
+                               **present(sp, ("unattached_formula_numbering",)),
+                               **({"page_size_" + k: v for k, v in size.rest.items()} if size else {}), **sp.rest}))
+    doc.pages.append(page)
+    out = PageBlocks(number, doc.blocks)
+    order = sorted(range(len(sp.blocks or ())), key=lambda i: _order_key(sp.blocks[i]))  # type: ignore[index]
+    by_idx: dict[int | str, str] = {}
+    pending_captions: list[tuple[Block, list[int | str], str]] = []
+    for i in order:
+        sb = sp.blocks[i]  # type: ignore[index]
+        bpath = f"{path}.blocks[{i}]"
+        block = _block(sb, out, repairs, bpath)
+        if sb.idx is not None:
+            if sb.idx in by_idx:
+                repairs.note(f"{bpath}.idx", f"idx {sb.idx} appears twice on the page; captions use the first")
+            by_idx.setdefault(sb.idx, block.id)
+            by_idx.setdefault(str(sb.idx), block.id)
+        if sb.captions:
+            pending_captions.append((block, sb.captions, f"{bpath}.captions"))
+    for block, refs, cpath in pending_captions:
+        found = [by_idx[r] for r in refs if r in by_idx]
+        missing = [r for r in refs if r not in by_idx]
+        if missing:
+            repairs(cpath, f"expected idx of blocks on this page, found {missing!r}", "kept in extra")
+            block.extra["captions"] = refs
+        block.captions = found
+    if sp.merge_content_from_pre_page and out.start < len(doc.blocks):
+        _continue_from_previous(doc, out.start, repairs, f"{path}.merge_content_from_pre_page")
+
+
+def _order_key(sb: SBlock) -> tuple[int, int]:
+    return (0, sb.idx) if sb.idx is not None else (1, 0)
+
+
+_MARGINAL = FURNITURE | {"footnote", "seal"}  # furniture and stamps sit between a block and its continuation
+
+
+def _continue_from_previous(doc: Document, first: int, repairs: Repairs, path: str) -> None:
+    """The page's first block continues the previous page's last block: tables become one logical table."""
+    page = doc.blocks[first].page
+    blocks = doc.blocks
+    block = next((blocks[i] for i in range(first, len(blocks)) if blocks[i].kind not in _MARGINAL), None)
+    before = next((blocks[i] for i in range(first - 1, -1, -1) if blocks[i].kind not in _MARGINAL
+                   and blocks[i].page < page), None)
+    if block is None or before is None:
+        repairs.note(path, "the page says it continues the previous page, but there is no block to join")
+        return
+    block.extra["continues"] = before.id
+    if block.table is not None and before.table is not None:
+        before.table.continued = "inner" if before.table.continued in ("inner", "end") else "begin"
+        block.table.continued = "end"
+
+
+def _block(sb: SBlock, out: PageBlocks, repairs: Repairs, path: str) -> Block:
+    word = sb.type or ""
+    kind = KINDS.get(word.lower())
+    if kind is None:
+        repairs.note(f"{path}.type", f"unknown block type {word!r}; kept as kind 'other'")
+        kind = "other"
+    content = sb.content or ""
+    bbox = checked_box(sb.bbox, repairs, f"{path}.bbox")
+    extra = compact({"type": word, "idx": sb.idx, "format": sb.format,
+                     "bbox": sb.bbox if bbox is None else None, "title_level": sb.title_level,
+                     "language": sb.code_language, **present(sb, ("display",))})
+    fields: dict[str, Any] = {"bbox": bbox, "extra": extra}
+    if sb.img_url:
+        fields["image"] = Image(url=sb.img_url, page=out.page, bbox=bbox)
+    return _BY_KIND.get(kind, _plain)(kind, sb, content, fields, out, repairs, path)
+
+
+def _plain(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
+           path: str) -> Block:
+    if sb.format == "markdown":
+        fields["markdown"] = content
+    return out.add(kind=kind, text=content, **fields)
+
+
+def _heading(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
+             path: str) -> Block:
+    return out.add(kind="heading", text=content, level=heading_level(sb.title_level, repairs, f"{path}.title_level"),
+                   **fields)
+
+
+def _formula(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
+             path: str) -> Block:
+    latex = content.strip().strip("$").strip() if sb.format in (None, "latex") else None
+    return out.add(kind="formula", text=content, latex=latex, **fields)
+
+
+def _figure(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
+            path: str) -> Block:
+    if "image" not in fields:  # OXR pictures carry the link as markdown `![](url)`
+        m = _MD_IMAGE.search(content) if sb.format == "markdown" else None
+        fields["image"] = Image(url=m.group(1) if m else None, page=out.page, bbox=fields["bbox"])
+    if sb.format == "markdown":
+        fields["markdown"] = content
+        content = _MD_IMAGE.sub("", content).strip()
+    return out.add(kind=kind, text=content, **fields)
+
+
+def _table(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
+           path: str) -> Block:
+    cpath = f"{path}.content"
+    if tables.has_html_table(content):
+        parsed = tables.from_html(content, repairs, cpath)
+        fields["html"] = content
+    elif "|" in content:
+        parsed = tables.from_markdown(content, repairs, cpath)
+        fields["markdown"] = content
+    else:  # a table delivered as an image (`element_formats.table=image`) or empty
+        if content:
+            fields["markdown"] = content
+        return out.add(kind="table", text=content, table=Table(n_rows=0, n_cols=0), **fields)
+    if parsed.caption:
+        fields["extra"]["caption"] = parsed.caption
+    return out.add(kind="table", text=tables.plain_text(parsed.table), table=parsed.table, **fields)
+
+
+_BY_KIND: dict[str, Callable[..., Block]] = {
+    "heading": _heading,
+    "formula": _formula,
+    "figure": _figure,
+    "seal": _figure,
+    "table": _table,
+}
+
+FORMATS = {FORMAT: convert}
