@@ -122,3 +122,50 @@ def ragflow_chunks(pages: int) -> bytes:
                            "questions": [], "dataset_id": "e" * 32, "image_id": "", "doc_type_kwd": kind,
                            "available": True, "positions": positions})
     return orjson.dumps({"code": 0, "data": {"total": len(chunks), "chunks": chunks}})
+
+
+def somark(pages: int) -> bytes:
+    """An async_check success: 20 blocks a page (titles, text, an HTML table with spans, a figure and captions)."""
+    out = []
+    for p in range(pages):
+        blocks = []
+        for i in range(20):
+            kind = ("title" if i % 10 == 0 else "table" if i == 7 else "table_caption" if i == 6 else
+                    "figure" if i == 12 else "text")
+            content = (_table(p)["html"] if kind == "table" else f"Section {p}.{i}" if kind == "title"
+                       else _sentence(p + i, 24))
+            blocks.append({"idx": i, "type": kind, "bbox": [104, 60 + i * 80, 1136, 130 + i * 80],
+                           "content": content, "format": "html" if kind == "table" else "text",
+                           "captions": [6] if kind == "table" else [], "img_url": "",
+                           **({"title_level": 1 + i // 10} if kind == "title" else {})})
+        out.append({"page_num": p, "page_size": {"w": 1241, "h": 1754}, "merge_content_from_pre_page": False,
+                    "blocks": blocks})
+    return orjson.dumps({"code": 0, "message": "ok", "data": {
+        "task_id": "t" * 32, "status": "SUCCESS", "file_name": "bench.pdf",
+        "metadata": {"page_num": pages, "file_type": ".pdf"},
+        "result": {"file_name": "bench.pdf", "outputs": {"json": {"pages": out}}}}})
+
+
+def baidu_result(pages: int) -> bytes:
+    """A parse_result: 20 layouts a page with a heading tree and a 9x3 matrix table with merged header cells."""
+    out = []
+    for p in range(pages):
+        layouts = []
+        head = f"l{p}-0"
+        for i in range(20):
+            lid = f"l{p}-{i}"
+            kind, sub = ("title", "title_1") if i == 0 else ("table", "") if i == 7 else ("para", "")
+            layouts.append({"layout_id": lid, "text": "" if kind == "table" else _sentence(p + i, 24),
+                            "position": [149, 60 + i * 80, 893, 70], "type": kind, "sub_type": sub,
+                            "parent": "" if i == 0 else head, "children": []})
+        texts = ["Region", "Revenue", "2024", "2025"] + [f"{v}" for r in range(6) for v in (f"Region {r}", 100 + r, 200 + r)]
+        cells = [{"layout_id": f"l{p}-7-c{k}", "text": t, "position": [149 + (k % 3) * 300, 620 + k * 10, 300, 30],
+                  "type": "cell", "sub_type": ""} for k, t in enumerate(texts)]
+        matrix = [[0, 1, 1], [0, 2, 3]] + [[4 + 3 * r, 5 + 3 * r, 6 + 3 * r] for r in range(6)]
+        out.append({"page_id": f"page-{p}", "page_num": p, "text": "", "layouts": layouts,
+                    "tables": [{"layout_id": f"l{p}-7", "markdown": "", "table_title_id": [],
+                                "position": [149, 620, 893, 300], "cells": cells, "matrix": matrix,
+                                "merge_table": ""}],
+                    "images": [], "meta": {"page_width": 1191, "page_height": 1684, "is_scan": False,
+                                           "page_angle": 0, "page_type": "normal", "sheet_name": ""}})
+    return orjson.dumps({"file_name": "bench.pdf", "file_id": "file-1", "pages": out})

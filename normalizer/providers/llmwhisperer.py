@@ -9,7 +9,6 @@ keeps its band and its doubtful words.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -212,7 +211,7 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
 
 
 def _band(line: Line, page: Page, meta: list[float], repairs: Repairs, path: str) -> None:
-    if len(meta) != 4 or not all(math.isfinite(v) for v in meta):
+    if len(meta) != 4 or (meta[0] + meta[1] + meta[2] + meta[3]) * 0 != 0:  # NaN and inf fail
         repairs(path, f"expected [page, base_y, height, page_height], found {meta!r:.60}",
                 "kept in the line's extra")
         line.extra = {**line.extra, "line_metadata": meta}
