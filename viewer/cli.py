@@ -9,10 +9,10 @@ from typing import Iterable, Iterator, Sequence, TypeVar
 
 import orjson
 
-from exporters import MarkdownOptions, to_chunks_jsonl, table_to_csv, table_to_html, to_html, to_markdown, to_text
-from exporters.joined import logical_blocks
 from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
+
+from .exports import EXPORTS
 
 T = TypeVar("T")
 
@@ -113,29 +113,13 @@ def _write(path: str, payload: bytes) -> None:
         fh.write(payload)
 
 
-def _tables(doc: Document, render) -> list[str]:
-    return [render(table) for block, table in logical_blocks(doc.blocks) if block.kind == "table" and table]
-
-
-# --to -> (file suffix, render one document to text, or to one text per table)
-EXPORTS = {
-    "md": (".md", lambda doc, policy: to_markdown(doc, MarkdownOptions(span_policy=policy))),
-    "html": (".html", lambda doc, policy: to_html(doc)),
-    "text": (".txt", lambda doc, policy: to_text(doc)),
-    "chunks": (".jsonl", lambda doc, policy: to_chunks_jsonl(doc)),
-    "json": (".json", lambda doc, policy: encode(doc).decode() + "\n"),
-    "tables-html": (".html", lambda doc, policy: _tables(doc, table_to_html)),
-    "tables-csv": (".csv", lambda doc, policy: _tables(doc, lambda t: table_to_csv(t, policy))),
-}
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     try:
         docs = normalize_all(_read(args.file))
     except NormalizeError as exc:
         _fail(args.file, exc)
         return 1
-    suffix, render = EXPORTS[args.to]
+    suffix, _mime, render = EXPORTS[args.to]
     outputs: list[str] = []
     for doc in docs:
         out = render(doc, args.span_policy)
@@ -164,6 +148,17 @@ def _write_many(outputs: list[str], args: argparse.Namespace, suffix: str) -> in
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not os.path.isdir(args.dir):
+        raise UsageError(f"not a folder: {args.dir}")
+    from .app import create_app  # Flask is only imported when serving
+    app = create_app(args.dir)
+    print(f"docnorm: serving {os.path.abspath(args.dir)} at http://{args.host}:{args.port}/ (Ctrl+C to stop)",
+          file=sys.stderr)
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     sys.stdout.buffer.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
     return 0
@@ -187,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
     p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html")
     p.set_defaults(run=cmd_export)
+    p = sub.add_parser("serve", help="browse a folder of saved results in a web browser")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(run=cmd_serve)
     p = sub.add_parser("schema", help="print the JSON Schema of the canonical document")
     p.set_defaults(run=cmd_schema)
     return parser

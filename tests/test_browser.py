@@ -1,0 +1,158 @@
+"""End to end in a real browser: Playwright driving Debian's Chromium against a live viewer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from viewer import create_app
+
+from .conftest import ROOT, SAMPLES
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from werkzeug.serving import make_server
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(SAMPLES, root / "samples")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generate
+    (root / "samples" / "big_v2.json").write_bytes(generate.llamacloud_v2(60))
+    srv = make_server("127.0.0.1", 0, create_app(str(root / "samples")), threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    pg.dialogs = []
+    pg.errors = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def is_active(locator) -> bool:
+    return "active" in (locator.get_attribute("class") or "").split()
+
+
+def test_index_then_document(page, server):
+    page.goto(server + "/")
+    assert page.locator("table.files tbody tr").count() > 40
+    page.locator('tr[data-file="llamacloud/annual_report_v2.json"] a.open').click()
+    page.wait_for_selector("svg.page-svg")
+    assert page.title().startswith("nordwind_annual_report_2025.pdf")
+    assert page.errors == []
+
+
+def test_click_box_highlights_block_and_click_block_highlights_box(page, server):
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    box = page.locator('svg rect[data-block="p2-b2"]')
+    box.click()
+    block = page.locator('.content [data-block="p2-b2"]')
+    page.wait_for_function("document.querySelector('.content [data-block=\"p2-b2\"]').classList.contains('active')")
+    assert is_active(block) and block.is_visible()
+    assert page.evaluate("(() => { const r = document.querySelector('.content [data-block=\"p2-b2\"]')"
+                         ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()")
+    page.wait_for_function("document.getElementById('inspector-json').textContent.includes('\"p2-b2\"')")
+
+    other = page.locator('.content [data-block="p1-b3"]')
+    other.click()
+    page.wait_for_function("document.querySelector('svg rect[data-block=\"p1-b3\"]').classList.contains('active')")
+    assert not is_active(box) and not is_active(block)
+    assert page.errors == []
+
+
+def test_legend_toggles_a_kind(page, server):
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    tables = page.locator("svg rect.k-table")
+    assert tables.first.is_visible()
+    page.locator('#legend input[data-kind="table"]').uncheck()
+    assert not tables.first.is_visible() and page.locator("svg rect.k-heading").first.is_visible()
+    page.locator('#legend input[data-kind="table"]').check()
+    assert tables.first.is_visible()
+
+
+def test_search_jumps_to_a_hit_on_a_later_slice(page, server):
+    page.goto(server + "/view?f=big_v2.json")
+    assert page.locator("section.page").count() == 10
+    page.fill("#search", "Section 47")
+    page.press("#search", "Enter")
+    page.wait_for_selector("#hits li.hit")
+    first = page.locator("#hits li.hit").first.get_attribute("data-block")
+    number = int(first[1:first.index("-")])
+    assert number > 40  # far beyond the first slice
+    page.wait_for_function(f"document.querySelector('.content [data-block=\"{first}\"]')?.classList.contains('active')")
+    assert page.locator(f"#page-{number}").is_visible()
+    assert not page.locator("#prev-pages").is_hidden() and page.locator("#page-1").count() == 0
+
+
+def test_scrolling_loads_the_next_slice(page, server):
+    page.goto(server + "/view?f=big_v2.json")
+    page.locator("#page-10").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 4000)
+    page.wait_for_selector("#page-11")
+    assert page.locator("section.page").count() >= 20
+
+
+def test_download_an_export(page, server):
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    with page.expect_download() as info:
+        page.locator("a.download", has_text="md").first.click()
+    download = info.value
+    assert download.suggested_filename == "annual_report_v2.md"
+    text = Path(download.path()).read_text()
+    assert text.startswith("# ") and "Revenue by segment" in text
+
+
+def test_hostile_sample_runs_no_script(page, server):
+    page.goto(server + "/view?f=llamacloud/hostile_payloads_v2.json")
+    page.wait_for_selector("svg.page-svg")
+    for box in page.locator("svg rect[data-block]").all():
+        box.click()
+    for block in page.locator(".content [data-block]").all():
+        block.click()
+    page.wait_for_timeout(300)
+    assert page.dialogs == []
+    assert page.locator("script").count() == 1  # ours
+    assert page.locator("[onerror], [onload], [onclick], a[href^='javascript']").count() == 0
+    assert page.locator(".content h1").first.inner_text() == "</h1><script>alert('h')</script>"
+    page.goto(server + "/")
+    assert page.dialogs == []
+
+
+def test_screenshot_of_the_document_view(page, server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    page.locator('svg rect[data-block="p1-b9"]').click()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / "document_view.png"), full_page=False)
+    page.goto(server + "/view?f=baidu/annual_report_result.json")
+    page.screenshot(path=str(ARTIFACTS / "document_view_baidu.png"), full_page=False)
+    assert (ARTIFACTS / "document_view.png").stat().st_size > 10_000

@@ -1,0 +1,198 @@
+"""The Flask viewer through its test client: every route, bad paths, broken files, caching, headers."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+
+import pytest
+
+from viewer import create_app
+from viewer.exports import EXPORTS
+from viewer.store import Refused, Store
+
+from .conftest import SAMPLES
+
+REPORT = "llamacloud/annual_report_v2.json"
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A copy of the samples plus a broken file, a symlink leading out and a file outside the root."""
+    root = tmp_path / "root"
+    shutil.copytree(SAMPLES, root)
+    (root / "broken").mkdir()
+    (root / "broken" / "truncated.json").write_text('{"job": {"id": "x", "status": "COMPLETED"}, "items": {"pag')
+    (root / "broken" / "unknown_shape.json").write_text('{"hello": "world"}')
+    (tmp_path / "secret.json").write_text('{"job": {"id": "secret", "status": "COMPLETED"}}')
+    os.symlink(tmp_path / "secret.json", root / "leak.json")
+    os.symlink(tmp_path, root / "outside_dir")
+    return root
+
+
+@pytest.fixture
+def client(served):
+    return create_app(str(served)).test_client()
+
+
+def snapshot(root):
+    return sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if not p.is_symlink())
+
+
+def test_security_headers_on_every_response(client):
+    for url in ("/", f"/view?f={REPORT}", "/view?f=../x.json", "/static/viewer.js", "/nope"):
+        response = client.get(url)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_index_lists_every_file_and_broken_ones_with_their_error(client, served):
+    html = client.get("/").get_data(as_text=True)
+    for rel in ("llamacloud/annual_report_v2.json", "whisperer/lease.layout_preserving.txt", "baidu/task_success.json"):
+        assert f'data-file="{rel}"' in html
+    assert "broken/truncated.json" in html and "does not normalize: $: expected JSON, found malformed" in html
+    assert "broken/unknown_shape.json" in html and "expected a known provider format" in html
+    assert "leak.json" not in html and "secret" not in html and "outside_dir" not in html
+    # one row per document: the RAGFlow list of five documents gives five rows
+    assert html.count('data-file="ragflow/documents_http.json"') == 5
+
+
+def test_index_filters_by_provider_and_status(client):
+    html = client.get("/?provider=baidu&status=failed").get_data(as_text=True)
+    rows = re.findall(r'<tr data-file="([^"]+)" data-provider="([^"]+)" data-status="([^"]+)"', html)
+    assert rows and all(p == "baidu" and s == "failed" for _, p, s in rows)
+    assert {f for f, _, _ in rows} == {"baidu/task_error_code.json", "baidu/task_failed_error_object.json"}
+    assert "broken/truncated.json" not in html
+
+
+def test_document_view_shows_job_warnings_failed_pages_and_the_first_slice(client):
+    html = client.get("/view?f=llamacloud/failed_page_v2.json").get_data(as_text=True)
+    assert "This page failed" in html and "failed page(s)" in html
+    html = client.get("/view?f=baidu/matrix_repairs_result.json").get_data(as_text=True)
+    assert "warning(s)</summary>" in html and "matrix[2]" in html
+    html = client.get(f"/view?f={REPORT}").get_data(as_text=True)
+    assert '<svg class="page-svg" viewBox="0 0 612.00 792.00"' in html
+    assert re.search(r'<rect class="box k-heading" data-block="p1-b1"', html)
+    assert 'data-block="p1-b1" data-kind="heading"' in html  # the rendered block beside it
+    assert 'class="legend-item"><input type="checkbox" checked data-kind="table">' in html
+    for name in EXPORTS:
+        assert f"/export/{name}?f=" in html
+
+
+def test_pending_job_view_says_there_are_no_pages(client):
+    html = client.get("/view?f=llamacloud/pending_job_v2.json").get_data(as_text=True)
+    assert "No pages: this response carries the job status only." in html
+
+
+def test_whisperer_lines_are_full_width_bands(client):
+    html = client.get("/view?f=whisperer/lease_retrieve.json").get_data(as_text=True)
+    band = re.search(r'<rect class="band k-paragraph" data-block="p1-b0" x="0.00" y="186.00" width="([\d.]+)"', html)
+    assert band and float(band.group(1)) == pytest.approx(3300 * 8.5 / 11, abs=0.01)
+    assert "size inferred" in html
+
+
+def test_slices_of_a_long_document(client, served, tmp_path):
+    import sys
+    sys.path.insert(0, str(SAMPLES.parent / "benchmarks"))
+    import generate
+    (served / "big.json").write_bytes(generate.llamacloud_v2(35))
+    first = client.get("/view?f=big.json").get_data(as_text=True)
+    assert first.count('<section class="page') == 10 and 'data-next="10"' in first
+    third = client.get("/api/slice?f=big.json&start=20")
+    assert third.headers["X-Slice-Start"] == "20" and third.get_data(as_text=True).count('id="page-') == 10
+    last = client.get("/api/slice?f=big.json&page=33")
+    assert last.headers["X-Slice-Start"] == "30" and 'id="page-35"' in last.get_data(as_text=True)
+    assert "data-next" not in last.get_data(as_text=True)
+    assert 'id="page-21"' in client.get("/view?f=big.json&page=24").get_data(as_text=True)
+
+
+def test_search_and_block_inspector(client):
+    hits = client.get(f"/api/search?f={REPORT}&q=REVENUE").get_json()["hits"]
+    assert hits and all("revenue" in h["snippet"].lower() for h in hits) and hits[0]["page"] == 1
+    assert client.get(f"/api/search?f={REPORT}&q=").get_json()["hits"] == []
+    block = client.get(f"/api/block?f={REPORT}&id=p1-b1").get_json()
+    assert block["id"] == "p1-b1" and block["kind"] == "heading" and "extra" in block
+    assert client.get(f"/api/block?f={REPORT}&id=nope").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/view?f=llamacloud/hostile_payloads_v2.json", "/",
+                                 "/api/slice?f=llamacloud/hostile_payloads_v2.json&start=0"])
+def test_hostile_strings_are_escaped_in_every_page(client, url):
+    html = client.get(url).get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html and "<svg onload" not in html
+    assert "javascript:" not in html.replace("javascript:alert(&#39;", "")
+    if "hostile" in url:
+        assert "&lt;script&gt;alert(&#39;page error&#39;)&lt;/script&gt;" in html
+
+
+def test_inspector_json_escapes_markup(client):
+    raw = client.get("/api/block?f=llamacloud/hostile_payloads_v2.json&id=p1-b0").get_data()
+    assert b"<" not in raw and b">" not in raw and b"\\u003cscript\\u003e" in raw
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_every_export_downloads(client, name):
+    response = client.get(f"/export/{name}?f={REPORT}")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.get_data() and response.mimetype == EXPORTS[name][1]
+
+
+def test_second_document_of_a_file_and_its_export_name(client):
+    html = client.get("/view?f=ragflow/documents_http.json&i=1").get_data(as_text=True)
+    assert "vendor_invoice_2025-09.pdf" in html and "Fail to bind LLM" in html
+    response = client.get("/export/json?f=ragflow/documents_http.json&i=1")
+    assert 'filename="documents_http-1.json"' in response.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("url", [
+    "/view?f=../secret.json", "/view?f=/etc/passwd", "/view?f=leak.json", "/view?f=outside_dir/secret.json",
+    "/view?f=llamacloud/../../secret.json", "/view?f=", "/view", "/view?f=llamacloud", "/view?f=nope.json",
+    "/view?f=%00.json", "/view?f=C:/x.json", f"/view?f={REPORT}&i=7", f"/view?f={REPORT}&i=-1",
+    "/view?f=broken/truncated.json", "/api/slice?f=../secret.json", f"/api/slice?f={REPORT}&start=x",
+    "/api/block?f=../secret.json&id=p1-b0", "/api/search?f=leak.json&q=a", "/export/md?f=../secret.json",
+    f"/export/exe?f={REPORT}", "/static/../app.py",
+])
+def test_bad_paths_are_refused(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b"secret" not in response.get_data()
+
+
+def test_broken_file_view_shows_the_error(client):
+    html = client.get("/view?f=broken/truncated.json").get_data(as_text=True)
+    assert "expected JSON, found malformed input" in html
+
+
+def test_documents_are_cached_by_size_and_mtime(served):
+    store = Store(str(served))
+    first = store.load(REPORT)
+    assert store.load(REPORT) is first
+    path = served / REPORT
+    data = path.read_bytes().replace(b"Nordwind", b"Nordwand")
+    path.write_bytes(data)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    again = store.load(REPORT)
+    assert again is not first and "Nordwand" in again.docs[0].file_name + str(again.docs[0].blocks[0].text)
+
+
+def test_browsing_never_writes_under_the_root(client, served):
+    before = snapshot(served)
+    for url in ("/", f"/view?f={REPORT}", f"/export/html?f={REPORT}", f"/api/search?f={REPORT}&q=a",
+                "/view?f=broken/truncated.json"):
+        client.get(url)
+    assert snapshot(served) == before
+
+
+def test_store_refuses_directly():
+    store = Store(str(SAMPLES))
+    with pytest.raises(Refused):
+        store.resolve("../README.md")
+    assert store.resolve(REPORT).endswith("annual_report_v2.json")
+
+
+def test_create_app_needs_a_folder(tmp_path):
+    with pytest.raises(ValueError):
+        create_app(str(tmp_path / "missing"))

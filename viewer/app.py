@@ -1,0 +1,134 @@
+"""The Flask viewer: an index of the served folder, a document view drawn in slices, downloads, a diff view.
+
+Routes take the file as `?f=` (relative to the root) and the document within it as `?i=`. Every response
+carries a Content-Security-Policy without inline script; templates autoescape every provider string.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import msgspec
+import orjson
+from flask import Flask, Response, abort, render_template, request
+
+from .exports import EXPORTS
+from .layout import SLICE, kinds, search, slice_of, slice_views, summary
+from .store import Refused, Store
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "unknown")
+_SAFE_NAME = re.compile(r"[^\w.-]+")
+
+
+def create_app(root: str) -> Flask:
+    if not os.path.isdir(root):
+        raise ValueError(f"not a folder: {root!r}")
+    app = Flask(__name__)
+    app.jinja_env.autoescape = True  # Flask only autoescapes *.html by name; these templates are *.html.j2
+    app.config["JSON_SORT_KEYS"] = False
+    store = Store(root)
+    app.extensions["docnorm.store"] = store
+
+    @app.context_processor
+    def folder() -> dict[str, str]:
+        return {"root": os.path.basename(store.root)}
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.errorhandler(Refused)
+    def refused(exc: Refused) -> tuple[str, int]:
+        return render_template("error.html.j2", message=str(exc)), 404
+
+    def doc_from_request():
+        rel = request.args.get("f", "")
+        index = request.args.get("i", "0")
+        if not index.isdigit():
+            raise Refused("expected a document number")
+        return rel, int(index), store.document(rel, int(index))
+
+    @app.get("/")
+    def index() -> str:
+        provider = request.args.get("provider", "")
+        status = request.args.get("status", "")
+        rows, providers = [], set()
+        for rel in store.files():
+            loaded = store.load(rel)
+            if loaded.error is not None:
+                rows.append({"file": rel, "index": 0, "error": loaded.error, "count": 0})
+                continue
+            for i, doc in enumerate(loaded.docs):
+                providers.add(doc.provider)
+                row = {"file": rel, "index": i, "count": len(loaded.docs), "error": None,
+                       "name": doc.file_name, **summary(doc)}
+                if (not provider or doc.provider == provider) and (not status or doc.job.status == status):
+                    rows.append(row)
+        if provider or status:
+            rows = [r for r in rows if r["error"] is None]
+        return render_template("index.html.j2", rows=rows, providers=sorted(providers), statuses=STATUSES,
+                               provider=provider, status=status)
+
+    @app.get("/view")
+    def view() -> str:
+        rel, i, doc = doc_from_request()
+        page = request.args.get("page", "")
+        start = slice_of(doc, int(page)) if page.isdigit() else 0
+        return render_template("document.html.j2", doc=doc, rel=rel, index=i, start=start, slice=SLICE,
+                               views=slice_views(doc, start), kinds=kinds(doc), summary=summary(doc),
+                               exports=list(EXPORTS))
+
+    @app.get("/api/slice")
+    def page_slice() -> Response:
+        rel, i, doc = doc_from_request()
+        page, start = request.args.get("page", ""), request.args.get("start", "0")
+        if not start.isdigit() or (page and not page.isdigit()):
+            raise Refused("expected a page number or position")
+        first = slice_of(doc, int(page)) if page else int(start)
+        html = render_template("slice.html.j2", views=slice_views(doc, first), start=first, total=len(doc.pages),
+                               slice=SLICE)
+        return Response(html, mimetype="text/html", headers={"X-Slice-Start": str(first)})
+
+    @app.get("/api/block")
+    def block() -> Response:
+        rel, i, doc = doc_from_request()
+        wanted = request.args.get("id", "")
+        found = next((b for b in doc.blocks if b.id == wanted), None)
+        if found is None:
+            abort(404)
+        return _json(msgspec.to_builtins(found))
+
+    @app.get("/api/search")
+    def find() -> Response:
+        rel, i, doc = doc_from_request()
+        return _json({"query": request.args.get("q", ""), "hits": search(doc, request.args.get("q", ""))})
+
+    @app.get("/export/<name>")
+    def export(name: str) -> Response:
+        if name not in EXPORTS:
+            abort(404)
+        rel, i, doc = doc_from_request()
+        suffix, mime, render = EXPORTS[name]
+        out = render(doc, request.args.get("span_policy", "html") if request.args.get("span_policy") in
+                     ("html", "repeat", "anchor") else "html")
+        body = "\n".join(out) if isinstance(out, list) else out
+        stem = _SAFE_NAME.sub("_", os.path.splitext(os.path.basename(rel))[0]) or "document"
+        filename = f"{stem}{'-' + str(i) if i else ''}{'.tables' if name.startswith('tables-') else ''}{suffix}"
+        return Response(body, mimetype=mime, headers={
+            "Content-Disposition": f'attachment; filename="{filename}"'})
+
+    return app
+
+
+def _json(payload: Any) -> Response:
+    """JSON with <, >, & escaped as \\u escapes, so that no provider string can ever be read as markup."""
+    body = orjson.dumps(payload).replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
+    return Response(body, mimetype="application/json")

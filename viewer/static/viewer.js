@@ -1,0 +1,141 @@
+// docnorm viewer: document view behaviour. No inline script anywhere (the CSP forbids it); every string
+// that comes from a provider reaches the page through server-escaped HTML or textContent.
+"use strict";
+
+(function () {
+  const body = document.body;
+  if (!body.classList.contains("document-view")) return;
+  const file = body.dataset.file;
+  const index = body.dataset.index;
+  const sliceSize = Number(body.dataset.slice);
+  const pages = document.getElementById("pages");
+  const prev = document.getElementById("prev-pages");
+  const inspector = document.getElementById("inspector-json");
+  let firstStart = Number(body.dataset.start);
+  let loading = false;
+
+  const query = (extra) => {
+    const params = new URLSearchParams({ f: file, i: index });
+    for (const [k, v] of Object.entries(extra)) params.set(k, v);
+    return params.toString();
+  };
+  const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/["\\]/g, "\\$&"));
+  const elementsOf = (id) => pages.querySelectorAll(`[data-block="${cssId(id)}"]`);
+
+  // --- slices ------------------------------------------------------------------------------------
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (entry.isIntersecting) loadMore(entry.target);
+    }
+  }, { rootMargin: "600px" });
+  const watchMore = () => pages.querySelectorAll(".more").forEach((el) => observer.observe(el));
+
+  async function fetchSlice(params) {
+    const response = await fetch(`/api/slice?${query(params)}`);
+    if (!response.ok) throw new Error(`slice request failed: ${response.status}`);
+    return { html: await response.text(), start: Number(response.headers.get("X-Slice-Start") || 0) };
+  }
+
+  async function loadMore(marker) {
+    if (loading) return;
+    loading = true;
+    try {
+      observer.unobserve(marker);
+      const { html } = await fetchSlice({ start: marker.dataset.next });
+      marker.remove();
+      pages.insertAdjacentHTML("beforeend", html);  // server-rendered, every provider string escaped
+      watchMore();
+    } finally {
+      loading = false;
+    }
+  }
+
+  async function replaceWith(params) {
+    loading = true;
+    try {
+      const { html, start } = await fetchSlice(params);
+      pages.querySelectorAll("section.page, .more").forEach((el) => el.remove());
+      pages.insertAdjacentHTML("beforeend", html);
+      firstStart = start;
+      prev.hidden = firstStart === 0;
+      watchMore();
+    } finally {
+      loading = false;
+    }
+  }
+
+  prev.addEventListener("click", async () => {
+    await replaceWith({ start: Math.max(firstStart - sliceSize, 0) });
+    pages.scrollIntoView();
+  });
+
+  async function showPage(number) {
+    if (!document.getElementById(`page-${number}`)) await replaceWith({ page: number });
+    const section = document.getElementById(`page-${number}`);
+    if (section) section.scrollIntoView({ block: "start" });
+  }
+
+  document.getElementById("goto-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const number = Number(document.getElementById("goto-page").value);
+    if (number > 0) showPage(number);
+  });
+
+  // --- selection: box <-> block, and the inspector -------------------------------------------------
+  async function select(id, origin) {
+    pages.querySelectorAll(".active").forEach((el) => el.classList.remove("active"));
+    const targets = elementsOf(id);
+    targets.forEach((el) => el.classList.add("active"));
+    const rendered = [...targets].find((el) => !(el instanceof SVGElement));
+    const box = [...targets].find((el) => el instanceof SVGElement);
+    const scrollTarget = origin === "box" ? rendered || box : box || rendered;
+    if (scrollTarget) scrollTarget.scrollIntoView({ block: "center", behavior: "instant" });
+    const response = await fetch(`/api/block?${query({ id })}`);
+    inspector.textContent = response.ok ? JSON.stringify(await response.json(), null, 2) : "not found";
+  }
+
+  pages.addEventListener("click", (event) => {
+    const box = event.target.closest("svg [data-block]");
+    if (box) return select(box.dataset.block, "box");
+    const block = event.target.closest(".content [data-block]");
+    if (block) select(block.dataset.block, "block");
+  });
+
+  // --- legend --------------------------------------------------------------------------------------
+  document.getElementById("legend").addEventListener("change", (event) => {
+    const kind = event.target.dataset.kind;
+    if (kind) body.classList.toggle(`hide-${kind}`, !event.target.checked);
+  });
+
+  // --- search --------------------------------------------------------------------------------------
+  const hitList = document.getElementById("hits");
+  async function goToHit(hit) {
+    await showPage(hit.page);
+    await select(hit.block, "search");
+  }
+  document.getElementById("search-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const q = document.getElementById("search").value;
+    const response = await fetch(`/api/search?${query({ q })}`);
+    const { hits } = await response.json();
+    hitList.replaceChildren();
+    hitList.hidden = false;
+    if (!hits.length) {
+      const li = document.createElement("li");
+      li.textContent = "no matches";
+      hitList.append(li);
+      return;
+    }
+    for (const hit of hits) {
+      const li = document.createElement("li");
+      li.className = "hit";
+      li.dataset.block = hit.block;
+      li.textContent = `page ${hit.page} · ${hit.kind}: ${hit.snippet}`;
+      li.addEventListener("click", () => goToHit(hit));
+      hitList.append(li);
+    }
+    goToHit(hits[0]);
+  });
+
+  watchMore();
+})();
