@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,15 @@ def page(browser):
     context.close()
 
 
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll `expression` from Python: Playwright's own polling evaluates strings, which the viewer's CSP forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(50)
+
+
 def is_active(locator) -> bool:
     return "active" in (locator.get_attribute("class") or "").split()
 
@@ -76,15 +86,15 @@ def test_click_box_highlights_block_and_click_block_highlights_box(page, server)
     box = page.locator('svg rect[data-block="p2-b2"]')
     box.click()
     block = page.locator('.content [data-block="p2-b2"]')
-    page.wait_for_function("document.querySelector('.content [data-block=\"p2-b2\"]').classList.contains('active')")
+    wait_until(page, "document.querySelector('.content [data-block=\"p2-b2\"]').classList.contains('active')")
     assert is_active(block) and block.is_visible()
     assert page.evaluate("(() => { const r = document.querySelector('.content [data-block=\"p2-b2\"]')"
                          ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()")
-    page.wait_for_function("document.getElementById('inspector-json').textContent.includes('\"p2-b2\"')")
+    wait_until(page, "document.getElementById('inspector-json').textContent.includes('\"p2-b2\"')")
 
     other = page.locator('.content [data-block="p1-b3"]')
     other.click()
-    page.wait_for_function("document.querySelector('svg rect[data-block=\"p1-b3\"]').classList.contains('active')")
+    wait_until(page, "document.querySelector('svg rect[data-block=\"p1-b3\"]').classList.contains('active')")
     assert not is_active(box) and not is_active(block)
     assert page.errors == []
 
@@ -108,7 +118,7 @@ def test_search_jumps_to_a_hit_on_a_later_slice(page, server):
     first = page.locator("#hits li.hit").first.get_attribute("data-block")
     number = int(first[1:first.index("-")])
     assert number > 40  # far beyond the first slice
-    page.wait_for_function(f"document.querySelector('.content [data-block=\"{first}\"]')?.classList.contains('active')")
+    wait_until(page, f"document.querySelector('.content [data-block=\"{first}\"]')?.classList.contains('active')")
     assert page.locator(f"#page-{number}").is_visible()
     assert not page.locator("#prev-pages").is_hidden() and page.locator("#page-1").count() == 0
 
@@ -156,3 +166,28 @@ def test_screenshot_of_the_document_view(page, server):
     page.goto(server + "/view?f=baidu/annual_report_result.json")
     page.screenshot(path=str(ARTIFACTS / "document_view_baidu.png"), full_page=False)
     assert (ARTIFACTS / "document_view.png").stat().st_size > 10_000
+
+
+def test_compare_side_by_side_hover_and_scroll_sync(page, server):
+    page.set_viewport_size({"width": 1400, "height": 700})
+    page.goto(server + "/")
+    page.check('input[value="same_report/harbor_q3_llamacloud_v2.json|0"]')
+    page.check('input[value="same_report/harbor_q3_somark.json|0"]')
+    page.click("#compare-button")
+    page.wait_for_selector("#side-a svg")
+    page.locator('#side-a svg rect[data-block="p1-b1"]').hover()
+    partners = page.locator("#side-b .partner")
+    assert partners.count() >= 2  # the split paragraph: two boxes and two blocks on the other side
+    assert set(page.eval_on_selector_all("#side-b svg .partner", "els => els.map(e => e.dataset.block)")) == \
+        {"p1-b1", "p1-b2"}
+    page.mouse.move(5, 5)
+    assert page.locator("#side-b .partner").count() == 0
+    before = page.evaluate("document.getElementById('side-b').scrollTop")
+    page.evaluate("document.getElementById('side-a').scrollTop = 600")
+    wait_until(page, f"document.getElementById('side-b').scrollTop > {before}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("document.getElementById('side-a').scrollTop = 0")
+    page.locator('#side-a svg rect[data-block="p1-b4"]').hover()
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / "compare_view.png"))
+    assert page.errors == [] and page.dialogs == []

@@ -196,3 +196,35 @@ def test_store_refuses_directly():
 def test_create_app_needs_a_folder(tmp_path):
     with pytest.raises(ValueError):
         create_app(str(tmp_path / "missing"))
+
+
+COMPARE = "/compare?pick=same_report/harbor_q3_llamacloud_v2.json|0&pick=same_report/harbor_q3_somark.json|0"
+
+
+def test_index_offers_comparison(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'action="/compare"' in html and 'name="pick" value="same_report/harbor_q3_somark.json|0"' in html
+
+
+def test_compare_view_colours_boxes_and_links_partners(client):
+    html = client.get(COMPARE).get_data(as_text=True)
+    assert '<rect class="box changed" data-block="p1-b1" data-partner="p1-b1 p1-b2"' in html  # the split paragraph
+    assert '<rect class="box same" data-block="p1-b2" data-partner="p1-b3"' in html
+    assert 'id="side-a"' in html and 'id="side-b"' in html
+    assert "<del>3</del><ins>8</ins>" in html  # the misread table cell, marked in the text diff
+
+
+def test_compare_by_parameters_and_the_report(client):
+    html = client.get("/compare?a=same_report/harbor_q3_llamacloud_v2.json&b=same_report/harbor_q3_baidu.json")
+    assert html.status_code == 200 and 'class="box only"' in html.get_data(as_text=True)
+    report = client.get("/compare/report?a=same_report/harbor_q3_llamacloud_v2.json&b=same_report/harbor_q3_baidu.json")
+    assert report.headers["Content-Disposition"] == 'attachment; filename="diff.html"'
+    assert b'<svg class="chart"' in report.get_data()
+
+
+@pytest.mark.parametrize("url", ["/compare?pick=x", "/compare?pick=a|0&pick=b|0&pick=c|0",
+                                 "/compare?a=../secret.json&b=llamacloud/annual_report_v2.json",
+                                 "/compare?a=broken/truncated.json&b=llamacloud/annual_report_v2.json",
+                                 "/compare?a=llamacloud/annual_report_v2.json&ai=x&b=llamacloud/annual_report_v2.json"])
+def test_compare_refuses_bad_picks(client, url):
+    assert client.get(url).status_code == 404

@@ -14,6 +14,8 @@ import msgspec
 import orjson
 from flask import Flask, Response, abort, render_template, request
 
+from exporters.diff import diff, to_diff_html
+
 from .exports import EXPORTS
 from .layout import SLICE, kinds, search, slice_of, slice_views, summary
 from .store import Refused, Store
@@ -110,6 +112,55 @@ def create_app(root: str) -> Flask:
     def find() -> Response:
         rel, i, doc = doc_from_request()
         return _json({"query": request.args.get("q", ""), "hits": search(doc, request.args.get("q", ""))})
+
+    diffs: dict[tuple, Any] = {}
+
+    def compared():
+        picks = request.args.getlist("pick")
+        if picks:
+            if len(picks) != 2:
+                raise Refused(f"pick two documents to compare, not {len(picks)}")
+            (fa, ia), (fb, ib) = (p.rsplit("|", 1) if "|" in p else (p, "0") for p in picks)
+        else:
+            fa, ia, fb, ib = (request.args.get(k, "") for k in ("a", "ai", "b", "bi"))
+            ia, ib = ia or "0", ib or "0"
+        if not (ia.isdigit() and ib.isdigit()):
+            raise Refused("expected document numbers")
+        a, b = store.document(fa, int(ia)), store.document(fb, int(ib))
+        key = (fa, ia, id(a), fb, ib, id(b))
+        if key not in diffs:
+            if len(diffs) > 16:
+                diffs.clear()
+            diffs[key] = diff(a, b)
+        return fa, int(ia), a, fb, int(ib), b, diffs[key]
+
+    @app.get("/compare")
+    def compare() -> str:
+        fa, ia, a, fb, ib, b, result = compared()
+        start = request.args.get("start", "0")
+        start = int(start) if start.isdigit() else 0
+        total = max(len(a.pages), len(b.pages))
+        sides = []
+        for name, doc, mine, theirs in (("a", a, 0, 1), ("b", b, 1, 0)):
+            status, partners, diffs_by_block = {}, {}, {}
+            for pair in result.pairs:
+                ids = (pair.a, pair.b)
+                for block_id in ids[mine]:
+                    status[block_id] = {"same": "same", "changed": "changed", "split": "changed"}.get(
+                        pair.status, "only")
+                    partners[block_id] = " ".join(ids[theirs])
+                if pair.text_diff and ids[mine] and name == "a":
+                    diffs_by_block[ids[mine][0]] = pair.text_diff
+            sides.append({"name": name, "views": slice_views(doc, start), "status": status, "partners": partners,
+                          "diffs": diffs_by_block})
+        return render_template("compare.html.j2", result=result, sides=sides, fa=fa, ia=ia, fb=fb, ib=ib,
+                               start=start, slice=SLICE, total=total, zip=zip)
+
+    @app.get("/compare/report")
+    def compare_report() -> Response:
+        fa, ia, a, fb, ib, b, result = compared()
+        return Response(to_diff_html(result, a, b), mimetype="text/html",
+                        headers={"Content-Disposition": 'attachment; filename="diff.html"'})
 
     @app.get("/export/<name>")
     def export(name: str) -> Response:

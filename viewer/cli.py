@@ -148,6 +148,43 @@ def _write_many(outputs: list[str], args: argparse.Namespace, suffix: str) -> in
     return 0
 
 
+def _one(path: str) -> Document:
+    docs = normalize_all(_read(path))
+    if len(docs) != 1:
+        raise NormalizeError("$", f"expected one document to compare, found {len(docs)}")
+    return docs[0]
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from exporters.diff import diff, to_diff_html, to_diff_json
+    docs = []
+    for path in (args.a, args.b):
+        try:
+            docs.append(_one(path))
+        except NormalizeError as exc:
+            _fail(path, exc)
+            return 1
+    result = diff(*docs)
+    s, c = result.scores, result.scores.counts
+    rows = [("", "A", "B"), ("file", args.a, args.b),
+            ("provider", f"{result.a.provider} ({result.a.format})", f"{result.b.provider} ({result.b.format})"),
+            ("pages", result.a.pages, result.b.pages), ("blocks", c["blocks_a"], c["blocks_b"]),
+            ("only here", c["only_a"], c["only_b"])]
+    width = max(len(str(r[1])) for r in rows)
+    for label, x, y in rows:
+        print(f"{label:<18} {str(x):<{width}}  {y}")
+    print(f"{'text similarity':<18} {s.text_similarity:.4f}")
+    print(f"{'reading order':<18} {s.reading_order:.4f}")
+    print(f"{'table TEDS':<18} " + (f"{s.teds:.4f} ({s.tables_compared} table pairs)" if s.teds is not None
+                                     else "no tables paired"))
+    print(f"{'blocks':<18} {c['matched']} paired: {c['same']} same, {c['changed']} changed, {c['split']} split")
+    if args.json:
+        _write(args.json, to_diff_json(result) + b"\n")
+    if args.html:
+        _write(args.html, to_diff_html(result, *docs).encode())
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     if not os.path.isdir(args.dir):
         raise UsageError(f"not a folder: {args.dir}")
@@ -182,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
     p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html")
     p.set_defaults(run=cmd_export)
+    p = sub.add_parser("diff", help="compare two results of the same document")
+    p.add_argument("a", metavar="A")
+    p.add_argument("b", metavar="B")
+    p.add_argument("--html", metavar="PATH", help="write a standalone HTML report")
+    p.add_argument("--json", metavar="PATH", help="write the scores and pairs as JSON")
+    p.set_defaults(run=cmd_diff)
     p = sub.add_parser("serve", help="browse a folder of saved results in a web browser")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")

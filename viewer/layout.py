@@ -37,6 +37,7 @@ class PageView(NamedTuple):
     sized: bool  # True when the provider gave the page size, False when the frame is inferred
     rects: list[Rect]
     content: list[Markup]
+    ids: list[str]  # the block id of each content entry
 
 
 def page_blocks(doc: Document) -> dict[int, list[Block]]:
@@ -76,7 +77,7 @@ def page_view(page: Page, blocks: list[Block]) -> PageView:
                     rects.append(Rect(b.id, b.kind, 0.0, ln.top, width, max(ln.bottom - ln.top, 1.0), True))
         html = render_block(b, b.table, _OPTIONS)
         content.append(Markup(html) if html is not None else Markup(""))  # escaped by the exporter
-    return PageView(page.number, page.ok, page.error, width, height, sized, rects, content)
+    return PageView(page.number, page.ok, page.error, width, height, sized, rects, content, [b.id for b in blocks])
 
 
 def slice_views(doc: Document, start: int, count: int = SLICE) -> list[PageView]:

@@ -139,3 +139,39 @@
 
   watchMore();
 })();
+
+// --- compare view: hovering a block highlights its partner; the two sides scroll together --------------
+(function () {
+  const body = document.body;
+  if (!body.classList.contains("compare-view")) return;
+  const sides = { a: document.getElementById("side-a"), b: document.getElementById("side-b") };
+  const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id);
+
+  function mark(event, on) {
+    const el = event.target.closest("[data-partner]");
+    if (!el) return;
+    const side = el.closest(".diff-side").dataset.side;
+    const other = sides[side === "a" ? "b" : "a"];
+    const partners = (el.dataset.partner || "").split(" ").filter(Boolean);
+    for (const id of partners) {
+      other.querySelectorAll(`[data-block="${cssId(id)}"]`).forEach((p) => p.classList.toggle("partner", on));
+    }
+    sides[side].querySelectorAll(`[data-block="${cssId(el.dataset.block)}"]`)
+      .forEach((p) => p.classList.toggle("partner", on));
+  }
+  for (const side of Object.values(sides)) {
+    side.addEventListener("mouseover", (event) => mark(event, true));
+    side.addEventListener("mouseout", (event) => mark(event, false));
+  }
+
+  let syncing = null;
+  function sync(from, to) {
+    if (syncing && syncing !== from) return;
+    syncing = from;
+    const range = from.scrollHeight - from.clientHeight;
+    to.scrollTop = range > 0 ? (from.scrollTop / range) * (to.scrollHeight - to.clientHeight) : 0;
+    window.requestAnimationFrame(() => { syncing = null; });
+  }
+  sides.a.addEventListener("scroll", () => sync(sides.a, sides.b));
+  sides.b.addEventListener("scroll", () => sync(sides.b, sides.a));
+})();

@@ -1,0 +1,71 @@
+"""Diff speed: two 500-page documents (the second edited: text changes, dropped and split blocks, a changed
+table cell on every page, shifted boxes), and TEDS of two 40x12 tables. Run: python benchmarks/diff_bench.py"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import msgspec
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import generate  # noqa: E402
+
+from exporters.diff import diff  # noqa: E402
+from exporters.teds import cell_diff  # noqa: E402
+from normalizer import normalize  # noqa: E402
+from normalizer.schema import Cell, Table  # noqa: E402
+
+
+def edited(doc):
+    other = msgspec.structs.replace(doc, blocks=[msgspec.structs.replace(b) for b in doc.blocks])
+    blocks = []
+    for k, b in enumerate(other.blocks):
+        if k % 17 == 0:
+            continue  # dropped
+        if b.bbox:
+            b.bbox = [b.bbox[0] + 2, b.bbox[1] + 1, b.bbox[2] + 2, b.bbox[3] + 1]
+        if k % 5 == 0 and b.text:
+            b.text = b.text.replace("e", "é", 2)
+        if b.table is not None:
+            cells = [msgspec.structs.replace(c) for c in b.table.cells]
+            cells[-1].text = "changed"
+            b.table = msgspec.structs.replace(b.table, cells=cells)
+        blocks.append(b)
+    other.blocks = blocks
+    return other
+
+
+def best(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times) * 1000
+
+
+def main() -> None:
+    a = normalize(generate.llamacloud_v2(500))
+    b = edited(a)
+    result = diff(a, b)
+    c = result.scores.counts
+    print(f"diff of two 500-page documents ({len(a.blocks)} vs {len(b.blocks)} blocks): "
+          f"{best(lambda: diff(a, b)):.0f} ms; {c['same']} same, {c['changed']} changed, {c['only_a']} only in A; "
+          f"text similarity {result.scores.text_similarity:.4f}, TEDS {result.scores.teds:.4f}")
+    shifted = edited(a)  # page 1 missing on one side: pairing runs across the whole document
+    shifted.pages = shifted.pages[1:]
+    shifted.blocks = [blk for blk in shifted.blocks if blk.page != 1]
+    print(f"the same without page 1 on one side (pairing across the document): {best(lambda: diff(a, shifted)):.0f} ms")
+    rows = [[f"h{c}" for c in range(12)]] + [[f"r{r}c{c}" for c in range(12)] for r in range(39)]
+    edit = [row[:] for row in rows]
+    edit[7][3] = "r7c3x"
+    del edit[25]
+    ta, tb = (Table(n_rows=len(g), n_cols=12, cells=[Cell(row=r, col=k, text=t) for r, row in enumerate(g)
+                                                     for k, t in enumerate(row)]) for g in (rows, edit))
+    print(f"TEDS of two 40x12 tables (one cell edited, one row removed): {best(lambda: cell_diff(ta, tb), 5):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,421 @@
+"""Compare two Documents of the same file: pair their blocks, score text, tables and reading order.
+
+Blocks are paired page by page when both documents have the same pages, across the whole document otherwise.
+Identical texts pair first; the rest by an optimal assignment whose cost mixes text similarity with the
+overlap of the boxes in page-relative coordinates (the providers' units and page sizes differ), with a
+cut-off so that unrelated blocks stay unpaired. A block split in two on the other side is paired with both.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import jinja2
+import msgspec
+from msgspec import Struct
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel, Levenshtein
+
+from normalizer.schema import Block, Document
+
+from .assign import assignment
+from .teds import cell_diff
+
+Status = Literal["same", "changed", "split", "only_a", "only_b"]
+
+
+class DiffOptions(Struct, frozen=True, kw_only=True):
+    text_weight: float = 0.7      # share of text similarity in the pairing score where both blocks have boxes
+    min_score: float = 0.45       # pairs scoring below this stay unpaired
+    window: int = 60              # largest block group handed to one assignment (bounds the cubic cost)
+
+
+class Side(Struct, kw_only=True):
+    file_name: str | None
+    provider: str
+    format: str
+    pages: int
+    blocks: int
+
+
+class Pair(Struct, kw_only=True):
+    status: Status
+    a: list[str]
+    b: list[str]
+    page_a: int | None = None
+    page_b: int | None = None
+    kind_a: str | None = None
+    kind_b: str | None = None
+    text_similarity: float | None = None
+    iou: float | None = None
+    text_diff: list[tuple[str, str]] = []   # ("=" | "-" | "+", text), character level
+    teds: float | None = None
+    cells: list[dict[str, Any]] = []        # table cell differences over the aligned grid
+
+
+class PageScore(Struct, kw_only=True):
+    page: int
+    similarity: float
+    blocks_a: int
+    blocks_b: int
+
+
+class Scores(Struct, kw_only=True):
+    text_similarity: float
+    reading_order: float
+    teds: float | None
+    tables_compared: int
+    counts: dict[str, int]
+    kinds_a: dict[str, int]
+    kinds_b: dict[str, int]
+
+
+class DiffResult(Struct, kw_only=True):
+    a: Side
+    b: Side
+    mode: Literal["page", "global"]
+    scores: Scores
+    pages: list[PageScore]
+    pairs: list[Pair]
+
+
+def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> DiffResult:
+    same_pages = bool(a.pages) and [p.number for p in a.pages] == [p.number for p in b.pages]
+    geo_a, geo_b = _frames(a), _frames(b)
+    raw_pairs: list[tuple[list[int], list[int]]] = []
+    if same_pages:
+        index_a, index_b = _by_page(a.blocks), _by_page(b.blocks)
+        for page in a.pages:
+            ia, ib = index_a.get(page.number, []), index_b.get(page.number, [])
+            raw_pairs += _match(a.blocks, b.blocks, ia, ib, geo_a, geo_b, True, options)
+    else:
+        raw_pairs = _match(a.blocks, b.blocks, list(range(len(a.blocks))), list(range(len(b.blocks))), geo_a,
+                           geo_b, False, options)
+    pairs = _pairs(a, b, raw_pairs, geo_a, geo_b)
+    pages = _page_scores(a, b)
+    return DiffResult(a=_side(a), b=_side(b), mode="page" if same_pages else "global",
+                      scores=_scores(a, b, raw_pairs, pairs, pages), pages=pages, pairs=pairs)
+
+
+def to_diff_json(result: DiffResult) -> bytes:
+    return msgspec.json.encode(result)
+
+
+# --- pairing ------------------------------------------------------------------------------------------
+
+def _norm(block: Block) -> str:
+    return " ".join(block.text.split())
+
+
+def _by_page(blocks: list[Block]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for i, block in enumerate(blocks):
+        out.setdefault(block.page, []).append(i)
+    return out
+
+
+Frame = dict[int, tuple[float, float]]
+
+
+def _frames(doc: Document) -> Frame:
+    """Each page's width and height for page-relative boxes: the page size, or the extent of its boxes."""
+    frames: Frame = {}
+    extent: dict[int, list[float]] = {}
+    for block in doc.blocks:
+        if block.bbox:
+            e = extent.setdefault(block.page, [0.0, 0.0])
+            e[0], e[1] = max(e[0], block.bbox[2]), max(e[1], block.bbox[3])
+    for page in doc.pages:
+        w, h = page.width, page.height
+        if not (w and h):
+            w, h = extent.get(page.number, (0.0, 0.0))
+        if w and h:
+            frames[page.number] = (w, h)
+    return frames
+
+
+def _rel(block: Block, frames: Frame) -> list[float] | None:
+    if not block.bbox or block.page not in frames:
+        return None
+    w, h = frames[block.page]
+    x0, y0, x1, y1 = block.bbox
+    return [x0 / w, y0 / h, x1 / w, y1 / h]
+
+
+def _iou(p: list[float] | None, q: list[float] | None) -> float | None:
+    if p is None or q is None:
+        return None
+    ix = min(p[2], q[2]) - max(p[0], q[0])
+    iy = min(p[3], q[3]) - max(p[1], q[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    inter = ix * iy
+    union = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _match(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], geo_a: Frame,
+           geo_b: Frame, geometry: bool, options: DiffOptions) -> list[tuple[list[int], list[int]]]:
+    """Pairs of block-index lists ([i], [j], or a split [i], [j, k]) for the blocks `ia` and `ib`."""
+    pairs: list[tuple[list[int], list[int]]] = []
+    taken: set[int] = set()
+    rest_a = ia
+    for key in (lambda blk: (blk.kind, _norm(blk)), _norm):  # identical text: same kind first, then any kind
+        by_text: dict[Any, list[int]] = {}
+        for j in ib:
+            if j not in taken:
+                by_text.setdefault(key(blocks_b[j]), []).append(j)
+        left = []
+        for i in rest_a:
+            candidates = by_text.get(key(blocks_a[i]))
+            if candidates:
+                j = candidates.pop(0)
+                taken.add(j)
+                pairs.append(([i], [j]))
+            else:
+                left.append(i)
+        rest_a = left
+    rest_b = [j for j in ib if j not in taken]
+    rel_a = {i: _rel(blocks_a[i], geo_a) if geometry else None for i in rest_a}
+    rel_b = {j: _rel(blocks_b[j], geo_b) if geometry else None for j in rest_b}
+    for wa, wb in _windows(rest_a, rest_b, options.window):
+        pairs += _assign(blocks_a, blocks_b, wa, [j for j in wb if j not in taken], rel_a, rel_b, options, taken)
+    _splits(blocks_a, blocks_b, ia, ib, pairs)
+    return pairs
+
+
+def _windows(xs: list[int], ys: list[int], size: int) -> list[tuple[list[int], list[int]]]:
+    """Groups small enough for one assignment; the B side of a group is its proportional span, widened."""
+    if len(xs) <= size and len(ys) <= size:
+        return [(xs, ys)] if xs and ys else []
+    out = []
+    step = max(size // 2, 1)
+    for start in range(0, len(xs), step):
+        part = xs[start:start + step]
+        lo = int(start * len(ys) / len(xs)) - step // 2
+        hi = int((start + len(part)) * len(ys) / len(xs)) + step // 2
+        out.append((part, ys[max(lo, 0):hi]))
+    return out
+
+
+def _assign(blocks_a: list[Block], blocks_b: list[Block], wa: list[int], wb: list[int], rel_a: dict, rel_b: dict,
+            options: DiffOptions, taken: set[int]) -> list[tuple[list[int], list[int]]]:
+    if not wa or not wb:
+        return []
+    scores = [[_score(blocks_a[i], blocks_b[j], rel_a[i], rel_b[j], options) for j in wb] for i in wa]
+    out = []
+    for r, c in assignment([[1.0 - s for s in row] for row in scores]):
+        if scores[r][c] >= options.min_score and wb[c] not in taken:
+            taken.add(wb[c])
+            out.append(([wa[r]], [wb[c]]))
+    return out
+
+
+def _score(x: Block, y: Block, p: list[float] | None, q: list[float] | None, options: DiffOptions) -> float:
+    overlap = _iou(p, q)
+    if not (x.text.strip() and y.text.strip()):  # a block without text (a figure): judged by where it sits
+        return overlap if overlap is not None else float(x.kind == y.kind and not x.text.strip() and not y.text.strip())
+    text = fuzz.ratio(_norm(x), _norm(y)) / 100.0
+    if overlap is None:
+        return text
+    return options.text_weight * text + (1 - options.text_weight) * overlap
+
+
+def _splits(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int],
+            pairs: list[tuple[list[int], list[int]]]) -> None:
+    """An unpaired block next to a paired one joins its pair when their texts together match better."""
+    for side in (1, 0):  # 1: a block of A split into two of B; 0: the other way round
+        order = ib if side else ia
+        mine, theirs = (blocks_b, blocks_a) if side else (blocks_a, blocks_b)
+        paired = {k: n for n, pair in enumerate(pairs) for k in pair[side]}
+        for pos, k in enumerate(order):
+            if k in paired:
+                continue
+            for near in (pos - 1, pos + 1):
+                if not 0 <= near < len(order) or order[near] not in paired:
+                    continue
+                n = paired[order[near]]
+                if len(pairs[n][1 - side]) != 1:
+                    continue
+                other = _norm(theirs[pairs[n][1 - side][0]])
+                parts = sorted(pairs[n][side] + [k], key=order.index)
+                joined = " ".join(_norm(mine[x]) for x in parts)
+                alone = " ".join(_norm(mine[x]) for x in pairs[n][side])
+                if fuzz.ratio(other, joined) >= max(fuzz.ratio(other, alone) + 5, 60):
+                    pairs[n][side][:] = parts
+                    paired[k] = n
+                    break
+
+
+def _pairs(a: Document, b: Document, raw: list[tuple[list[int], list[int]]], geo_a: Frame,
+           geo_b: Frame) -> list[Pair]:
+    out: list[Pair] = []
+    paired_a = {i for xs, _ in raw for i in xs}
+    paired_b = {j for _, ys in raw for j in ys}
+    for xs, ys in raw:
+        x, y = a.blocks[xs[0]], b.blocks[ys[0]]
+        text_a = "\n".join(a.blocks[i].text for i in xs)
+        text_b = "\n".join(b.blocks[j].text for j in ys)
+        pair = Pair(status="same", a=[a.blocks[i].id for i in xs], b=[b.blocks[j].id for j in ys],
+                    page_a=x.page, page_b=y.page, kind_a=x.kind, kind_b=y.kind,
+                    iou=_iou(_rel(x, geo_a), _rel(y, geo_b)) if x.page == y.page else None)
+        same_text = " ".join(text_a.split()) == " ".join(text_b.split())
+        pair.text_similarity = 1.0 if same_text else Levenshtein.normalized_similarity(text_a, text_b)
+        if x.table is not None and y.table is not None and len(xs) == len(ys) == 1:
+            pair.teds, pair.cells = cell_diff(x.table, y.table)
+            same_text = same_text and pair.teds == 1.0
+        if len(xs) + len(ys) > 2:
+            pair.status = "split"
+        elif not same_text:
+            pair.status = "changed"
+        if not same_text:
+            pair.text_diff = text_ops(text_a, text_b)
+        out.append(pair)
+    out += [Pair(status="only_a", a=[blk.id], b=[], page_a=blk.page, kind_a=blk.kind)
+            for i, blk in enumerate(a.blocks) if i not in paired_a]
+    out += [Pair(status="only_b", a=[], b=[blk.id], page_b=blk.page, kind_b=blk.kind)
+            for j, blk in enumerate(b.blocks) if j not in paired_b]
+    _reading_sort(out, a, b)
+    return out
+
+
+def _reading_sort(pairs: list[Pair], a: Document, b: Document) -> None:
+    """A's reading order; a block only in B goes right after the A partner of the B block before it."""
+    order_a = {blk.id: i for i, blk in enumerate(a.blocks)}
+    order_b = {blk.id: j for j, blk in enumerate(b.blocks)}
+    partner = {order_b[bid]: order_a[p.a[0]] for p in pairs if p.a for bid in p.b}
+    after: dict[str, float] = {}
+    last = -0.5
+    for j, blk in enumerate(b.blocks):
+        if j in partner:
+            last = partner[j]
+        else:
+            after[blk.id] = last + 0.5
+    pairs.sort(key=lambda p: (order_a[p.a[0]], 0) if p.a else (after[p.b[0]], order_b[p.b[0]] + 1))
+
+
+def text_ops(a: str, b: str) -> list[tuple[str, str]]:
+    """Character-level differences as ("=" | "-" | "+", text) runs."""
+    ops: list[tuple[str, str]] = []
+    for op in Indel.opcodes(a, b):
+        if op.tag == "equal":
+            ops.append(("=", a[op.src_start:op.src_end]))
+        elif op.tag == "delete":
+            ops.append(("-", a[op.src_start:op.src_end]))
+        elif op.tag == "insert":
+            ops.append(("+", b[op.dest_start:op.dest_end]))
+        else:
+            ops.append(("-", a[op.src_start:op.src_end]))
+            ops.append(("+", b[op.dest_start:op.dest_end]))
+    for k in range(len(ops) - 1):  # a replacement reads as deletion, then insertion
+        if ops[k][0] == "+" and ops[k + 1][0] == "-":
+            ops[k], ops[k + 1] = ops[k + 1], ops[k]
+    return ops
+
+
+# --- scores -------------------------------------------------------------------------------------------
+
+def _page_text(doc: Document) -> dict[int, str]:
+    texts: dict[int, list[str]] = {}
+    for block in doc.blocks:
+        texts.setdefault(block.page, []).append(_norm(block))
+    return {page: "\n".join(parts) for page, parts in texts.items()}
+
+
+def _page_scores(a: Document, b: Document) -> list[PageScore]:
+    ta, tb = _page_text(a), _page_text(b)
+    count_a, count_b = _by_page(a.blocks), _by_page(b.blocks)
+    numbers = sorted({p.number for p in a.pages} | {p.number for p in b.pages} | set(ta) | set(tb))
+    out = []
+    for n in numbers:
+        x, y = ta.get(n, ""), tb.get(n, "")
+        out.append(PageScore(page=n, similarity=Levenshtein.normalized_similarity(x, y) if x or y else 1.0,
+                             blocks_a=len(count_a.get(n, ())), blocks_b=len(count_b.get(n, ()))))
+    return out
+
+
+def _scores(a: Document, b: Document, raw: list[tuple[list[int], list[int]]], pairs: list[Pair],
+            pages: list[PageScore]) -> Scores:
+    ta, tb = _page_text(a), _page_text(b)
+    dist = total = 0
+    for page in pages:
+        x, y = ta.get(page.page, ""), tb.get(page.page, "")
+        dist += Levenshtein.distance(x, y)
+        total += max(len(x), len(y))
+    tables = [p.teds for p in pairs if p.teds is not None]
+    counts = {"blocks_a": len(a.blocks), "blocks_b": len(b.blocks),
+              "matched": sum(1 for p in pairs if p.a and p.b)}
+    for status in ("same", "changed", "split", "only_a", "only_b"):
+        counts[status] = sum(1 for p in pairs if p.status == status)
+    return Scores(text_similarity=1.0 - dist / total if total else 1.0,
+                  reading_order=reading_order([(xs[0], ys[0]) for xs, ys in raw]),
+                  teds=sum(tables) / len(tables) if tables else None, tables_compared=len(tables),
+                  counts=counts, kinds_a=_kinds(a), kinds_b=_kinds(b))
+
+
+def _kinds(doc: Document) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for block in doc.blocks:
+        out[block.kind] = out.get(block.kind, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def reading_order(pairs: list[tuple[int, int]]) -> float:
+    """1 - the share of paired blocks whose order differs between A and B (Kendall-style, O(n log n))."""
+    seq = [j for _, j in sorted(pairs)]
+    n = len(seq)
+    if n < 2:
+        return 1.0
+    return 1.0 - _inversions(seq) / (n * (n - 1) / 2)
+
+
+def _inversions(seq: list[int]) -> int:
+    if len(seq) < 2:
+        return 0
+    mid = len(seq) // 2
+    left, right = seq[:mid], seq[mid:]
+    count = _inversions(left) + _inversions(right)
+    left.sort()
+    right.sort()
+    i = j = 0
+    while i < len(left) and j < len(right):
+        if left[i] <= right[j]:
+            i += 1
+        else:
+            count += len(left) - i
+            j += 1
+    return count
+
+
+def _side(doc: Document) -> Side:
+    return Side(file_name=doc.file_name, provider=doc.provider, format=doc.format, pages=len(doc.pages),
+                blocks=len(doc.blocks))
+
+
+
+# --- the HTML report ----------------------------------------------------------------------------------
+
+_env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"), autoescape=True,
+                          trim_blocks=True, lstrip_blocks=True)
+
+
+def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | None = None) -> str:
+    """A standalone report (inline CSS, an SVG chart, no script, nothing fetched). With the documents, blocks
+    found on one side only show their text too."""
+    texts: dict[tuple[str, str], str] = {}
+    for status, doc in (("only_a", a), ("only_b", b)):
+        if doc is not None:
+            texts.update({(status, blk.id): blk.text for blk in doc.blocks})
+    return _env.get_template("diff.html.j2").render(
+        a=result.a, b=result.b, mode=result.mode, scores=result.scores, chart=_chart(result.pages),
+        kinds=sorted(set(result.scores.kinds_a) | set(result.scores.kinds_b)),
+        differences=[p for p in result.pairs if p.status != "same"], texts=texts)
+
+
+def _chart(pages: list[PageScore]) -> dict[str, Any]:
+    width, height, base, left = 1000, 160, 140, 30
+    step = (width - left) / max(len(pages), 1)
+    bars = [{"page": p.page, "value": p.similarity, "x": left + k * step + step * 0.1, "w": max(step * 0.8, 0.5),
+             "y": base - p.similarity * (base - 10), "h": max(p.similarity * (base - 10), 0.5)}
+            for k, p in enumerate(pages)]
+    return {"width": width, "height": height, "base": base, "bars": bars}
