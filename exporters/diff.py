@@ -92,9 +92,9 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
         raw_pairs = _match(a.blocks, b.blocks, list(range(len(a.blocks))), list(range(len(b.blocks))), geo_a,
                            geo_b, False, options)
     pairs = _pairs(a, b, raw_pairs, geo_a, geo_b)
-    pages = _page_scores(a, b)
+    pages, text_similarity = _page_scores(a, b)
     return DiffResult(a=_side(a), b=_side(b), mode="page" if same_pages else "global",
-                      scores=_scores(a, b, raw_pairs, pairs, pages), pages=pages, pairs=pairs)
+                      scores=_scores(a, b, raw_pairs, pairs, text_similarity), pages=pages, pairs=pairs)
 
 
 def to_diff_json(result: DiffResult) -> bytes:
@@ -228,6 +228,7 @@ def _splits(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: lis
         order = ib if side else ia
         mine, theirs = (blocks_b, blocks_a) if side else (blocks_a, blocks_b)
         paired = {k: n for n, pair in enumerate(pairs) for k in pair[side]}
+        position = {k: p for p, k in enumerate(order)}
         for pos, k in enumerate(order):
             if k in paired:
                 continue
@@ -238,7 +239,7 @@ def _splits(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: lis
                 if len(pairs[n][1 - side]) != 1:
                     continue
                 other = _norm(theirs[pairs[n][1 - side][0]])
-                parts = sorted(pairs[n][side] + [k], key=order.index)
+                parts = sorted(pairs[n][side] + [k], key=position.__getitem__)
                 joined = " ".join(_norm(mine[x]) for x in parts)
                 alone = " ".join(_norm(mine[x]) for x in pairs[n][side])
                 if fuzz.ratio(other, joined) >= max(fuzz.ratio(other, alone) + 5, 60):
@@ -322,38 +323,37 @@ def _page_text(doc: Document) -> dict[int, str]:
     return {page: "\n".join(parts) for page, parts in texts.items()}
 
 
-def _page_scores(a: Document, b: Document) -> list[PageScore]:
+def _page_scores(a: Document, b: Document) -> tuple[list[PageScore], float]:
+    """Similarity page by page, and over the document: 1 - the summed edit distances / the summed lengths."""
     ta, tb = _page_text(a), _page_text(b)
     count_a, count_b = _by_page(a.blocks), _by_page(b.blocks)
     numbers = sorted({p.number for p in a.pages} | {p.number for p in b.pages} | set(ta) | set(tb))
     out = []
+    dist = total = 0
     for n in numbers:
         x, y = ta.get(n, ""), tb.get(n, "")
-        out.append(PageScore(page=n, similarity=Levenshtein.normalized_similarity(x, y) if x or y else 1.0,
+        d, longest = Levenshtein.distance(x, y), max(len(x), len(y))
+        dist, total = dist + d, total + longest
+        out.append(PageScore(page=n, similarity=1.0 - d / longest if longest else 1.0,
                              blocks_a=len(count_a.get(n, ())), blocks_b=len(count_b.get(n, ()))))
-    return out
+    return out, 1.0 - dist / total if total else 1.0
 
 
 def _scores(a: Document, b: Document, raw: list[tuple[list[int], list[int]]], pairs: list[Pair],
-            pages: list[PageScore]) -> Scores:
-    ta, tb = _page_text(a), _page_text(b)
-    dist = total = 0
-    for page in pages:
-        x, y = ta.get(page.page, ""), tb.get(page.page, "")
-        dist += Levenshtein.distance(x, y)
-        total += max(len(x), len(y))
+            text_similarity: float) -> Scores:
     tables = [p.teds for p in pairs if p.teds is not None]
     counts = {"blocks_a": len(a.blocks), "blocks_b": len(b.blocks),
               "matched": sum(1 for p in pairs if p.a and p.b)}
     for status in ("same", "changed", "split", "only_a", "only_b"):
         counts[status] = sum(1 for p in pairs if p.status == status)
-    return Scores(text_similarity=1.0 - dist / total if total else 1.0,
+    return Scores(text_similarity=text_similarity,
                   reading_order=reading_order([(xs[0], ys[0]) for xs, ys in raw]),
                   teds=sum(tables) / len(tables) if tables else None, tables_compared=len(tables),
-                  counts=counts, kinds_a=_kinds(a), kinds_b=_kinds(b))
+                  counts=counts, kinds_a=kind_counts(a), kinds_b=kind_counts(b))
 
 
-def _kinds(doc: Document) -> dict[str, int]:
+def kind_counts(doc: Document) -> dict[str, int]:
+    """Blocks per kind, sorted by kind."""
     out: dict[str, int] = {}
     for block in doc.blocks:
         out[block.kind] = out.get(block.kind, 0) + 1

@@ -105,6 +105,24 @@ def finish(doc: Document, repairs: Repairs) -> Document:
     return doc
 
 
+def finite_numbers(values: Any) -> bool:
+    """Whether every value is a finite number: their sum times zero is 0 only then (NaN, inf, text, lists and
+    null all fail), in one C-level pass."""
+    try:
+        return sum(values, 0) * 0 == 0
+    except TypeError:
+        return False
+
+
+def zero_based_page(value: int | None, position: int, repairs: Repairs, path: str) -> int:
+    """The 1-based page number of a provider's 0-based `value`; its position (1-based), with a repair, when the
+    value is missing or negative."""
+    if value is not None and value >= 0:
+        return value + 1
+    repairs(path, f"expected a 0-based page number, found {describe(value)}", f"used position {position}")
+    return position
+
+
 def checked_box(values: Any, repairs: Repairs, path: str, *, xywh_order: bool = False) -> BBox | None:
     """A provider's 4-number box as `[x0, y0, x1, y1]` (from `[x, y, w, h]` when `xywh_order`); None, with a
     repair, when it is not four finite numbers. Reversed corners are put in order silently: same rectangle."""
@@ -112,10 +130,9 @@ def checked_box(values: Any, repairs: Repairs, path: str, *, xywh_order: bool = 
         return None
     try:
         a, b, c, d = values
-        ok = (a + b + c + d) * 0 == 0 and type(a) is not str
     except (TypeError, ValueError):
-        ok = False
-    if not ok:
+        a = b = c = d = None
+    if a is None or not finite_numbers(values):
         repairs(path, f"expected four numbers, found {describe(values)}", "no box; the value is kept in extra")
         return None
     if xywh_order:

@@ -246,3 +246,8 @@ def present(obj: Raw, names: tuple[str, ...]) -> dict[str, Any]:
     out = {name: value for name in names if (value := getattr(obj, name)) is not msgspec.UNSET}
     out.update(obj.rest)
     return out
+
+
+def rest_of(obj: Raw | None, prefix: str) -> dict[str, Any]:
+    """The unknown keys of a nested provider struct, prefixed so that they can share its parent's `extra`."""
+    return {prefix + k: v for k, v in obj.rest.items()} if obj is not None else {}

@@ -127,12 +127,13 @@ def create_app(root: str) -> Flask:
         if not (ia.isdigit() and ib.isdigit()):
             raise Refused("expected document numbers")
         a, b = store.document(fa, int(ia)), store.document(fb, int(ib))
-        key = (fa, ia, id(a), fb, ib, id(b))
-        if key not in diffs:
+        key = (fa, ia, fb, ib)
+        cached = diffs.get(key)
+        if cached is None or cached[0] is not a or cached[1] is not b:  # a file changed since: diff again
             if len(diffs) > 16:
                 diffs.clear()
-            diffs[key] = diff(a, b)
-        return fa, int(ia), a, fb, int(ib), b, diffs[key]
+            cached = diffs[key] = (a, b, diff(a, b))
+        return fa, int(ia), a, fb, int(ib), b, cached[2]
 
     @app.get("/compare")
     def compare() -> str:

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from exporters.diff import kind_counts
 from exporters.html import HtmlOptions, render_block
 from normalizer.schema import Block, Document, Page
 
@@ -95,10 +96,7 @@ def slice_of(doc: Document, page_number: int) -> int:
 
 
 def kinds(doc: Document) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for b in doc.blocks:
-        counts[b.kind] = counts.get(b.kind, 0) + 1
-    return sorted(counts.items())
+    return list(kind_counts(doc).items())
 
 
 def search(doc: Document, query: str, limit: int = 200) -> list[dict[str, Any]]:

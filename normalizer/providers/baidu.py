@@ -13,10 +13,11 @@ from typing import Any
 from msgspec import UNSET
 
 from .. import tables
-from ..build import FURNITURE, PageBlocks, checked_box, compact, finish, formula_latex, section_tree
+from ..build import (FURNITURE, PageBlocks, checked_box, compact, finish, formula_latex, section_tree,
+                     zero_based_page)
 from ..errors import Repairs, describe
 from ..schema import Block, Cell, Chunk, Document, Image, Job, Location, Page, Table
-from ..typed import Raw, decode_as, present
+from ..typed import Raw, decode_as, present, rest_of
 
 PROVIDER = "baidu"
 
@@ -162,7 +163,7 @@ def convert_task(raw: Any, repairs: Repairs) -> list[Document]:
         "log_id": task.log_id, "error_code": task.error_code, "error_msg": task.error_msg or None,
         "markdown_url": result.markdown_url, "parse_result_url": result.parse_result_url,
         "task_error": result.task_error if isinstance(result.task_error, dict) else None,
-        **{"result_" + k: v for k, v in result.rest.items()}, **task.rest}))
+        **rest_of(result, "result_"), **task.rest}))
     return [finish(doc, repairs)]
 
 
@@ -183,7 +184,7 @@ def convert_result(raw: Any, repairs: Repairs) -> list[Document]:
     parents: dict[str, str | None] = {}  # block id -> the provider's parent layout id
     ids: dict[str, str] = {}  # layout id -> block id
     for i, bp in enumerate(result.pages or ()):
-        _page(doc, bp, i, ids, parents, repairs, f"$.pages[{i}]")
+        _page(doc, bp, ids, parents, repairs, f"$.pages[{i}]")
     for i, bc in enumerate(result.chunks or ()):
         doc.chunks.append(_chunk(bc, i, repairs, f"$.chunks[{i}]"))
     doc.job.page_count = len(doc.pages) or None
@@ -191,19 +192,15 @@ def convert_result(raw: Any, repairs: Repairs) -> list[Document]:
     return [finish(doc, repairs)]
 
 
-def _page(doc: Document, bp: BPage, index: int, ids: dict[str, str], parents: dict[str, str | None],
+def _page(doc: Document, bp: BPage, ids: dict[str, str], parents: dict[str, str | None],
           repairs: Repairs, path: str) -> None:
-    number = bp.page_num + 1 if bp.page_num is not None and bp.page_num >= 0 else None
-    if number is None:
-        number = len(doc.pages) + 1
-        repairs(f"{path}.page_num", f"expected a 0-based page number, found {describe(bp.page_num)}",
-                f"used position {number}")
+    number = zero_based_page(bp.page_num, len(doc.pages) + 1, repairs, f"{path}.page_num")
     meta = bp.meta or Meta()
     page = Page(number=number, width=meta.page_width, height=meta.page_height,
                 unit="px" if meta.page_width and meta.page_height else None, rotation=meta.page_angle,
                 is_scan=meta.is_scan, text=bp.text,
                 extra=compact({**present(bp, ("page_id",)), **present(meta, ("page_type", "sheet_name")),
-                               **{"meta_" + k: v for k, v in meta.rest.items()}, **bp.rest}))
+                               **rest_of(meta, "meta_"), **bp.rest}))
     doc.pages.append(page)
     tables_by_id = {t.layout_id: (j, t) for j, t in enumerate(bp.tables or ())}
     images_by_id = {m.layout_id: (j, m) for j, m in enumerate(bp.images or ())}
@@ -289,7 +286,7 @@ def _fill_image(block: Block, image: BImage, page: int) -> None:
     if not block.text and isinstance(extra.get("image_description"), str):
         block.text = extra.pop("image_description")  # chart analysis: the figure's text, as SoMark gives it
     block.extra.update(extra)
-    block.extra.update({"image_" + k: v for k, v in image.rest.items()})
+    block.extra.update(rest_of(image, "image_"))
     if block.bbox is None and image.position is not None:
         block.extra["image_position"] = image.position
 
@@ -334,7 +331,7 @@ def _fill_table(block: Block, bt: BTable, repairs: Repairs, path: str) -> None:
     table.continued = continued  # type: ignore[assignment]
     block.table = table
     block.text = tables.plain_text(table)
-    block.extra.update({"table_" + k: v for k, v in bt.rest.items()})
+    block.extra.update(rest_of(bt, "table_"))
 
 
 def _cell_dict(cell: BCell) -> dict[str, Any]:
@@ -422,7 +419,7 @@ def _chunk(bc: BChunk, index: int, repairs: Repairs, path: str) -> Chunk:
     return Chunk(id=bc.chunk_id or f"chunk-{index}", text=bc.content or "", kind=bc.type or "text",
                  headings=list(meta.title or ()), locations=locations,
                  extra=compact({"position": [p for p in meta.position or () if p.page_num is None or p.page_num < 0]
-                                or None, **{"meta_" + k: v for k, v in meta.rest.items()}, **bc.rest}))
+                                or None, **rest_of(meta, "meta_"), **bc.rest}))
 
 
 def _check_heading_tree(blocks: list[Block], ids: dict[str, str], parents: dict[str, str | None],

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..build import PageBlocks, compact, finish
+from ..build import PageBlocks, compact, finish, finite_numbers
 from ..errors import Repairs
 from ..schema import Block, Document, Job, Line, Page, Word
-from ..typed import Raw, decode_as
+from ..typed import Raw, decode_as, rest_of
 
 PROVIDER = "llmwhisperer"
 DEFAULT_SEPARATOR = "<<<"
@@ -86,7 +86,7 @@ def convert_retrieve(raw: Any, repairs: Repairs) -> list[Document]:
     extra = {"status_code": got.status_code, "message": got.message if job.error is None else None,
              "metadata": body.metadata or None, "webhook_metadata": body.webhook_metadata, **got.rest}
     if body is not got:
-        extra.update({"extraction_" + k: v for k, v in body.rest.items()})
+        extra.update(rest_of(body, "extraction_"))
     if body.result_text is not None:
         _fill(doc, body.result_text, body.line_metadata, body.confidence_metadata, repairs, root)
         extra.update(doc.extra)
@@ -126,9 +126,10 @@ def _job(word: str | None, message: str | None, whisper_hash: str | None, repair
          default: str) -> Job:
     status = default
     if word is not None:
-        status = job_status(word) or "unknown"
-        if job_status(word) is None:
+        known = job_status(word)
+        if known is None:
             repairs.note(path, f"unknown status {word!r}; mapped to unknown")
+        status = known or "unknown"
     return Job(id=whisper_hash, status=status, provider_status=word,  # type: ignore[arg-type]
                error=(message or word) if status == "failed" else None)
 
@@ -172,13 +173,10 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
     elif separator != DEFAULT_SEPARATOR:
         doc.extra["page_separator"] = separator
     pages = [(page_text.split("\n"), first) for page_text, first in split_pages(text, separator)]
-    numbered = all(_LINE_NO.match(ln) for lines, _ in pages for ln in lines if ln.strip()) and \
-        any(ln.strip() for lines, _ in pages for ln in lines)
-    numbers: dict[int, int] = {}
-    if numbered:  # `add_line_nos`: hexadecimal numbers taken out of the text, kept on the lines
-        numbers = {first + k: int(m.group(1), 16) for lines, first in pages for k, ln in enumerate(lines)
-                   if (m := _LINE_NO.match(ln))}
-        pages = [([_LINE_NO.sub("", ln, count=1) for ln in lines], first) for lines, first in pages]
+    numbers = _line_numbers(pages)
+    if numbers:  # `add_line_nos`: hexadecimal numbers taken out of the text, kept on the lines
+        pages = [([ln[numbers[first + k][1]:] if first + k in numbers else ln for k, ln in enumerate(lines)], first)
+                 for lines, first in pages]
     texts = {first + k: ln for lines, first in pages for k, ln in enumerate(lines) if ln.strip()}
     n_lines = text.count("\n") + 1
     for name, given in (("line_metadata", bands), ("confidence_metadata", confidence)):
@@ -202,7 +200,7 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
             i = first + k
             line = Line(text=line_text.rstrip(), words=words.get(i, []))
             if i in numbers:
-                line.extra = {"line_no": numbers[i]}
+                line.extra = {"line_no": numbers[i][0]}
             if bands is not None and i < len(bands):
                 _band(line, page, bands[i], repairs, f"{root}.line_metadata[{i}]")
             paragraph.append(line)
@@ -210,8 +208,21 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
     doc.job.page_count = doc.job.page_count or len(doc.pages) or None
 
 
+def _line_numbers(pages: list[tuple[list[str], int]]) -> dict[int, tuple[int, int]]:
+    """Line index -> (number, length of its prefix) when every text line starts with an `add_line_nos` number."""
+    found: dict[int, tuple[int, int]] = {}
+    for lines, first in pages:
+        for k, ln in enumerate(lines):
+            if ln.strip():
+                m = _LINE_NO.match(ln)
+                if m is None:
+                    return {}
+                found[first + k] = (int(m.group(1), 16), m.end())
+    return found
+
+
 def _band(line: Line, page: Page, meta: list[float], repairs: Repairs, path: str) -> None:
-    if len(meta) != 4 or (meta[0] + meta[1] + meta[2] + meta[3]) * 0 != 0:  # NaN and inf fail
+    if len(meta) != 4 or not finite_numbers(meta):
         repairs(path, f"expected [page, base_y, height, page_height], found {meta!r:.60}",
                 "kept in the line's extra")
         line.extra = {**line.extra, "line_metadata": meta}

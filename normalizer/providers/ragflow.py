@@ -12,12 +12,12 @@ import datetime
 from operator import itemgetter
 from typing import Any
 
-from .. import tables
-from ..build import PageBlocks, compact, finish, union
-from ..errors import Repairs, describe
-from ..schema import Block, Chunk, Document, Image, Job, Location, Page
 from msgspec import UNSET
 
+from .. import tables
+from ..build import PageBlocks, compact, finish, finite_numbers, union
+from ..errors import Repairs, describe
+from ..schema import Block, Chunk, Document, Image, Job, Location, Page
 from ..typed import Raw, decode_as, present
 
 PROVIDER = "ragflow"
@@ -222,11 +222,7 @@ def positions_of(raw: list[Any] | None, repairs: Repairs, path: str) -> tuple[li
             continue  # the documented `[""]` of a chunk without positions
         if type(pos) is list and len(pos) == 5:
             page, x0, x1, top, bottom = pos
-            try:  # numbers, all finite (inf * 0 and nan are not 0), on a real page
-                ok = (page + x0 + x1 + top + bottom) * 0 == 0 and page >= 1
-            except TypeError:
-                ok = False
-            if ok:
+            if finite_numbers(pos) and page >= 1:
                 if x0 > x1:
                     x0, x1 = x1, x0
                 if top > bottom:

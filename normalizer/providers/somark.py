@@ -13,10 +13,11 @@ from typing import Any, Callable
 from msgspec import UNSET
 
 from .. import tables
-from ..build import FURNITURE, PageBlocks, checked_box, compact, finish, heading_level
-from ..errors import NormalizeError, Repairs, describe
+from ..build import (FURNITURE, PageBlocks, checked_box, compact, finish, heading_level,
+                     zero_based_page)
+from ..errors import NormalizeError, Repairs
 from ..schema import Block, Document, Image, Job, Page, Table
-from ..typed import Raw, decode_as, present
+from ..typed import Raw, decode_as, present, rest_of
 
 PROVIDER = "somark"
 FORMAT = "somark"
@@ -125,20 +126,18 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
                    file_name=data.file_name or (result.file_name if result else None),
                    markdown=outputs.markdown if outputs else None)
     for i, sp in enumerate(pages or ()):
-        _page(doc, sp, i, repairs, f"{json_path}.pages[{i}]")
+        _page(doc, sp, repairs, f"{json_path}.pages[{i}]")
     if doc.job.page_count is None and doc.pages:
         doc.job.page_count = len(doc.pages)
     doc.extra = compact({
         "code": env.code, "message": env.message, **present(env, ("warnings", "usage")),
         **present(data, ("record_id",)), "file_type": data.metadata.file_type if data.metadata and
         data.metadata.file_type is not UNSET else None,
-        **({"metadata_" + k: v for k, v in data.metadata.rest.items()} if data.metadata else {}),
+        **rest_of(data.metadata, "metadata_"),
         **(present(result, ("imgs",)) if result else {}), **({"result_file_name": result.file_name}
                                                              if result and result.file_name != doc.file_name else {}),
         **(present(outputs, ("zip",)) if outputs else {}),
-        **({"result_" + k: v for k, v in result.rest.items()} if result else {}),
-        **({"outputs_" + k: v for k, v in outputs.rest.items()} if outputs else {}),
-        **{"data_" + k: v for k, v in data.rest.items()},
+        **rest_of(result, "result_"), **rest_of(outputs, "outputs_"), **rest_of(data, "data_"),
         "json": outputs.json if outputs and isinstance(outputs.json, str) and not doc.pages else None})
     return [finish(doc, repairs)]
 
@@ -173,18 +172,14 @@ def _job(env: Envelope, data: Data, repairs: Repairs) -> Job:
                page_count=meta.page_num if meta else None)
 
 
-def _page(doc: Document, sp: SPage, index: int, repairs: Repairs, path: str) -> None:
-    number = sp.page_num + 1 if sp.page_num is not None and sp.page_num >= 0 else None
-    if number is None:
-        number = len(doc.pages) + 1
-        repairs(f"{path}.page_num", f"expected a 0-based page number, found {describe(sp.page_num)}",
-                f"used position {number}")
+def _page(doc: Document, sp: SPage, repairs: Repairs, path: str) -> None:
+    number = zero_based_page(sp.page_num, len(doc.pages) + 1, repairs, f"{path}.page_num")
     size = sp.page_size
     page = Page(number=number, width=size.w if size else None, height=size.h if size else None,
                 unit="px" if size and size.w and size.h else None,
                 extra=compact({"merge_content_from_pre_page": sp.merge_content_from_pre_page or None,
                                **present(sp, ("unattached_formula_numbering",)),
-                               **({"page_size_" + k: v for k, v in size.rest.items()} if size else {}), **sp.rest}))
+                               **rest_of(size, "page_size_"), **sp.rest}))
     doc.pages.append(page)
     out = PageBlocks(number, doc.blocks)
     order = sorted(range(len(sp.blocks or ())), key=lambda i: _order_key(sp.blocks[i]))  # type: ignore[index]

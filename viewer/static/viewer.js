@@ -2,6 +2,9 @@
 // that comes from a provider reaches the page through server-escaped HTML or textContent.
 "use strict";
 
+// An id for a [data-block="..."] selector (ids are ours, but never trust that).
+const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/["\\]/g, "\\$&"));
+
 (function () {
   const body = document.body;
   if (!body.classList.contains("document-view")) return;
@@ -19,7 +22,6 @@
     for (const [k, v] of Object.entries(extra)) params.set(k, v);
     return params.toString();
   };
-  const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/["\\]/g, "\\$&"));
   const elementsOf = (id) => pages.querySelectorAll(`[data-block="${cssId(id)}"]`);
 
   // --- slices ------------------------------------------------------------------------------------
@@ -145,7 +147,6 @@
   const body = document.body;
   if (!body.classList.contains("compare-view")) return;
   const sides = { a: document.getElementById("side-a"), b: document.getElementById("side-b") };
-  const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id);
 
   function mark(event, on) {
     const el = event.target.closest("[data-partner]");
