@@ -1,8 +1,9 @@
 """Recognise which provider format a saved file holds (PROVIDERS.md §0), without parsing all of it.
 
-JSON bytes are probed one level at a time (`msgspec.Raw` leaves stay unparsed), so sniffing a 100 MB
-result costs one fast scan. The rules are one ordered table: the first predicate that holds names the
-format; a shape nobody claims gets a `NormalizeError` describing what was seen.
+JSON bytes are decoded two levels deep and below that one level at a time (`msgspec.Raw` leaves stay
+unparsed, containers are told apart by their first byte), so sniffing a 100 MB result costs one fast scan.
+The rules are one ordered table: the first predicate that holds names the format; a shape nobody claims
+gets a `NormalizeError` describing what was seen.
 """
 
 from __future__ import annotations
@@ -13,34 +14,44 @@ import msgspec
 
 from .errors import NormalizeError
 
-_Level = Union[dict[str, msgspec.Raw], list[msgspec.Raw], str, int, float, bool, None]
+_Scalar = Union[str, int, float, bool, None]
+_Level = Union[dict[str, msgspec.Raw], list[msgspec.Raw], _Scalar]
 _level = msgspec.json.Decoder(_Level)
+# The whole input is decoded two levels deep in its one scan: every rule looks at least that far, and each
+# level decoded on its own would scan everything under it again.
+_top = msgspec.json.Decoder(Union[dict[str, _Level], list[_Level], _Scalar])
 
 
 class Probe:
     """A lazily decoded view of a JSON value: `probe["a"]["b"][0]`, missing parts give an empty probe."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_value", "_children")
 
     def __init__(self, value: Any):
         self._value = value
+        self._children: dict[str | int, Probe] = {}  # each level is decoded once, however often it is asked
 
     @property
     def value(self) -> Any:
         v = self._value
         if isinstance(v, (msgspec.Raw, bytes)):
             try:
-                v = _level.decode(v)
+                v = (_top if isinstance(v, bytes) else _level).decode(v)
             except msgspec.DecodeError as exc:
                 raise NormalizeError("$", f"expected JSON, found malformed input ({exc})") from None
             self._value = v
         return v
 
     def __getitem__(self, key: str | int) -> "Probe":
-        v = self.value
-        if isinstance(key, int):
-            return Probe(v[key] if isinstance(v, list) and -len(v) <= key < len(v) else _MISSING)
-        return Probe(v.get(key, _MISSING) if isinstance(v, dict) else _MISSING)
+        child = self._children.get(key)
+        if child is None:
+            v = self.value
+            if isinstance(key, int):
+                child = Probe(v[key] if isinstance(v, list) and -len(v) <= key < len(v) else _MISSING)
+            else:
+                child = Probe(v.get(key, _MISSING) if isinstance(v, dict) else _MISSING)
+            self._children[key] = child
+        return child
 
     def __contains__(self, key: str) -> bool:
         v = self.value
@@ -51,6 +62,11 @@ class Probe:
         return self.value is not _MISSING
 
     def is_(self, kind: type | tuple[type, ...]) -> bool:
+        v = self._value
+        if isinstance(v, msgspec.Raw):  # an undecoded container answers from its first byte: no scan
+            container = _CONTAINER_OF.get(memoryview(v)[:1].tobytes())
+            if container is not None:
+                return issubclass(container, kind)
         return isinstance(self.value, kind)
 
     def keys(self) -> set[str]:
@@ -58,6 +74,7 @@ class Probe:
         return set(v) if isinstance(v, dict) else set()
 
 
+_CONTAINER_OF = {b"{": dict, b"[": list}
 _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 
 JSON_START = (b"{", b"[")

@@ -39,6 +39,7 @@ _BREAK = re.compile(r"<br\s*/?>|</p\s*>", re.I)
 _ANY_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)  # no script text
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NESTED = re.compile(r"<table\b", re.I)
+_TH = ("TH", "Th", "tH")
 
 
 def cell_text(fragment: str) -> str:
@@ -91,7 +92,11 @@ def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
                         row_span = int(number)
                     else:
                         col_span = int(number)
-            row.append(_RawCell(cell_text(inner), row_span, col_span, in_head or cell_tag in ("th", "TH", "Th", "tH")))
+            # plain tuples here; `place` only builds _RawCell (same fields) on its slow path
+            # a plain cell (no tag, entity or odd space: the common case) only needs strip()
+            plain = inner.isprintable() and "<" not in inner and "&" not in inner and "  " not in inner
+            row.append((inner.strip() if plain else cell_text(inner), row_span, col_span,
+                        in_head or cell_tag == "th" or cell_tag in _TH))  # type: ignore[arg-type]
             continue
         tag = tag.lower()
         if tag == "tr":
@@ -142,11 +147,12 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
     n_rows = len(rows)
     if n_rows == 0:
         return Table(n_rows=0, n_cols=0, cells=[])
-    if all(c.row_span == 1 and c.col_span == 1 for row in rows for c in row):
-        return _place_plain(rows, repairs, path)
     quick = _place_consistent(rows)
     if quick is not None:
         return quick
+    rows[:] = [[_RawCell(*c) for c in row] for row in rows]
+    if all(c.row_span == 1 and c.col_span == 1 for row in rows for c in row):
+        return _place_plain(rows, repairs, path)
     _clamp_spans(rows, repairs, path)
     widest_own = _widest_own(rows)
     n_cols = _grid_width(rows, widest_own)
@@ -200,22 +206,40 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
 
 
 def _place_consistent(rows: list[list[_RawCell]]) -> Table | None:
-    """HTML placement for a table whose spans fit exactly; None at the first thing needing a repair."""
+    """HTML placement for a table whose spans fit exactly; None at the first thing needing a repair.
+
+    The hot path of every HTML table: rows may be plain tuples in _RawCell's field order.
+    """
     n_rows = len(rows)
-    n_cols = max(sum(c.col_span for c in row) for row in rows)
+    n_cols = max(len(row) for row in rows)
+    for row in rows:
+        for _, rs, cs, _ in row:
+            if rs != 1 or cs != 1:
+                n_cols = max(sum(c[2] for c in row) for row in rows)
+                break
+        else:
+            continue
+        break
+    else:
+        if any(len(row) != n_cols for row in rows):
+            return None
+        return Table(n_rows=n_rows, n_cols=n_cols, cells=[
+            Cell(row=r, col=c, text=text, header=header) for r, row in enumerate(rows)
+            for c, (text, _, _, header) in enumerate(row)])
     carry = [0] * n_cols  # rows each column is still covered for, counting the current one
     cells = []
     for r, row in enumerate(rows):
         col = 0
-        for raw in row:
+        for text, rs, cs, header in row:
             while col < n_cols and carry[col]:
                 col += 1
-            rs, cs = raw.row_span, raw.col_span
             if rs < 1 or cs < 1 or col + cs > n_cols or r + rs > n_rows:
                 return None
-            for cc in range(col, col + cs):
-                carry[cc] = rs
-            cells.append(Cell(row=r, col=col, row_span=rs, col_span=cs, text=raw.text, header=raw.header))
+            if cs == 1:
+                carry[col] = rs
+            else:
+                carry[col:col + cs] = [rs] * cs
+            cells.append(Cell(row=r, col=col, row_span=rs, col_span=cs, text=text, header=header))
             col += cs
         if 0 in carry:
             return None  # ragged, or a rowspan collides: let `place` repair it
@@ -439,5 +463,5 @@ def plain_text(table: Table) -> str:
     """Rows on lines, cells separated by tabs: the table's text for search, diff and plain exports."""
     lines: list[list[str]] = [[] for _ in range(table.n_rows)]
     for cell in table.cells:
-        lines[cell.row].append(cell.text.replace("\n", " "))
-    return "\n".join("\t".join(line) for line in lines)
+        lines[cell.row].append(cell.text)
+    return "\n".join("\t".join(line).replace("\n", " ") for line in lines)
