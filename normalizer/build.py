@@ -123,6 +123,19 @@ def zero_based_page(value: int | None, position: int, repairs: Repairs, path: st
     return position
 
 
+def clean_box(values: Any) -> BBox | None:
+    """The hot path of `checked_box`: four finite numbers already in corner order, as floats; None for
+    anything else (missing, malformed, reversed), which `checked_box` then judges and reports."""
+    if type(values) is list and len(values) == 4:
+        a, b, c, d = values
+        try:
+            if sum(values, 0) * 0 == 0 and a <= c and b <= d:
+                return [float(a), float(b), float(c), float(d)]
+        except TypeError:
+            pass
+    return None
+
+
 def checked_box(values: Any, repairs: Repairs, path: str, *, xywh_order: bool = False) -> BBox | None:
     """A provider's 4-number box as `[x0, y0, x1, y1]` (from `[x, y, w, h]` when `xywh_order`); None, with a
     repair, when it is not four finite numbers. Reversed corners are put in order silently: same rectangle."""

@@ -177,7 +177,8 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
     if numbers:  # `add_line_nos`: hexadecimal numbers taken out of the text, kept on the lines
         pages = [([ln[numbers[first + k][1]:] if first + k in numbers else ln for k, ln in enumerate(lines)], first)
                  for lines, first in pages]
-    texts = {first + k: ln for lines, first in pages for k, ln in enumerate(lines) if ln.strip()}
+    texts = {first + k: ln for lines, first in pages for k, ln in enumerate(lines) if ln.strip()} \
+        if confidence else {}
     n_lines = text.count("\n") + 1
     for name, given in (("line_metadata", bands), ("confidence_metadata", confidence)):
         if given is not None and len(given) != n_lines:
@@ -187,24 +188,35 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
     words = _place_words(confidence, texts, unplaced, repairs, root) if confidence else {}
     if unplaced:
         doc.extra["unplaced_words"] = unplaced
+    n_bands = len(bands) if bands is not None else 0
     for lines, first in pages:
         page = Page(number=len(doc.pages) + 1, text="\n".join(lines))
         doc.pages.append(page)
         out = PageBlocks(page.number, doc.blocks)
+        on_page = page.number - 1
         paragraph: list[Line] = []
-        for k, line_text in enumerate(lines):
-            if not line_text.strip():
-                _paragraph(out, paragraph)
-                paragraph = []
+        for i, line_text in enumerate(lines, first):  # the hot loop: one pass per line of the document
+            if not line_text or line_text.isspace():
+                if paragraph:
+                    _paragraph(out, paragraph)
+                    paragraph = []
                 continue
-            i = first + k
-            line = Line(text=line_text.rstrip(), words=words.get(i, []))
+            line = Line(text=line_text.rstrip())
+            if i in words:
+                line.words = words[i]
             if i in numbers:
                 line.extra = {"line_no": numbers[i][0]}
-            if bands is not None and i < len(bands):
-                _band(line, page, bands[i], repairs, f"{root}.line_metadata[{i}]")
+            if i < n_bands:
+                meta = bands[i]  # type: ignore[index]
+                if len(meta) == 4 and meta[0] == on_page and meta[1] > 0 and sum(meta) * 0 == 0:
+                    line.top, line.bottom = meta[1] - meta[2], meta[1]  # the usual band, on its page
+                    if page.height is None and meta[3]:
+                        page.height, page.unit = meta[3], "px"
+                else:
+                    _band(line, page, meta, repairs, f"{root}.line_metadata[{i}]")
             paragraph.append(line)
-        _paragraph(out, paragraph)
+        if paragraph:
+            _paragraph(out, paragraph)
     doc.job.page_count = doc.job.page_count or len(doc.pages) or None
 
 
@@ -267,16 +279,18 @@ def _place_words(confidence: list[list[ConfidenceWord]], texts: dict[int, str], 
     return placed
 
 
-def _paragraph(out: PageBlocks, lines: list[Line]) -> Block | None:
-    if not lines:
-        return None
-    return out.add(kind="paragraph", text=_dedent([ln.text for ln in lines]), lines=lines)
+def _paragraph(out: PageBlocks, lines: list[Line]) -> None:
+    blocks = out.blocks
+    blocks.append(Block(id=f"p{out.page}-b{len(blocks) - out.start}", page=out.page, kind="paragraph",
+                        text=_dedent([ln.text for ln in lines]), lines=lines))
 
 
 def _dedent(texts: list[str]) -> str:
     """Lines joined with their common indent removed: alignment between lines survives, page centring does not."""
-    indent = min(len(t) - len(t.lstrip()) for t in texts)
-    return "\n".join(t[indent:] for t in texts)
+    if len(texts) == 1:
+        return texts[0].lstrip()
+    indent = min([len(t) - len(t.lstrip()) for t in texts])
+    return "\n".join([t[indent:] for t in texts]) if indent else "\n".join(texts)
 
 
 FORMATS = {"whisperer.retrieve": convert_retrieve, "whisperer.text": convert_text,

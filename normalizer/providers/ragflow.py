@@ -17,8 +17,8 @@ from msgspec import UNSET
 from .. import tables
 from ..build import PageBlocks, compact, finish, finite_numbers, union
 from ..errors import Repairs, describe
-from ..schema import Block, Chunk, Document, Image, Job, Location, Page
-from ..typed import Raw, decode_as, present
+from ..schema import BBox, Block, Chunk, Document, Image, Job, Location, Page
+from ..typed import Raw, decode_as, present, present_getter
 
 PROVIDER = "ragflow"
 
@@ -213,8 +213,9 @@ def _doc_extra(rdoc: RDoc) -> dict[str, Any]:
 
 # --- chunks -> pages, blocks, chunks --------------------------------------------------------------
 
-def positions_of(raw: list[Any] | None, repairs: Repairs, path: str) -> tuple[list[Location], list[Any]]:
-    """`[page, x0, x1, top, bottom]` entries as locations; entries that are not, returned to keep in extra."""
+def positions_of(raw: list[Any] | None, repairs: Repairs, i: int) -> tuple[list[Location], list[Any]]:
+    """`[page, x0, x1, top, bottom]` entries of chunk `i` as locations; entries that are not, returned to keep in
+    extra."""
     locations: list[Location] = []
     bad: list[Any] = []
     for j, pos in enumerate(raw or ()):
@@ -229,29 +230,52 @@ def positions_of(raw: list[Any] | None, repairs: Repairs, path: str) -> tuple[li
                     top, bottom = bottom, top
                 locations.append(Location(page=int(page), bbox=[float(x0), float(top), float(x1), float(bottom)]))
                 continue
-        repairs(f"{path}.positions[{j}]", f"expected [page >= 1, x0, x1, top, bottom], found {describe(pos)}",
+        repairs(f"{_chunk_path(i)}.positions[{j}]", f"expected [page >= 1, x0, x1, top, bottom], found {describe(pos)}",
                 "kept in the chunk's extra")
         bad.append(pos)
     return locations, bad
 
 
+def _chunk_path(i: int) -> str:
+    return f"$.data.chunks[{i}]"
+
+
 def _fill(doc: Document, chunks: list[tuple[int, RChunk]], repairs: Repairs) -> None:
-    """Chunks, and a block per page fragment of each chunk, in reading order (by page, then chunk order)."""
-    fragments: list[tuple[int, int, int, RChunk, list[Location], str]] = []
+    """Chunks, and a block per page fragment of each chunk, in reading order (by page, then chunk order).
+
+    The hot loop of RAGFlow (one pass per chunk): JSON paths are only spelled out when something is wrong.
+    """
+    fragments: list[tuple[int, int, int, RChunk, list[Location], int]] = []
     last_page = 1
     unplaced = 0
+    extra_of = present_getter(CHUNK_EXTRA)
     for seq, (i, chunk) in enumerate(chunks):
-        path = f"$.data.chunks[{i}]"
-        locations, bad = positions_of(chunk.positions, repairs, path)
-        cid = chunk.id or f"chunk-{i}"
-        extra = compact({"document_id": chunk.document_id, "docnm_kwd": chunk.docnm_kwd,
-                         "document_keyword": chunk.document_keyword, "image_id": chunk.image_id or None,
-                         "doc_type_kwd": chunk.doc_type_kwd, "bad_positions": bad or None,
-                         **present(chunk, CHUNK_EXTRA)})
-        if chunk.id is None:
-            repairs(f"{path}.id", "expected a chunk id, found none", f"used {cid!r}")
+        locations, bad = positions_of(chunk.positions, repairs, i) if chunk.positions else ([], [])
+        cid = chunk.id
+        if cid is None:
+            cid = f"chunk-{i}"
+            repairs(f"{_chunk_path(i)}.id", "expected a chunk id, found none", f"used {cid!r}")
+        extra: dict[str, Any] = {}
+        if chunk.document_id is not None:
+            extra["document_id"] = chunk.document_id
+        if chunk.docnm_kwd is not None:
+            extra["docnm_kwd"] = chunk.docnm_kwd
+        if chunk.document_keyword is not None:
+            extra["document_keyword"] = chunk.document_keyword
+        if chunk.image_id:
+            extra["image_id"] = chunk.image_id
+        if chunk.doc_type_kwd is not None:
+            extra["doc_type_kwd"] = chunk.doc_type_kwd
+        if bad:
+            extra["bad_positions"] = bad
+        extra_of(chunk, extra)
         doc.chunks.append(Chunk(id=cid, text=chunk.content or "", kind=chunk.doc_type_kwd or "text",
                                 locations=locations, extra=extra))
+        if len(locations) == 1:  # the usual chunk: one box on one page
+            page = locations[0].page
+            fragments.append((page, seq, 0, chunk, locations, i))
+            last_page = page
+            continue
         by_page: dict[int, list[Location]] = {}
         for loc in locations:
             by_page.setdefault(loc.page, []).append(loc)
@@ -259,7 +283,7 @@ def _fill(doc: Document, chunks: list[tuple[int, RChunk]], repairs: Repairs) -> 
             unplaced += 1
             by_page = {last_page: []}
         for k, (page, locs) in enumerate(by_page.items()):
-            fragments.append((page, seq, k, chunk, locs, path))
+            fragments.append((page, seq, k, chunk, locs, i))
         last_page = max(by_page)
     if unplaced:
         repairs.note("$.data.chunks", f"{unplaced} chunk(s) have no positions; each placed on the page of the "
@@ -268,59 +292,67 @@ def _fill(doc: Document, chunks: list[tuple[int, RChunk]], repairs: Repairs) -> 
     _blocks(doc, fragments, repairs)
 
 
-def _blocks(doc: Document, fragments: list[tuple[int, int, int, RChunk, list[Location], str]],
+def _blocks(doc: Document, fragments: list[tuple[int, int, int, RChunk, list[Location], int]],
             repairs: Repairs) -> None:
     first_block: dict[int, str] = {}
     out: PageBlocks | None = None
-    for page, seq, k, chunk, locs, path in fragments:
+    chunks = doc.chunks
+    for page, seq, k, chunk, locs, i in fragments:
         if out is None or out.page != page:
             doc.pages.append(Page(number=page, unit="pt"))
             out = PageBlocks(page, doc.blocks)
-        canonical = doc.chunks[seq]
-        fields: dict[str, Any] = {"bbox": list(locs[0].bbox) if len(locs) == 1 else union(loc.bbox for loc in locs),
-                                  "extra": {"chunk": canonical.id}}
-        if len(locs) > 1:
-            fields["extra"]["boxes"] = [loc.bbox for loc in locs]
+        canonical = chunks[seq]
+        extra: dict[str, Any] = {"chunk": canonical.id}
+        if len(locs) == 1:
+            bbox = list(locs[0].bbox)  # type: ignore[arg-type]
+        else:
+            bbox = union(loc.bbox for loc in locs)  # type: ignore[misc]
+            if locs:
+                extra["boxes"] = [loc.bbox for loc in locs]
         if seq in first_block:
             # a later page of a chunk that spans pages: its box, with the text left on the first fragment
-            fields["extra"]["continues"] = first_block[seq]
-            block = out.add(kind=_kind(chunk, repairs, path, quiet=True), **fields)
+            extra["continues"] = first_block[seq]
+            block = out.add(kind=_kind(chunk, repairs, i, quiet=True), bbox=bbox, extra=extra)
         else:
-            block = _first_fragment(out, chunk, fields, repairs, path)
+            block = _first_fragment(out, chunk, bbox, extra, repairs, i)
             first_block[seq] = block.id
         canonical.block_ids.append(block.id)
 
 
-def _kind(chunk: RChunk, repairs: Repairs, path: str, quiet: bool = False) -> str:
+def _kind(chunk: RChunk, repairs: Repairs, i: int, quiet: bool = False) -> str:
     word = chunk.doc_type_kwd or ""
     kind = CHUNK_KINDS.get(word)
     if kind is None:
         if not quiet:
-            repairs.note(f"{path}.doc_type_kwd", f"unknown chunk type {word!r}; kept as kind 'other'")
+            repairs.note(f"{_chunk_path(i)}.doc_type_kwd", f"unknown chunk type {word!r}; kept as kind 'other'")
         return "other"
     if kind == "table" and not tables.has_html_table(chunk.content):
         return "paragraph"
     return kind
 
 
-def _first_fragment(out: PageBlocks, chunk: RChunk, fields: dict[str, Any], repairs: Repairs, path: str) -> Block:
-    kind = _kind(chunk, repairs, path)
+def _first_fragment(out: PageBlocks, chunk: RChunk, bbox: BBox | None, extra: dict[str, Any], repairs: Repairs,
+                    i: int) -> Block:
+    kind = _kind(chunk, repairs, i)
     content = chunk.content or ""
     if kind == "table":
-        parsed = tables.from_html(content, repairs, f"{path}.content")
+        parsed = tables.from_html(content, repairs, f"{_chunk_path(i)}.content")
         block = out.add(kind="table", text=tables.plain_text(parsed.table), table=parsed.table, html=content,
-                        **fields)
+                        bbox=bbox, extra=extra)
         if parsed.caption:
-            caption = out.add(kind="caption", text=parsed.caption, bbox=fields["bbox"],
-                              extra={"chunk": fields["extra"]["chunk"]})
+            caption = out.add(kind="caption", text=parsed.caption, bbox=bbox, extra={"chunk": extra["chunk"]})
             block.captions = [caption.id]
         return block
     if chunk.doc_type_kwd == "table":
-        repairs.note(f"{path}.content", "table chunk without an HTML table; kept as a paragraph")
+        repairs.note(f"{_chunk_path(i)}.content", "table chunk without an HTML table; kept as a paragraph")
     image = None
     if kind == "figure":
-        image = Image(id=chunk.image_id or None, page=out.page, bbox=fields["bbox"], caption=content or None)
-    return out.add(kind=kind, text=content, image=image, **fields)
+        image = Image(id=chunk.image_id or None, page=out.page, bbox=bbox, caption=content or None)
+    blocks = out.blocks
+    block = Block(id=f"p{out.page}-b{len(blocks) - out.start}", page=out.page, kind=kind, text=content, image=image,
+                  bbox=bbox, extra=extra)
+    blocks.append(block)
+    return block
 
 
 FORMATS = {"ragflow.documents": convert_documents, "ragflow.chunks": convert_chunks,

@@ -8,15 +8,14 @@ its first block continues the previous page.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from msgspec import UNSET
 
 from .. import tables
-from ..build import (FURNITURE, PageBlocks, checked_box, compact, finish, heading_level,
-                     zero_based_page)
+from ..build import FURNITURE, checked_box, clean_box, compact, finish, heading_level, zero_based_page
 from ..errors import NormalizeError, Repairs
-from ..schema import Block, Document, Image, Job, Page, Table
+from ..schema import BBox, Block, Document, Image, Job, Page, Table
 from ..typed import Raw, decode_as, present, rest_of
 
 PROVIDER = "somark"
@@ -181,34 +180,48 @@ def _page(doc: Document, sp: SPage, repairs: Repairs, path: str) -> None:
                                **present(sp, ("unattached_formula_numbering",)),
                                **rest_of(size, "page_size_"), **sp.rest}))
     doc.pages.append(page)
-    out = PageBlocks(number, doc.blocks)
-    order = sorted(range(len(sp.blocks or ())), key=lambda i: _order_key(sp.blocks[i]))  # type: ignore[index]
-    by_idx: dict[int | str, str] = {}
-    pending_captions: list[tuple[Block, list[int | str], str]] = []
-    for i in order:
-        sb = sp.blocks[i]  # type: ignore[index]
-        bpath = f"{path}.blocks[{i}]"
-        block = _block(sb, out, repairs, bpath)
-        if sb.idx is not None:
-            if sb.idx in by_idx:
-                repairs.note(f"{bpath}.idx", f"idx {sb.idx} appears twice on the page; captions use the first")
-            by_idx.setdefault(sb.idx, block.id)
-            by_idx.setdefault(str(sb.idx), block.id)
+    raw_blocks = sp.blocks or []
+    blocks = doc.blocks
+    start = len(blocks)
+    by_idx: dict[int, str] = {}
+    pending_captions: list[tuple[Block, list[int | str], int]] = []
+    for i in _idx_order(raw_blocks):
+        sb = raw_blocks[i]
+        block = _block(sb, number, f"p{number}-b{len(blocks) - start}", repairs, path, i)
+        blocks.append(block)
+        idx = sb.idx
+        if idx is not None:
+            if idx in by_idx:
+                repairs.note(f"{path}.blocks[{i}].idx", f"idx {idx} appears twice on the page; captions use the first")
+            else:
+                by_idx[idx] = block.id
         if sb.captions:
-            pending_captions.append((block, sb.captions, f"{bpath}.captions"))
-    for block, refs, cpath in pending_captions:
-        found = [by_idx[r] for r in refs if r in by_idx]
-        missing = [r for r in refs if r not in by_idx]
+            pending_captions.append((block, sb.captions, i))
+    for block, refs, i in pending_captions:
+        found = [_caption_target(by_idx, r) for r in refs]
+        missing = [r for r, target in zip(refs, found) if target is None]
         if missing:
-            repairs(cpath, f"expected idx of blocks on this page, found {missing!r}", "kept in extra")
+            repairs(f"{path}.blocks[{i}].captions", f"expected idx of blocks on this page, found {missing!r}",
+                    "kept in extra")
             block.extra["captions"] = refs
-        block.captions = found
-    if sp.merge_content_from_pre_page and out.start < len(doc.blocks):
-        _continue_from_previous(doc, out.start, repairs, f"{path}.merge_content_from_pre_page")
+        block.captions = [target for target in found if target is not None]
+    if sp.merge_content_from_pre_page and start < len(blocks):
+        _continue_from_previous(doc, start, repairs, f"{path}.merge_content_from_pre_page")
 
 
-def _order_key(sb: SBlock) -> tuple[int, int]:
-    return (0, sb.idx) if sb.idx is not None else (1, 0)
+def _idx_order(raw_blocks: list[SBlock]) -> Iterable[int]:
+    """Positions in `idx` order (blocks without one last, as given); usually the order they came in."""
+    idxs = [sb.idx for sb in raw_blocks]
+    if None not in idxs and all(a < b for a, b in zip(idxs, idxs[1:])):
+        return range(len(raw_blocks))
+    return sorted(range(len(raw_blocks)), key=lambda i: (0, idxs[i]) if idxs[i] is not None else (1, 0))
+
+
+def _caption_target(by_idx: dict[int, str], ref: int | str) -> str | None:
+    """The block id an idx reference names; a reference written as a string matches the same digits."""
+    if type(ref) is int:
+        return by_idx.get(ref)
+    return next((bid for idx, bid in by_idx.items() if str(idx) == ref), None)
 
 
 _MARGINAL = FURNITURE | {"footnote", "seal"}  # furniture and stamps sit between a block and its continuation
@@ -230,56 +243,71 @@ def _continue_from_previous(doc: Document, first: int, repairs: Repairs, path: s
         block.table.continued = "end"
 
 
-def _block(sb: SBlock, out: PageBlocks, repairs: Repairs, path: str) -> Block:
+def _block(sb: SBlock, page: int, bid: str, repairs: Repairs, path: str, i: int) -> Block:
+    """One layout block. The hot path of SoMark: JSON paths are only spelled out when something is wrong."""
     word = sb.type or ""
-    kind = KINDS.get(word.lower())
+    kind = KINDS.get(word) or KINDS.get(word.lower())
     if kind is None:
-        repairs.note(f"{path}.type", f"unknown block type {word!r}; kept as kind 'other'")
+        repairs.note(f"{path}.blocks[{i}].type", f"unknown block type {word!r}; kept as kind 'other'")
         kind = "other"
+    raw_box = sb.bbox
+    bbox = clean_box(raw_box)
+    if bbox is None and raw_box is not None:
+        bbox = checked_box(raw_box, repairs, f"{path}.blocks[{i}].bbox")
+    extra: dict[str, Any] = {"type": word}
+    if sb.idx is not None:
+        extra["idx"] = sb.idx
+    if sb.format is not None:
+        extra["format"] = sb.format
+    if bbox is None and raw_box is not None:
+        extra["bbox"] = raw_box
+    if sb.title_level is not None:
+        extra["title_level"] = sb.title_level
+    if sb.code_language is not None:
+        extra["language"] = sb.code_language
+    if sb.display is not UNSET:
+        extra["display"] = sb.display
+    if sb.rest:
+        extra.update(sb.rest)
     content = sb.content or ""
-    bbox = checked_box(sb.bbox, repairs, f"{path}.bbox")
-    extra = compact({"type": word, "idx": sb.idx, "format": sb.format,
-                     "bbox": sb.bbox if bbox is None else None, "title_level": sb.title_level,
-                     "language": sb.code_language, **present(sb, ("display",))})
-    fields: dict[str, Any] = {"bbox": bbox, "extra": extra}
-    if sb.img_url:
-        fields["image"] = Image(url=sb.img_url, page=out.page, bbox=bbox)
-    return _BY_KIND.get(kind, _plain)(kind, sb, content, fields, out, repairs, path)
+    image = Image(url=sb.img_url, page=page, bbox=bbox) if sb.img_url else None
+    special = _BY_KIND.get(kind)
+    if special is None:
+        return Block(id=bid, page=page, kind=kind, text=content, bbox=bbox, image=image, extra=extra,
+                     markdown=content if sb.format == "markdown" else None)
+    fields = special(kind, sb, content, bbox, image, extra, page, repairs, f"{path}.blocks[{i}]")
+    return Block(id=bid, page=page, bbox=bbox, extra=extra, **fields)
 
 
-def _plain(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
-           path: str) -> Block:
-    if sb.format == "markdown":
-        fields["markdown"] = content
-    return out.add(kind=kind, text=content, **fields)
+# Kinds with more to them than text: each gives the Block fields besides id, page, bbox and extra.
+
+def _heading(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None,
+             extra: dict[str, Any], page: int, repairs: Repairs, path: str) -> dict[str, Any]:
+    return {"kind": "heading", "text": content, "image": image,
+            "level": heading_level(sb.title_level, repairs, f"{path}.title_level")}
 
 
-def _heading(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
-             path: str) -> Block:
-    return out.add(kind="heading", text=content, level=heading_level(sb.title_level, repairs, f"{path}.title_level"),
-                   **fields)
-
-
-def _formula(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
-             path: str) -> Block:
+def _formula(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None,
+             extra: dict[str, Any], page: int, repairs: Repairs, path: str) -> dict[str, Any]:
     latex = content.strip().strip("$").strip() if sb.format in (None, "latex") else None
-    return out.add(kind="formula", text=content, latex=latex, **fields)
+    return {"kind": "formula", "text": content, "latex": latex, "image": image}
 
 
-def _figure(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
-            path: str) -> Block:
-    if "image" not in fields:  # OXR pictures carry the link as markdown `![](url)`
-        m = _MD_IMAGE.search(content) if sb.format == "markdown" else None
-        fields["image"] = Image(url=m.group(1) if m else None, page=out.page, bbox=fields["bbox"])
-    if sb.format == "markdown":
-        fields["markdown"] = content
+def _figure(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None,
+            extra: dict[str, Any], page: int, repairs: Repairs, path: str) -> dict[str, Any]:
+    markdown = content if sb.format == "markdown" else None
+    if image is None:  # OXR pictures carry the link as markdown `![](url)`
+        m = _MD_IMAGE.search(content) if markdown is not None else None
+        image = Image(url=m.group(1) if m else None, page=page, bbox=bbox)
+    if markdown is not None:
         content = _MD_IMAGE.sub("", content).strip()
-    return out.add(kind=kind, text=content, **fields)
+    return {"kind": kind, "text": content, "markdown": markdown, "image": image}
 
 
-def _table(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: PageBlocks, repairs: Repairs,
-           path: str) -> Block:
+def _table(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None,
+           extra: dict[str, Any], page: int, repairs: Repairs, path: str) -> dict[str, Any]:
     cpath = f"{path}.content"
+    fields: dict[str, Any] = {"kind": "table", "image": image}
     if tables.has_html_table(content):
         parsed = tables.from_html(content, repairs, cpath)
         fields["html"] = content
@@ -289,13 +317,13 @@ def _table(kind: str, sb: SBlock, content: str, fields: dict[str, Any], out: Pag
     else:  # a table delivered as an image (`element_formats.table=image`) or empty
         if content:
             fields["markdown"] = content
-        return out.add(kind="table", text=content, table=Table(n_rows=0, n_cols=0), **fields)
+        return {**fields, "text": content, "table": Table(n_rows=0, n_cols=0)}
     if parsed.caption:
-        fields["extra"]["caption"] = parsed.caption
-    return out.add(kind="table", text=tables.plain_text(parsed.table), table=parsed.table, **fields)
+        extra["caption"] = parsed.caption
+    return {**fields, "text": tables.plain_text(parsed.table), "table": parsed.table}
 
 
-_BY_KIND: dict[str, Callable[..., Block]] = {
+_BY_KIND: dict[str, Callable[..., dict[str, Any]]] = {
     "heading": _heading,
     "formula": _formula,
     "figure": _figure,
