@@ -41,8 +41,9 @@ class PageBlocks:
         return f"p{self.page}-b{len(self.blocks) - self.start}"
 
     def add(self, **fields: Any) -> Block:
-        block = Block(id=self.next_id(), page=self.page, **fields)
-        self.blocks.append(block)
+        blocks = self.blocks  # called once per block of every converter: kept to one call
+        block = Block(id=f"p{self.page}-b{len(blocks) - self.start}", page=self.page, **fields)
+        blocks.append(block)
         return block
 
 
@@ -131,6 +132,18 @@ def clean_box(values: Any) -> BBox | None:
         try:
             if sum(values, 0) * 0 == 0 and a <= c and b <= d:
                 return [float(a), float(b), float(c), float(d)]
+        except TypeError:
+            pass
+    return None
+
+
+def clean_xywh(values: Any) -> BBox | None:
+    """`clean_box` for `[x, y, w, h]` boxes: four finite numbers with no negative size, as corners."""
+    if type(values) is list and len(values) == 4:
+        x, y, w, h = values
+        try:
+            if sum(values, 0) * 0 == 0 and w >= 0 and h >= 0:
+                return [float(x), float(y), float(x + w), float(y + h)]
         except TypeError:
             pass
     return None

@@ -237,6 +237,8 @@ def _place_consistent(rows: list[list[_RawCell]]) -> Table | None:
                 return None
             if cs == 1:
                 carry[col] = rs
+            elif any(carry[col + 1:col + cs]):
+                return None  # the colspan runs into a cell carried down from above
             else:
                 carry[col:col + cs] = [rs] * cs
             cells.append(Cell(row=r, col=col, row_span=rs, col_span=cs, text=text, header=header))

@@ -163,3 +163,16 @@ def test_csv_span_policies():
                                              Cell(row=1, col=0, text="c"), Cell(row=1, col=1, text="d")])
     assert table_to_csv(table) == '"a,""b""","a,""b"""\r\nc,d\r\n'
     assert table_to_csv(table, "anchor") == '"a,""b""",\r\nc,d\r\n'
+
+
+def test_a_colspan_running_into_a_rowspan_from_above_is_repaired_not_overlapped():
+    repairs = Repairs()
+    table = from_html("<table><tr><td>a</td><td rowspan=2>b</td></tr><tr><td colspan=2>c</td></tr></table>",
+                      repairs, "$.html").table
+    assert not grid_problems(table)
+    assert [(c.row, c.col, c.row_span, c.col_span, c.text) for c in table.cells] == \
+        [(0, 0, 1, 1, "a"), (0, 1, 1, 1, "b"), (1, 0, 1, 2, "c")]
+    assert repairs.warnings == ["$.html: row 0: rowspan=2 of 'b' collides with the complete row 1; cut to 1"]
+    with pytest.raises(NormalizeError, match=r"^\$\.html: row 0: rowspan=2"):
+        from_html("<table><tr><td>a</td><td rowspan=2>b</td></tr><tr><td colspan=2>c</td></tr></table>",
+                  Repairs(True), "$.html")

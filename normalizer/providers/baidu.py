@@ -13,11 +13,11 @@ from typing import Any
 from msgspec import UNSET
 
 from .. import tables
-from ..build import (FURNITURE, PageBlocks, checked_box, compact, finish, formula_latex, section_tree,
+from ..build import (FURNITURE, PageBlocks, checked_box, clean_xywh, compact, finish, formula_latex, section_tree,
                      zero_based_page)
 from ..errors import Repairs, describe
 from ..schema import Block, Cell, Chunk, Document, Image, Job, Location, Page, Table
-from ..typed import Raw, decode_as, present, rest_of
+from ..typed import Raw, decode_as, present, present_getter, rest_of
 
 PROVIDER = "baidu"
 
@@ -207,13 +207,13 @@ def _page(doc: Document, bp: BPage, ids: dict[str, str], parents: dict[str, str 
     out = PageBlocks(number, doc.blocks)
     captions: list[tuple[Block, str | list[str] | None, str]] = []
     for j, layout in enumerate(bp.layouts or ()):
-        lpath = f"{path}.layouts[{j}]"
-        block = _layout_block(layout, page, out, repairs, lpath)
+        block = _layout_block(layout, page, out, repairs, path, j)
         if layout.layout_id:
             if layout.layout_id in ids:
-                repairs.note(f"{lpath}.layout_id", f"layout id {layout.layout_id!r} appears twice; links use the "
-                                                   "first")
-            ids.setdefault(layout.layout_id, block.id)
+                repairs.note(f"{path}.layouts[{j}].layout_id", f"layout id {layout.layout_id!r} appears twice; "
+                                                               "links use the first")
+            else:
+                ids[layout.layout_id] = block.id
         parents[block.id] = layout.parent or None
         if block.kind == "table" and layout.layout_id in tables_by_id:
             k, table = tables_by_id.pop(layout.layout_id)
@@ -243,30 +243,46 @@ def _page(doc: Document, bp: BPage, ids: dict[str, str], parents: dict[str, str 
         _link_captions(block, refs, ids, repairs, cpath)
 
 
-def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs, path: str) -> Block:
+_LAYOUT_EXTRA = present_getter(("polygon", "table_html"))
+
+
+def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs, pages_path: str, j: int) -> Block:
+    """One layout. The hot path of Baidu: JSON paths are only spelled out when something is wrong."""
     word, sub = layout.type or "", layout.sub_type or ""
     kind = KINDS.get(word)
     if kind is None:
-        repairs.note(f"{path}.type", f"unknown layout type {word!r}; kept as kind 'other'")
+        repairs.note(f"{pages_path}.layouts[{j}].type", f"unknown layout type {word!r}; kept as kind 'other'")
         kind = "other"
     level = None
-    title = _TITLE_N.match(sub)
-    if title:
-        kind, level = "heading", int(title.group(1))
-    elif sub in SUB_KINDS and kind in ("paragraph", "figure", "heading", "other"):
-        kind = SUB_KINDS[sub]
+    if sub:
+        title = _TITLE_N.match(sub)
+        if title:
+            kind, level = "heading", int(title.group(1))
+        elif sub in SUB_KINDS and kind in ("paragraph", "figure", "heading", "other"):
+            kind = SUB_KINDS[sub]
     if kind == "heading":
         level = level or HEADING_LEVELS.get(word, 1)
         if not 1 <= level <= 6:
-            repairs(f"{path}.sub_type", f"expected a heading level 1..6, found {sub!r}", "clamped")
+            repairs(f"{pages_path}.layouts[{j}].sub_type", f"expected a heading level 1..6, found {sub!r}", "clamped")
             level = min(max(level, 1), 6)
-    bbox = checked_box(layout.position, repairs, f"{path}.position", xywh_order=True)
+    position = layout.position
+    bbox = clean_xywh(position)
+    if bbox is None and position is not None:
+        bbox = checked_box(position, repairs, f"{pages_path}.layouts[{j}].position", xywh_order=True)
     if kind == "header" and word == "head_tail":
         kind = _head_or_tail(bbox, page)
     text = layout.text or ""
-    extra = compact({"layout_id": layout.layout_id, "type": word, "sub_type": sub or None,
-                     "position": layout.position if bbox is None else None, "parent": layout.parent or None,
-                     "children": layout.children or None, **present(layout, ("polygon", "table_html"))})
+    extra: dict[str, Any] = {"type": word} if layout.layout_id is None else {"layout_id": layout.layout_id,
+                                                                             "type": word}
+    if sub:
+        extra["sub_type"] = sub
+    if bbox is None and position is not None:
+        extra["position"] = position
+    if layout.parent:
+        extra["parent"] = layout.parent
+    if layout.children:
+        extra["children"] = layout.children
+    _LAYOUT_EXTRA(layout, extra)
     latex = None
     if kind == "formula":
         latex = formula_latex(text) or text.strip().strip("$").strip() or None
@@ -364,13 +380,18 @@ def from_matrix(cells: list[BCell], matrix: list[list[int]], repairs: Repairs, p
     placed: list[Cell] = []
     for index, covered in slots.items():
         r0, c0 = covered[0]
+        source = cells[index]
+        text = source.text or ""
+        position = source.position
+        bbox = clean_xywh(position)
+        if bbox is None and position is not None:
+            bbox = checked_box(position, repairs, f"{path}.cells[{index}].position", xywh_order=True)
+        if len(covered) == 1:  # most cells: one slot
+            placed.append(Cell(row=r0, col=c0, text=text, bbox=bbox))
+            continue
         rows = {r for r, _ in covered}
         cols = {c for _, c in covered}
         r1, c1 = max(rows), max(cols)
-        source = cells[index]
-        text = source.text or ""
-        bbox = checked_box(source.position, repairs, f"{path}.cells[{index}].position", xywh_order=True) \
-            if source.position is not None else None
         if min(rows) == r0 and min(cols) == c0 and len(covered) == (r1 - r0 + 1) * (c1 - c0 + 1):
             placed.append(Cell(row=r0, col=c0, row_span=r1 - r0 + 1, col_span=c1 - c0 + 1, text=text, bbox=bbox))
             continue

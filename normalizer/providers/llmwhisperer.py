@@ -14,7 +14,7 @@ from typing import Any
 
 from ..build import PageBlocks, compact, finish, finite_numbers
 from ..errors import Repairs
-from ..schema import Block, Document, Job, Line, Page, Word
+from ..schema import Document, Job, Line, Page, Word
 from ..typed import Raw, decode_as, rest_of
 
 PROVIDER = "llmwhisperer"
@@ -280,9 +280,7 @@ def _place_words(confidence: list[list[ConfidenceWord]], texts: dict[int, str], 
 
 
 def _paragraph(out: PageBlocks, lines: list[Line]) -> None:
-    blocks = out.blocks
-    blocks.append(Block(id=f"p{out.page}-b{len(blocks) - out.start}", page=out.page, kind="paragraph",
-                        text=_dedent([ln.text for ln in lines]), lines=lines))
+    out.add(kind="paragraph", text=_dedent([ln.text for ln in lines]), lines=lines)
 
 
 def _dedent(texts: list[str]) -> str:

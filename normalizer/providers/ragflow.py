@@ -348,11 +348,7 @@ def _first_fragment(out: PageBlocks, chunk: RChunk, bbox: BBox | None, extra: di
     image = None
     if kind == "figure":
         image = Image(id=chunk.image_id or None, page=out.page, bbox=bbox, caption=content or None)
-    blocks = out.blocks
-    block = Block(id=f"p{out.page}-b{len(blocks) - out.start}", page=out.page, kind=kind, text=content, image=image,
-                  bbox=bbox, extra=extra)
-    blocks.append(block)
-    return block
+    return out.add(kind=kind, text=content, image=image, bbox=bbox, extra=extra)
 
 
 FORMATS = {"ragflow.documents": convert_documents, "ragflow.chunks": convert_chunks,
