@@ -10,6 +10,7 @@ reported with its JSON path (or raised, when strict).
 from __future__ import annotations
 
 from functools import lru_cache
+from types import MappingProxyType
 from operator import attrgetter
 from typing import Any, Callable, TypeVar
 
@@ -21,11 +22,16 @@ from .errors import NormalizeError, Repairs, describe
 
 T = TypeVar("T")
 
+# The `rest` of clean input: one shared, read-only empty mapping. A fresh dict per struct (a 1,000-page
+# result decodes ~100,000 of them) was an eighth of the decode; the walker gives `rest` a dict of its own.
+_NO_REST: Any = MappingProxyType({})
+
 
 class Raw(Struct, forbid_unknown_fields=True, kw_only=True):
-    """Base of provider structs. `rest` holds keys the struct does not know (filled by the walker)."""
+    """Base of provider structs. `rest` holds keys the struct does not know (filled by the walker); read it,
+    never write to it."""
 
-    rest: dict[str, Any] = field(default_factory=dict, name="~docnorm-rest~")
+    rest: dict[str, Any] = field(default=_NO_REST, name="~docnorm-rest~")
 
 
 _untyped = msgspec.json.Decoder()

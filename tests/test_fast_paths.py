@@ -161,3 +161,14 @@ def test_somark_blocks_out_of_idx_order_and_in_order_give_the_same_document():
     assert [b.text for b in shuffled.blocks] == [b.text for b in in_order.blocks] == ["b0", "b1", "b2", "b3", "b4"]
     assert in_order.blocks[2].captions == [in_order.blocks[3].id]  # a caption idx given as a string
     assert msgspec.json.encode(shuffled) == msgspec.json.encode(in_order)
+
+
+def test_clean_structs_share_one_read_only_empty_rest_and_the_walker_gives_its_own():
+    from normalizer.providers.somark import SBlock
+    from normalizer.typed import decode_as
+    a, b = msgspec.json.decode(b'[{"idx": 1}, {"idx": 2}]', type=list[SBlock])
+    assert a.rest == {} and a.rest is b.rest
+    with pytest.raises(TypeError):
+        a.rest["x"] = 1  # type: ignore[index]
+    walked = decode_as(b'{"idx": 1, "new_key": [1]}', SBlock, Repairs())
+    assert walked.rest == {"new_key": [1]} and type(walked.rest) is dict
