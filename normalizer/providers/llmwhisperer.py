@@ -201,19 +201,19 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
                     _paragraph(out, paragraph)
                     paragraph = []
                 continue
-            line = Line(text=line_text.rstrip())
+            meta = bands[i] if i < n_bands else None  # type: ignore[index]
+            if meta is not None and len(meta) == 4 and meta[0] == on_page and meta[1] > 0 and sum(meta) * 0 == 0:
+                line = Line(text=line_text.rstrip(), top=meta[1] - meta[2], bottom=meta[1])  # the usual band
+                if page.height is None and meta[3]:
+                    page.height, page.unit = meta[3], "px"
+            else:
+                line = Line(text=line_text.rstrip())
+                if meta is not None:
+                    _band(line, page, meta, repairs, f"{root}.line_metadata[{i}]")
             if i in words:
                 line.words = words[i]
             if i in numbers:
-                line.extra = {"line_no": numbers[i][0]}
-            if i < n_bands:
-                meta = bands[i]  # type: ignore[index]
-                if len(meta) == 4 and meta[0] == on_page and meta[1] > 0 and sum(meta) * 0 == 0:
-                    line.top, line.bottom = meta[1] - meta[2], meta[1]  # the usual band, on its page
-                    if page.height is None and meta[3]:
-                        page.height, page.unit = meta[3], "px"
-                else:
-                    _band(line, page, meta, repairs, f"{root}.line_metadata[{i}]")
+                line.extra = {"line_no": numbers[i][0], **line.extra}
             paragraph.append(line)
         if paragraph:
             _paragraph(out, paragraph)
