@@ -39,7 +39,7 @@ _BREAK = re.compile(r"<br\s*/?>|</p\s*>", re.I)
 _ANY_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)  # no script text
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NESTED = re.compile(r"<table\b", re.I)
-_TH = ("TH", "Th", "tH")
+_TH = ("th", "TH", "Th", "tH")
 
 
 def cell_text(fragment: str) -> str:
@@ -96,7 +96,7 @@ def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
             # a plain cell (no tag, entity or odd space: the common case) only needs strip()
             plain = inner.isprintable() and "<" not in inner and "&" not in inner and "  " not in inner
             row.append((inner.strip() if plain else cell_text(inner), row_span, col_span,
-                        in_head or cell_tag == "th" or cell_tag in _TH))  # type: ignore[arg-type]
+                        in_head or cell_tag in _TH))  # type: ignore[arg-type]
             continue
         tag = tag.lower()
         if tag == "tr":
@@ -211,21 +211,14 @@ def _place_consistent(rows: list[list[_RawCell]]) -> Table | None:
     The hot path of every HTML table: rows may be plain tuples in _RawCell's field order.
     """
     n_rows = len(rows)
-    n_cols = max(len(row) for row in rows)
-    for row in rows:
-        for _, rs, cs, _ in row:
-            if rs != 1 or cs != 1:
-                n_cols = max(sum(c[2] for c in row) for row in rows)
-                break
-        else:
-            continue
-        break
-    else:
+    if all(rs == 1 and cs == 1 for row in rows for _, rs, cs, _ in row):
+        n_cols = len(rows[0])
         if any(len(row) != n_cols for row in rows):
             return None
         return Table(n_rows=n_rows, n_cols=n_cols, cells=[
             Cell(row=r, col=c, text=text, header=header) for r, row in enumerate(rows)
             for c, (text, _, _, header) in enumerate(row)])
+    n_cols = max(sum(c[2] for c in row) for row in rows)
     carry = [0] * n_cols  # rows each column is still covered for, counting the current one
     cells = []
     for r, row in enumerate(rows):

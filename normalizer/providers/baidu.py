@@ -13,7 +13,7 @@ from typing import Any
 from msgspec import UNSET
 
 from .. import tables
-from ..build import (FURNITURE, PageBlocks, checked_box, clean_xywh, compact, finish, formula_latex, section_tree,
+from ..build import (FURNITURE, PageBlocks, checked_box, compact, finish, formula_latex, section_tree,
                      zero_based_page)
 from ..errors import Repairs, describe
 from ..schema import Block, Cell, Chunk, Document, Image, Job, Location, Page, Table
@@ -266,14 +266,12 @@ def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs,
             repairs(f"{pages_path}.layouts[{j}].sub_type", f"expected a heading level 1..6, found {sub!r}", "clamped")
             level = min(max(level, 1), 6)
     position = layout.position
-    bbox = clean_xywh(position)
-    if bbox is None and position is not None:
-        bbox = checked_box(position, repairs, f"{pages_path}.layouts[{j}].position", xywh_order=True)
+    bbox = checked_box(position, repairs, lambda: f"{pages_path}.layouts[{j}].position", xywh_order=True)
     if kind == "header" and word == "head_tail":
         kind = _head_or_tail(bbox, page)
     text = layout.text or ""
-    extra: dict[str, Any] = {"type": word} if layout.layout_id is None else {"layout_id": layout.layout_id,
-                                                                             "type": word}
+    extra: dict[str, Any] = {} if layout.layout_id is None else {"layout_id": layout.layout_id}
+    extra["type"] = word
     if sub:
         extra["sub_type"] = sub
     if bbox is None and position is not None:
@@ -286,7 +284,8 @@ def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs,
     latex = None
     if kind == "formula":
         latex = formula_latex(text) or text.strip().strip("$").strip() or None
-    return out.add(kind=kind, text=text, level=level, bbox=bbox, latex=latex, extra=extra)
+    return out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=text, level=level,
+                            bbox=bbox, latex=latex, extra=extra))
 
 
 def _head_or_tail(bbox: list[float] | None, page: Page) -> str:
@@ -382,10 +381,7 @@ def from_matrix(cells: list[BCell], matrix: list[list[int]], repairs: Repairs, p
         r0, c0 = covered[0]
         source = cells[index]
         text = source.text or ""
-        position = source.position
-        bbox = clean_xywh(position)
-        if bbox is None and position is not None:
-            bbox = checked_box(position, repairs, f"{path}.cells[{index}].position", xywh_order=True)
+        bbox = checked_box(source.position, repairs, lambda: f"{path}.cells[{index}].position", xywh_order=True)
         if len(covered) == 1:  # most cells: one slot
             placed.append(Cell(row=r0, col=c0, text=text, bbox=bbox))
             continue

@@ -12,8 +12,7 @@ from ..build import PageBlocks, compact, finish, link_captions, union, xywh
 from ..errors import NormalizeError, Repairs
 from ..schema import Block, Document, Image, Job, Line, Page
 from ..typed import Raw, decode_as
-from .llama_common import (OTHER_LABEL_KINDS, TEXT_LABEL_KINDS, V2_STATUS, heading_level, label_kind, table_of,
-                           text_kind)
+from .llama_common import OTHER_LABEL_KINDS, V2_STATUS, heading_level, label_kind, table_of, text_kind
 
 PROVIDER = "llamacloud"
 
@@ -250,10 +249,7 @@ def _items_pages(items: ItemsPages, pages: dict[int, Page], blocks: list[Block],
         _keep(page.extra, "items_page", ip.rest)
         out = PageBlocks(page.number, blocks)
         for ii, item in enumerate(ip.items):
-            if item.type == "text":  # most items: no JSON path needed, as nothing in them can go wrong
-                _text(item, out)
-            else:
-                _item(item, out, repairs, f"$.items.pages[{pi}].items[{ii}]")
+            _item(item, out, repairs, f"$.items.pages[{pi}].items[{ii}]")
 
 
 def _markdown_pages(markdown: MarkdownPages, pages: dict[int, Page], repairs: Repairs) -> None:
@@ -307,12 +303,7 @@ def _boxes(item: Item) -> tuple[list[float] | None, float | None, dict[str, Any]
         return None, None, {}
     if len(boxes) == 1:
         b = boxes[0]
-        if b.start_index is not None and b.startIndex is None and b.r is None and not b.rest:  # the usual box
-            detail = {"span": [b.start_index, b.end_index]} if b.label is None else \
-                {"label": b.label, "span": [b.start_index, b.end_index]}
-        else:
-            detail = _box_detail(b)
-        return [b.x, b.y, b.x + b.w, b.y + b.h], b.confidence, detail
+        return [b.x, b.y, b.x + b.w, b.y + b.h], b.confidence, _box_detail(b)
     detail = [{"bbox": xywh(b.x, b.y, b.w, b.h), "confidence": b.confidence, **_box_detail(b)}
               for b in boxes]
     confidences = [b.confidence for b in boxes if b.confidence is not None]
@@ -349,22 +340,15 @@ def _common(item: Item) -> dict[str, Any]:
     return {"bbox": bbox, "confidence": confidence, "markdown": item.md, "extra": extra}
 
 
-def _text(item: Item, out: PageBlocks, repairs: Repairs | None = None, path: str = "") -> None:
+def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     bbox, confidence, extra = _boxes(item)
     if item.rest:
         extra.update(item.rest)
     md = item.md
-    value = item.value
-    if md and "$$" in md:
-        kind, latex = text_kind(extra, md, value)
-    else:
-        label = extra.get("label")
-        kind = TEXT_LABEL_KINDS.get(label, "paragraph") if type(label) is str else "paragraph"
-        latex = value if kind == "formula" else None
-    text = value if value is not None else (md or "")
-    blocks = out.blocks
-    blocks.append(Block(id=f"p{out.page}-b{len(blocks) - out.start}", page=out.page, kind=kind, text=text,
-                        bbox=bbox, confidence=confidence, markdown=md, latex=latex, extra=extra))
+    kind, latex = text_kind(extra, md, item.value)
+    text = item.value if item.value is not None else (md or "")
+    out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=text, bbox=bbox,
+                     confidence=confidence, markdown=md, latex=latex, extra=extra))
 
 
 def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:

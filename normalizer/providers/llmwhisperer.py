@@ -14,7 +14,7 @@ from typing import Any
 
 from ..build import PageBlocks, compact, finish, finite_numbers
 from ..errors import Repairs
-from ..schema import Document, Job, Line, Page, Word
+from ..schema import Block, Document, Job, Line, Page, Word
 from ..typed import Raw, decode_as, rest_of
 
 PROVIDER = "llmwhisperer"
@@ -193,7 +193,6 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
         page = Page(number=len(doc.pages) + 1, text="\n".join(lines))
         doc.pages.append(page)
         out = PageBlocks(page.number, doc.blocks)
-        on_page = page.number - 1
         paragraph: list[Line] = []
         for i, line_text in enumerate(lines, first):  # the hot loop: one pass per line of the document
             if not line_text or line_text.isspace():
@@ -201,19 +200,13 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
                     _paragraph(out, paragraph)
                     paragraph = []
                 continue
-            meta = bands[i] if i < n_bands else None  # type: ignore[index]
-            if meta is not None and len(meta) == 4 and meta[0] == on_page and meta[1] > 0 and sum(meta) * 0 == 0:
-                line = Line(text=line_text.rstrip(), top=meta[1] - meta[2], bottom=meta[1])  # the usual band
-                if page.height is None and meta[3]:
-                    page.height, page.unit = meta[3], "px"
-            else:
-                line = Line(text=line_text.rstrip())
-                if meta is not None:
-                    _band(line, page, meta, repairs, f"{root}.line_metadata[{i}]")
+            line = Line(text=line_text.rstrip())
             if i in words:
                 line.words = words[i]
             if i in numbers:
-                line.extra = {"line_no": numbers[i][0], **line.extra}
+                line.extra = {"line_no": numbers[i][0]}
+            if i < n_bands:
+                _band(line, page, bands[i], repairs, root, i)  # type: ignore[index]
             paragraph.append(line)
         if paragraph:
             _paragraph(out, paragraph)
@@ -233,9 +226,11 @@ def _line_numbers(pages: list[tuple[list[str], int]]) -> dict[int, tuple[int, in
     return found
 
 
-def _band(line: Line, page: Page, meta: list[float], repairs: Repairs, path: str) -> None:
+def _band(line: Line, page: Page, meta: list[float], repairs: Repairs, root: str, i: int) -> None:
+    """Line `i`'s `[page, base_y, height, page_height]` as its vertical extent (called once per line: the JSON
+    path is spelled out only for a repair)."""
     if len(meta) != 4 or not finite_numbers(meta):
-        repairs(path, f"expected [page, base_y, height, page_height], found {meta!r:.60}",
+        repairs(f"{root}.line_metadata[{i}]", f"expected [page, base_y, height, page_height], found {meta!r:.60}",
                 "kept in the line's extra")
         line.extra = {**line.extra, "line_metadata": meta}
         return
@@ -243,8 +238,8 @@ def _band(line: Line, page: Page, meta: list[float], repairs: Repairs, path: str
     if not (base_y or height or page_height):
         return  # blank-line marker
     if on_page != page.number - 1:
-        repairs.note(path, f"line is on page {page.number} of the text, its metadata says page "
-                           f"{on_page + 1:g}; kept the text's page")
+        repairs.note(f"{root}.line_metadata[{i}]", f"line is on page {page.number} of the text, its metadata "
+                                                   f"says page {on_page + 1:g}; kept the text's page")
     line.top, line.bottom = base_y - height, base_y
     if page_height and page.height is None:
         page.height, page.unit = page_height, "px"
@@ -280,7 +275,8 @@ def _place_words(confidence: list[list[ConfidenceWord]], texts: dict[int, str], 
 
 
 def _paragraph(out: PageBlocks, lines: list[Line]) -> None:
-    out.add(kind="paragraph", text=_dedent([ln.text for ln in lines]), lines=lines)
+    out.append(Block(id=out.next_id(), page=out.page, kind="paragraph", text=_dedent([ln.text for ln in lines]),
+                     lines=lines))
 
 
 def _dedent(texts: list[str]) -> str:

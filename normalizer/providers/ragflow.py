@@ -348,7 +348,8 @@ def _first_fragment(out: PageBlocks, chunk: RChunk, bbox: BBox | None, extra: di
     image = None
     if kind == "figure":
         image = Image(id=chunk.image_id or None, page=out.page, bbox=bbox, caption=content or None)
-    return out.add(kind=kind, text=content, image=image, bbox=bbox, extra=extra)
+    return out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=content,
+                            image=image, bbox=bbox, extra=extra))
 
 
 FORMATS = {"ragflow.documents": convert_documents, "ragflow.chunks": convert_chunks,

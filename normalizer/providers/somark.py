@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from msgspec import UNSET
 
 from .. import tables
-from ..build import FURNITURE, checked_box, clean_box, compact, finish, heading_level, zero_based_page
+from ..build import FURNITURE, PageBlocks, checked_box, compact, finish, heading_level, zero_based_page
 from ..errors import NormalizeError, Repairs
 from ..schema import BBox, Block, Document, Image, Job, Page, Table
 from ..typed import Raw, decode_as, present, rest_of
@@ -181,14 +181,12 @@ def _page(doc: Document, sp: SPage, repairs: Repairs, path: str) -> None:
                                **rest_of(size, "page_size_"), **sp.rest}))
     doc.pages.append(page)
     raw_blocks = sp.blocks or []
-    blocks = doc.blocks
-    start = len(blocks)
+    out = PageBlocks(number, doc.blocks)
     by_idx: dict[int, str] = {}
     pending_captions: list[tuple[Block, list[int | str], int]] = []
     for i in _idx_order(raw_blocks):
         sb = raw_blocks[i]
-        block = _block(sb, number, f"p{number}-b{len(blocks) - start}", repairs, path, i)
-        blocks.append(block)
+        block = _block(sb, out, repairs, path, i)
         idx = sb.idx
         if idx is not None:
             if idx in by_idx:
@@ -205,8 +203,8 @@ def _page(doc: Document, sp: SPage, repairs: Repairs, path: str) -> None:
                     "kept in extra")
             block.extra["captions"] = refs
         block.captions = [target for target in found if target is not None]
-    if sp.merge_content_from_pre_page and start < len(blocks):
-        _continue_from_previous(doc, start, repairs, f"{path}.merge_content_from_pre_page")
+    if sp.merge_content_from_pre_page and out.start < len(doc.blocks):
+        _continue_from_previous(doc, out.start, repairs, f"{path}.merge_content_from_pre_page")
 
 
 def _idx_order(raw_blocks: list[SBlock]) -> Iterable[int]:
@@ -243,7 +241,7 @@ def _continue_from_previous(doc: Document, first: int, repairs: Repairs, path: s
         block.table.continued = "end"
 
 
-def _block(sb: SBlock, page: int, bid: str, repairs: Repairs, path: str, i: int) -> Block:
+def _block(sb: SBlock, out: PageBlocks, repairs: Repairs, path: str, i: int) -> Block:
     """One layout block. The hot path of SoMark: JSON paths are only spelled out when something is wrong."""
     word = sb.type or ""
     kind = KINDS.get(word) or KINDS.get(word.lower())
@@ -251,9 +249,7 @@ def _block(sb: SBlock, page: int, bid: str, repairs: Repairs, path: str, i: int)
         repairs.note(f"{path}.blocks[{i}].type", f"unknown block type {word!r}; kept as kind 'other'")
         kind = "other"
     raw_box = sb.bbox
-    bbox = clean_box(raw_box)
-    if bbox is None and raw_box is not None:
-        bbox = checked_box(raw_box, repairs, f"{path}.blocks[{i}].bbox")
+    bbox = checked_box(raw_box, repairs, lambda: f"{path}.blocks[{i}].bbox")
     extra: dict[str, Any] = {"type": word}
     if sb.idx is not None:
         extra["idx"] = sb.idx
@@ -270,13 +266,13 @@ def _block(sb: SBlock, page: int, bid: str, repairs: Repairs, path: str, i: int)
     if sb.rest:
         extra.update(sb.rest)
     content = sb.content or ""
-    image = Image(url=sb.img_url, page=page, bbox=bbox) if sb.img_url else None
+    image = Image(url=sb.img_url, page=out.page, bbox=bbox) if sb.img_url else None
     special = _BY_KIND.get(kind)
     if special is None:
-        return Block(id=bid, page=page, kind=kind, text=content, bbox=bbox, image=image, extra=extra,
-                     markdown=content if sb.format == "markdown" else None)
-    fields = special(kind, sb, content, bbox, image, extra, page, repairs, f"{path}.blocks[{i}]")
-    return Block(id=bid, page=page, bbox=bbox, extra=extra, **fields)
+        return out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=content, bbox=bbox,
+                                image=image, extra=extra, markdown=content if sb.format == "markdown" else None))
+    fields = special(kind, sb, content, bbox, image, extra, out.page, repairs, f"{path}.blocks[{i}]")
+    return out.add(bbox=bbox, extra=extra, **fields)
 
 
 # Kinds with more to them than text: each gives the Block fields besides id, page, bbox and extra.
