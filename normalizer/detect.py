@@ -138,13 +138,31 @@ def _is_llamaparse_v1(p: Probe) -> bool:
         p.keys() <= {"id", "status", "error_code", "error_message"}
 
 
+# Error codes each provider documents (PROVIDERS.md §2.1, §5): an error envelope carries no data to tell
+# the providers apart, only its code.
+RAGFLOW_ERROR_CODES = frozenset({10, 100, 101, 102, 103, 105, 106, 108, 109, 400, 401, 403, 404, 409, 500})
+_SOMARK_ERROR_CODES = frozenset(range(1100, 1200))
+
+
+def _error_code(p: Probe) -> int | None:
+    """The code of an envelope `{code, message, data?}` that carries no result, else None."""
+    code, data = p["code"].value, p["data"]
+    if not isinstance(code, int) or isinstance(code, bool) or code == 0 or not p["message"].is_(str):
+        return None
+    if data.exists and data.value not in (None, False) and not (data.is_(dict) and not data.keys()):
+        return None
+    return code
+
+
 def _is_somark(p: Probe) -> bool:
     if {"code", "message", "data"} <= p.keys():
         data = p["data"]
         if data.value is None:
-            return p["code"].value != 0
+            return p["code"].value != 0 and p["code"].value not in RAGFLOW_ERROR_CODES
         return data.is_(dict) and bool(data.keys() & {"task_id", "record_id", "result", "status"}) \
             and "docs" not in data and "chunks" not in data
+    if _error_code(p) in _SOMARK_ERROR_CODES:
+        return True
     pages = p["pages"]
     return pages.is_(list) and "blocks" in pages[0] and "layouts" not in pages[0]
 
@@ -183,7 +201,7 @@ def _ragflow_data(p: Probe) -> Probe | None:
 
 def _is_ragflow_documents(p: Probe) -> bool:
     data = _ragflow_data(p)
-    return data is not None and data["docs"].is_(list)
+    return data is not None and data["docs"].is_(list) or _error_code(p) in RAGFLOW_ERROR_CODES
 
 
 def _is_ragflow_retrieval(p: Probe) -> bool:

@@ -77,6 +77,11 @@ INLINE = [
     ({"code": 0, "data": {"docs": [], "total": 0}}, "ragflow.documents"),
     ({"code": 0, "data": {"chunks": [], "doc": {}, "total": 0}}, "ragflow.chunks"),
     ({"code": 0, "data": {"chunks": [], "doc_aggs": [], "total": 0}}, "ragflow.retrieval"),
+    # error envelopes carry no data: the code's documented range tells the provider (SoMark 11xx, RetCode)
+    ({"code": 1107, "message": "API Key invalid"}, "somark"),
+    ({"code": 102, "message": "You don't own the dataset."}, "ragflow.documents"),
+    ({"code": 109, "message": "Authentication error: API key is invalid!", "data": False}, "ragflow.documents"),
+    ({"code": 102, "message": "Document not found", "data": None}, "ragflow.documents"),
     ({"schema": "docnorm/1", "provider": "x", "format": "docnorm"}, "docnorm"),
 ]
 
@@ -91,7 +96,9 @@ def test_text_and_bad_input():
     assert detect("Invoice\n<<<\f") == "whisperer.text"
     assert detect(b"\xef\xbb\xbf{\"status\": \"processed\"}") == "whisperer.status"  # UTF-8 BOM
     for bad, message in [(b"", "empty"), (b"{\"a\": ", "malformed"), (b"\xff\xfe\x00", "undecodable"),
-                         (b"[1, 2]", "array of 2"), (b'{"x": 1}', "known provider format")]:
+                         (b"[1, 2]", "array of 2"), (b'{"x": 1}', "known provider format"),
+                         (b'{"code": 7, "message": "no such code"}', "known provider format"),
+                         (b'{"code": true, "message": "x"}', "known provider format")]:
         with pytest.raises(NormalizeError, match=message) as err:
             detect(bad)
         assert err.value.path == "$"

@@ -142,6 +142,21 @@ def test_retrieval_gives_one_document_per_document_id_with_scores():
     assert docs[1].blocks[0].page == 7 and [p.number for p in docs[1].pages] == [7]
 
 
+@pytest.mark.parametrize("fmt", ["ragflow.documents", "ragflow.chunks", "ragflow.retrieval"])
+@pytest.mark.parametrize("data", [{}, {"data": None}, {"data": False}, {"data": {}}])
+def test_an_error_envelope_is_one_failed_document_with_the_message(fmt, data):
+    raw = {"code": 102, "message": "You don't own the dataset.", **data}
+    doc = normalize(raw, format=fmt)
+    assert (doc.format, doc.job.status) == (fmt, "failed")
+    assert doc.job.error == "code 102: You don't own the dataset."
+    assert doc.extra["list"]["code"] == 102 and doc.extra["list"].get("data", False) is False
+    assert not doc.warnings and not doc.blocks
+
+
+def test_an_empty_document_list_is_no_document_not_a_failure():
+    assert normalize_all({"code": 0, "message": "success", "data": {"docs": [], "total": 0}}) == []
+
+
 def test_empty_retrieval_is_one_empty_document():
     docs = normalize_all(b'{"code": 0, "data": {"chunks": [], "doc_aggs": [], "total": 0}}')
     assert len(docs) == 1 and docs[0].chunks == [] and docs[0].extra["retrieval"]["total"] == 0

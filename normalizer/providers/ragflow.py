@@ -116,14 +116,33 @@ class Data(Raw, kw_only=True):
 class Envelope(Raw, kw_only=True):
     code: int | None = None
     message: str | None = None
-    data: Data | None = None
+    data: Data | bool | None = None  # an error may come with `data: false`
 
 
 # --- entry points ---------------------------------------------------------------------------------
 
+def _data(env: Envelope) -> Data:
+    return env.data if isinstance(env.data, Data) else Data()
+
+
+def _failed(env: Envelope, format_id: str, repairs: Repairs) -> list[Document]:
+    """An error envelope (`code != 0`, nothing listed) is one Document whose job failed with the message."""
+    error = f"code {env.code}: {env.message or 'error'}"
+    data = env.data.rest if isinstance(env.data, Data) else {} if env.data is None else {"data": env.data}
+    doc = Document(provider=PROVIDER, format=format_id, job=Job(status="failed", error=error),
+                   extra={"list": compact({"code": env.code, "message": env.message, **data, **env.rest})})
+    return [finish(doc, repairs)]
+
+
+def _is_error(env: Envelope, data: Data) -> bool:
+    return env.code not in (0, None) and not data.docs and not data.chunks
+
+
 def convert_documents(raw: Any, repairs: Repairs) -> list[Document]:
     env = decode_as(raw, Envelope, repairs)
-    data = env.data or Data()
+    data = _data(env)
+    if _is_error(env, data):
+        return _failed(env, "ragflow.documents", repairs)
     out = []
     for i, rdoc in enumerate(data.docs or ()):
         doc_repairs = Repairs(repairs.strict)
@@ -137,7 +156,9 @@ def convert_documents(raw: Any, repairs: Repairs) -> list[Document]:
 
 def convert_chunks(raw: Any, repairs: Repairs) -> list[Document]:
     env = decode_as(raw, Envelope, repairs)
-    data = env.data or Data()
+    data = _data(env)
+    if _is_error(env, data):
+        return _failed(env, "ragflow.chunks", repairs)
     rdoc = data.doc
     chunks = data.chunks or []
     name = rdoc.name if rdoc and rdoc.name else next((c.docnm_kwd for c in chunks if c.docnm_kwd), None)
@@ -151,7 +172,9 @@ def convert_chunks(raw: Any, repairs: Repairs) -> list[Document]:
 
 def convert_retrieval(raw: Any, repairs: Repairs) -> list[Document]:
     env = decode_as(raw, Envelope, repairs)
-    data = env.data or Data()
+    data = _data(env)
+    if _is_error(env, data):
+        return _failed(env, "ragflow.retrieval", repairs)
     shared = compact({"total": data.total, "doc_aggs": data.doc_aggs, "code": env.code, "message": env.message,
                       **data.rest, **env.rest})
     groups: dict[str | None, list[tuple[int, RChunk]]] = {}
