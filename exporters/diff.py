@@ -1,19 +1,24 @@
 """Compare two Documents of the same file: pair their blocks, score text, tables and reading order.
 
 Blocks are paired page by page when both documents have the same pages, across the whole document otherwise.
-Identical texts pair first; the rest by an optimal assignment whose cost mixes text similarity with the
-overlap of the boxes in page-relative coordinates (the providers' units and page sizes differ), with a
-cut-off so that unrelated blocks stay unpaired. A block split in two on the other side is paired with both.
+Identical texts pair first: a text found once on each side at once, a repeated one (running headers)
+occurrence by occurrence where those first pairs say it should be. The rest pair by an optimal assignment
+in windows along the document, whose cost mixes text similarity, the overlap of the boxes in page-relative
+coordinates (the providers' units and page sizes differ) and how far a partner is from where it should be,
+with a cut-off so that unrelated blocks stay unpaired. A block that moved out of its window is found by its
+text afterwards. A block split in two on the other side is paired with both.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import bisect
+import functools
+from typing import Any, Callable, Literal
 
 import jinja2
 import msgspec
 from msgspec import Struct
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, Levenshtein
 
 from normalizer.schema import Block, Document
@@ -28,6 +33,7 @@ class DiffOptions(Struct, frozen=True, kw_only=True):
     text_weight: float = 0.7      # share of text similarity in the pairing score where both blocks have boxes
     min_score: float = 0.45       # pairs scoring below this stay unpaired
     window: int = 60              # largest block group handed to one assignment (bounds the cubic cost)
+    far_budget: int = 2_000_000   # text comparisons for blocks that left their window (bounds that pass)
 
 
 class Side(Struct, kw_only=True):
@@ -104,7 +110,12 @@ def to_diff_json(result: DiffResult) -> bytes:
 # --- pairing ------------------------------------------------------------------------------------------
 
 def _norm(block: Block) -> str:
-    return " ".join(block.text.split())
+    return _squeeze(block.text)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pairing asks for each block's text many times
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _by_page(blocks: list[Block]) -> dict[int, list[int]]:
@@ -157,31 +168,130 @@ def _iou(p: list[float] | None, q: list[float] | None) -> float | None:
 def _match(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], geo_a: Frame,
            geo_b: Frame, geometry: bool, options: DiffOptions) -> list[tuple[list[int], list[int]]]:
     """Pairs of block-index lists ([i], [j], or a split [i], [j, k]) for the blocks `ia` and `ib`."""
-    pairs: list[tuple[list[int], list[int]]] = []
     taken: set[int] = set()
-    rest_a = ia
-    for key in (lambda blk: (blk.kind, _norm(blk)), _norm):  # identical text: same kind first, then any kind
-        by_text: dict[Any, list[int]] = {}
-        for j in ib:
-            if j not in taken:
-                by_text.setdefault(key(blocks_b[j]), []).append(j)
-        left = []
-        for i in rest_a:
-            candidates = by_text.get(key(blocks_a[i]))
-            if candidates:
-                j = candidates.pop(0)
-                taken.add(j)
-                pairs.append(([i], [j]))
-            else:
-                left.append(i)
-        rest_a = left
+    places = _Places(ia, ib)
+    pairs, rest_a = _identical(blocks_a, blocks_b, ia, ib, taken, places)
+    for xs, ys in pairs:
+        places.anchor(xs[0], ys[0])
     rest_b = [j for j in ib if j not in taken]
     rel_a = {i: _rel(blocks_a[i], geo_a) if geometry else None for i in rest_a}
     rel_b = {j: _rel(blocks_b[j], geo_b) if geometry else None for j in rest_b}
-    for wa, wb in _windows(rest_a, rest_b, options.window):
-        pairs += _assign(blocks_a, blocks_b, wa, [j for j in wb if j not in taken], rel_a, rel_b, options, taken)
+    windows = _windows(rest_a, rest_b, options.window)
+    for wa, wb in windows:
+        pairs += _assign(blocks_a, blocks_b, wa, [j for j in wb if j not in taken], rel_a, rel_b, options, taken,
+                         places)
+    if len(pairs) < min(len(ia), len(ib)):  # blocks that moved out of their window: best match anywhere
+        paired_a = {i for xs, _ in pairs for i in xs}
+        pairs += _far(blocks_a, blocks_b, [i for i in rest_a if i not in paired_a],
+                      [j for j in rest_b if j not in taken], rel_a, rel_b, options, taken, places)
     _splits(blocks_a, blocks_b, ia, ib, pairs)
     return pairs
+
+
+# Across the document, where a partner sits only breaks ties between equally good ones (repeated
+# boilerplate): its cost per share of the document it is away from where the anchors expect it.
+PLACE_WEIGHT = 0.05
+
+# identical text: same kind first, then any kind
+_SAME_TEXT: tuple[Callable[[Block], Any], ...] = (lambda blk: (blk.kind, _norm(blk)), lambda blk: _norm(blk))
+
+
+class _Places:
+    """Where a block of A should sit among the blocks of B: shifted as the nearest anchor (a pair already
+    made), else proportionally. Ties between equally good partners go to the nearer one."""
+
+    def __init__(self, ia: list[int], ib: list[int]) -> None:
+        self.rank_a = {i: r for r, i in enumerate(ia)}
+        self.rank_b = {j: r for r, j in enumerate(ib)}
+        self.scale = len(ib) / max(len(ia), 1)
+        self.size = max(len(ib), 1)
+        self.anchors: list[tuple[int, int]] = []
+
+    def anchor(self, i: int, j: int) -> None:
+        bisect.insort(self.anchors, (self.rank_a[i], self.rank_b[j]))
+
+    def expected(self, i: int) -> float:
+        rank = self.rank_a[i]
+        if not self.anchors:
+            return rank * self.scale
+        at = bisect.bisect_left(self.anchors, (rank, -1))
+        near = min(self.anchors[max(at - 1, 0):at + 1], key=lambda anchor: abs(anchor[0] - rank))
+        return near[1] + rank - near[0]
+
+
+def _identical(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], taken: set[int],
+               places: _Places) -> tuple[list[tuple[list[int], list[int]]], list[int]]:
+    """Blocks with the same text, paired first; and the blocks of `ia` left.
+
+    A text found once on each side pairs at once and is an anchor. A repeated text (a running header, a
+    footer, an empty figure) pairs each occurrence with the free one nearest to where the anchors put it,
+    nearest first: page 21's header pairs with page 21's, not with the first one left."""
+    pairs: list[tuple[list[int], list[int]]] = []
+    rest_a = ia
+    for key in _SAME_TEXT:
+        groups_a: dict[Any, list[int]] = {}
+        groups_b: dict[Any, list[int]] = {}
+        for i in rest_a:
+            groups_a.setdefault(key(blocks_a[i]), []).append(i)
+        for j in ib:
+            if j not in taken:
+                groups_b.setdefault(key(blocks_b[j]), []).append(j)
+        repeated = []
+        for text, xs in groups_a.items():
+            ys = groups_b.get(text)
+            if ys and len(xs) == len(ys) == 1:
+                pairs.append((xs, ys))
+                taken.add(ys[0])
+                places.anchor(xs[0], ys[0])
+            elif ys:
+                repeated.append((xs, ys))
+        found = []
+        for xs, ys in repeated:
+            ranks = [places.rank_b[j] for j in ys]
+            for i in xs:
+                want = places.expected(i)
+                at = bisect.bisect_left(ranks, want)
+                found += [(abs(ranks[k] - want), places.rank_a[i], i, ys[k]) for k in range(max(at - 3, 0), at + 3)
+                          if k < len(ranks)]
+        paired: set[int] = {i for xs, _ in pairs for i in xs}
+        for _, _, i, j in sorted(found):
+            if i not in paired and j not in taken:
+                paired.add(i)
+                taken.add(j)
+                pairs.append(([i], [j]))
+        rest_a = [i for i in rest_a if i not in paired]
+    return pairs, rest_a
+
+
+def _far(blocks_a: list[Block], blocks_b: list[Block], left_a: list[int], left_b: list[int], rel_a: dict,
+         rel_b: dict, options: DiffOptions, taken: set[int], places: _Places) -> list[tuple[list[int], list[int]]]:
+    """Leftovers paired best-first by the pairing score; candidates found by text (rapidfuzz, in C).
+
+    Each leftover of A is compared with the leftovers of B around its proportional place, as many as
+    `options.far_budget` comparisons allow in all (every one of them when that many fit): linear cost."""
+    if not left_a or not left_b:
+        return []
+    texts_b = [_norm(blocks_b[j]) for j in left_b]
+    reach = max(options.far_budget // len(left_a), options.window) // 2
+    cutoff = options.min_score * 100
+    found = []
+    for n, i in enumerate(left_a):
+        want = places.expected(i)
+        lo = max(int(n * len(left_b) / len(left_a)) - reach, 0)
+        for _, _, k in process.extract(_norm(blocks_a[i]), texts_b[lo:lo + 2 * reach], scorer=fuzz.ratio,
+                                       limit=3, score_cutoff=cutoff):
+            j = left_b[lo + k]
+            score = _score(blocks_a[i], blocks_b[j], rel_a[i], rel_b[j], options)
+            if score >= options.min_score:
+                found.append((PLACE_WEIGHT * abs(places.rank_b[j] - want) / places.size - score, i, j))
+    out = []
+    done: set[int] = set()
+    for _, i, j in sorted(found):
+        if i not in done and j not in taken:
+            done.add(i)
+            taken.add(j)
+            out.append(([i], [j]))
+    return out
 
 
 def _windows(xs: list[int], ys: list[int], size: int) -> list[tuple[list[int], list[int]]]:
@@ -199,13 +309,23 @@ def _windows(xs: list[int], ys: list[int], size: int) -> list[tuple[list[int], l
 
 
 def _assign(blocks_a: list[Block], blocks_b: list[Block], wa: list[int], wb: list[int], rel_a: dict, rel_b: dict,
-            options: DiffOptions, taken: set[int]) -> list[tuple[list[int], list[int]]]:
+            options: DiffOptions, taken: set[int], places: _Places) -> list[tuple[list[int], list[int]]]:
     if not wa or not wb:
         return []
     scores = [[_score(blocks_a[i], blocks_b[j], rel_a[i], rel_b[j], options) for j in wb] for i in wa]
+    # a partner a window away from where the anchors expect it costs as much as none: it is the far
+    # pass's to find, best first, and not forced on a block that has no partner here
+    unpaired = 1.0 - options.min_score
+    reach = float(options.window)
+    ranks = [places.rank_b[j] for j in wb]
+    costs = []
+    for row, i in zip(scores, wa):
+        want = places.expected(i)
+        costs.append([1.0 - s + min(abs(rank - want) / reach, 1.0) for s, rank in zip(row, ranks)] +
+                     [unpaired] * len(wa))
     out = []
-    for r, c in assignment([[1.0 - s for s in row] for row in scores]):
-        if scores[r][c] >= options.min_score and wb[c] not in taken:
+    for r, c in assignment(costs):
+        if c < len(wb) and costs[r][c] < unpaired and wb[c] not in taken:
             taken.add(wb[c])
             out.append(([wa[r]], [wb[c]]))
     return out

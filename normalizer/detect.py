@@ -158,7 +158,8 @@ def _is_somark(p: Probe) -> bool:
     if {"code", "message", "data"} <= p.keys():
         data = p["data"]
         if data.value is None:
-            return p["code"].value != 0 and p["code"].value not in RAGFLOW_ERROR_CODES
+            code = p["code"].value
+            return code != 0 and not (isinstance(code, int) and code in RAGFLOW_ERROR_CODES)
         return data.is_(dict) and bool(data.keys() & {"task_id", "record_id", "result", "status"}) \
             and "docs" not in data and "chunks" not in data
     if _error_code(p) in _SOMARK_ERROR_CODES:

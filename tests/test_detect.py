@@ -82,6 +82,7 @@ INLINE = [
     ({"code": 102, "message": "You don't own the dataset."}, "ragflow.documents"),
     ({"code": 109, "message": "Authentication error: API key is invalid!", "data": False}, "ragflow.documents"),
     ({"code": 102, "message": "Document not found", "data": None}, "ragflow.documents"),
+    ({"code": [], "message": "x", "data": None}, "somark"),  # a code of the wrong type is not a crash
     ({"schema": "docnorm/1", "provider": "x", "format": "docnorm"}, "docnorm"),
 ]
 

@@ -127,26 +127,59 @@ def test_teds_never_claims_more_similarity_than_the_general_tree_edit_distance(x
     assert teds(a, b) <= reference_teds(a, b) + 1e-9
 
 
-@settings(max_examples=150, deadline=None)
+def _edited(x, data):
+    """One edit a table really gets from a provider."""
+    y = [row[:] for row in x]
+    op = data.draw(st.sampled_from(["edit", "add_cell", "drop_cell", "add_row", "drop_row", "merge", "split"]))
+    r = data.draw(st.integers(0, len(y) - 1))
+    if op == "edit":
+        y[r][data.draw(st.integers(0, len(y[r]) - 1))] = data.draw(cell_text)
+    elif op == "add_cell":
+        y[r].insert(data.draw(st.integers(0, len(y[r]))), data.draw(cell_text))
+    elif op == "drop_cell" and len(y[r]) > 1:
+        del y[r][data.draw(st.integers(0, len(y[r]) - 1))]
+    elif op == "add_row":
+        y.insert(r, data.draw(st.lists(cell_text, min_size=1, max_size=4)))
+    elif op == "drop_row" and len(y) > 1:
+        del y[r]
+    elif op == "merge" and r + 1 < len(y):  # two or three rows read as one
+        k = data.draw(st.integers(2, min(3, len(y) - r)))
+        y[r:r + k] = [[c for row in y[r:r + k] for c in row]]
+    elif op == "split" and len(y[r]) > 1:  # one row read as two
+        cut = data.draw(st.integers(1, len(y[r]) - 1))
+        y[r:r + 1] = [y[r][:cut], y[r][cut:]]
+    return y
+
+
+@settings(max_examples=300, deadline=None)
 @given(rows_of, st.data())
 def test_teds_equals_the_general_tree_edit_distance_for_table_edits(x, data):
-    """Edits a table really gets (cells changed, added or removed in a row; rows added or removed): exact."""
-    y = [row[:] for row in x]
-    for _ in range(data.draw(st.integers(1, 4))):
-        op = data.draw(st.sampled_from(["edit", "add_cell", "drop_cell", "add_row", "drop_row"]))
-        r = data.draw(st.integers(0, len(y) - 1))
-        if op == "edit":
-            y[r][data.draw(st.integers(0, len(y[r]) - 1))] = data.draw(cell_text)
-        elif op == "add_cell":
-            y[r].insert(data.draw(st.integers(0, len(y[r]))), data.draw(cell_text))
-        elif op == "drop_cell" and len(y[r]) > 1:
-            del y[r][data.draw(st.integers(0, len(y[r]) - 1))]
-        elif op == "add_row":
-            y.insert(r, data.draw(st.lists(cell_text, min_size=1, max_size=4)))
-        elif op == "drop_row" and len(y) > 1:
-            del y[r]
-    a, b = grid(x), grid(y)
+    """Edits a table really gets (a cell changed, added or removed; a row added, removed, merged or split): exact."""
+    a, b = grid(x), grid(_edited(x, data))
     assert teds(a, b) == pytest.approx(reference_teds(a, b))
+    assert teds(b, a) == pytest.approx(reference_teds(b, a))
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows_of, st.data())
+def test_teds_is_bounded_by_the_general_distance_after_several_edits(x, data):
+    """Edits composed may make regroupings cheaper than the ones considered: never more similarity, though."""
+    y = x
+    for _ in range(data.draw(st.integers(2, 4))):
+        y = _edited(y, data)
+    a, b = grid(x), grid(y)
+    assert teds(a, b) <= reference_teds(a, b) + 1e-9
+
+
+def test_rows_merged_by_a_provider_score_as_the_general_distance_with_the_regrouping_reported():
+    a = grid([["Item", "Qty"], ["Bolts", "12"], ["(M8, zinc)", ""], ["Nuts", "40"]])
+    b = grid([["Item", "Qty"], ["Bolts", "12", "(M8, zinc)", ""], ["Nuts", "40"]])
+    # 13 nodes: the two row nodes and the merged one are replaced (3), every cell kept
+    value, cells = cell_diff(a, b)
+    assert value == pytest.approx(1 - 3 / 13) == pytest.approx(reference_teds(a, b))
+    assert cells == [{"op": "regroup", "a": [1, 2], "b": [1], "text_a": None, "text_b": None, "cost": 3.0}]
+    split_value, split_cells = cell_diff(b, a)
+    assert split_value == value and split_cells[0]["a"] == [1] and split_cells[0]["b"] == [1, 2]
 
 
 # --- pairing and scores -----------------------------------------------------------------------------------
@@ -212,6 +245,48 @@ def test_different_page_lists_pair_across_the_document():
     r = diff(a, b)
     assert r.mode == "global" and [(p.a, p.b, p.status) for p in r.pairs] == [
         (["a1"], ["b1"], "same"), (["a2"], ["b2"], "changed")]
+
+
+def test_repeated_boilerplate_pairs_page_with_page_when_one_side_lacks_a_page():
+    # a running header on every page, a footer edited on some of them, a page 1 that B does not have:
+    # pairing runs across the document, and each header must still pair with its own page's
+    def page(p, tag, edited):
+        footer = "Confidential - internal draft" + (", rev. b" if edited and p % 3 == 0 else "")
+        return [_b(f"{tag}{p}h", p, "ACME Corp annual report", kind="header"),
+                _b(f"{tag}{p}t", p, f"Section {p}: results of the harbour division for period {p * 11}."),
+                _b(f"{tag}{p}f", p, footer, kind="footer")]
+    a = _doc(list(range(1, 41)), [blk for p in range(1, 41) for blk in page(p, "a", False)])
+    b = _doc(list(range(2, 41)), [blk for p in range(2, 41) for blk in page(p, "b", True)])
+    r = diff(a, b)
+    paired = [(p.a[0][1:], p.b[0][1:]) for p in r.pairs if p.a and p.b]
+    assert r.mode == "global" and len(paired) == 39 * 3 and all(x == y for x, y in paired)
+    assert r.scores.reading_order == 1.0
+
+
+def _harbour(n, spelling):
+    return [f"Paragraph {i} on {spelling} tonnage, berth {i * 7} and crane {i * 13} in the third quarter."
+            for i in range(n)]
+
+
+def test_an_edited_block_that_moved_far_is_still_paired():
+    # Different page lists (global mode) and every block spelled differently, so that no text pairs
+    # exactly: block 7 of A, edited, is read last by B, far outside the window proportional alignment gives it
+    moved = "The board approved a dividend of forty cents per share, payable in October."
+    texts_a, texts_b = _harbour(300, "harbour"), _harbour(300, "harbor")
+    a = _doc([1, 2], [_b(f"a{i}", 1 + i // 150, t) for i, t in enumerate(texts_a[:7] + [moved] + texts_a[7:])])
+    b = _doc([1], [_b(f"b{i}", 1, t) for i, t in enumerate(texts_b + [moved.replace("forty", "fourty")])])
+    r = diff(a, b)
+    far = [p for p in r.pairs if "a7" in p.a or "b300" in p.b]
+    assert r.mode == "global" and [(p.a, p.b, p.status) for p in far] == [(["a7"], ["b300"], "changed")]
+    assert r.scores.counts["only_a"] == r.scores.counts["only_b"] == 0
+
+
+def test_unrelated_leftovers_stay_unpaired_across_the_document():
+    texts_a, texts_b = _harbour(300, "harbour"), _harbour(300, "harbor")
+    a = _doc([1, 2], [_b(f"a{i}", 1, t) for i, t in enumerate(texts_a + ["Zebra crossings near the schools"])])
+    b = _doc([1], [_b(f"b{i}", 1, t) for i, t in enumerate(["Quarterly dividend of forty cents"] + texts_b)])
+    r = diff(a, b)
+    assert sorted((p.a, p.b) for p in r.pairs if p.status in ("only_a", "only_b")) == [([], ["b0"]), (["a300"], [])]
 
 
 def test_reading_order_agreement():
