@@ -120,7 +120,9 @@ def to_html(doc: Document, options: HtmlOptions = HtmlOptions()) -> str:
         html = render_block(block, table, options)
         if html is not None:
             pages.setdefault(block.page, {"number": block.page, "ok": True, "error": None, "blocks": []})
-            pages[block.page]["blocks"].append(Markup(html))  # already escaped, piece by piece
+            pages[block.page]["blocks"].append(html)
+    for page in pages.values():  # one Markup a page, not one a block: the template has nothing to escape
+        page["html"] = Markup("\n".join(page.pop("blocks")))  # escaped piece by piece
     return _env.get_template("document.html.j2").render(
         title=doc.file_name or doc.job.id or "document", provider=doc.provider, format=doc.format,
         status=doc.job.status, job_error=doc.job.error, pages=[pages[n] for n in sorted(pages)])

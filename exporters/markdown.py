@@ -28,6 +28,7 @@ class MarkdownOptions(Struct, frozen=True, kw_only=True):
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_START = re.compile(r"^([ \t]*)(?:([#>+=-])|(\d+)([.)]))", re.M)
 _BLOCK_INDENT = re.compile(r"(\A|\n[ \t]*\n)[ \t]+")
+_MARKER_START = frozenset(" \t#>+=-0123456789")  # what a line that _LINE_START or _BLOCK_INDENT touch begins with
 _SAFE_URL = re.compile(r"^(https?://|mailto:|[\w./-]+$)", re.I)
 
 
@@ -35,8 +36,9 @@ def escape(text: str, block: bool = True) -> str:
     """Text that CommonMark renders as exactly `text`: no emphasis, links or HTML, and (for a block of its
     own, `block=True`) no line read as a heading, list item or quote. A digit cannot be escaped, so an
     ordered-list marker is broken by escaping its `.`/`)` instead."""
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    if not block:
+    if _INLINE_SPECIAL.search(text):  # most texts have nothing to escape: a search is 3x cheaper than a sub
+        text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    if not block or ("\n" not in text and text[:1] not in _MARKER_START):
         return text
     # Indentation that opens a block (4+ spaces make a code block) means nothing in a paragraph: drop it.
     return _LINE_START.sub(_escape_marker, _BLOCK_INDENT.sub(r"\1", text))

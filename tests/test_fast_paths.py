@@ -172,3 +172,22 @@ def test_clean_structs_share_one_read_only_empty_rest_and_the_walker_gives_its_o
         a.rest["x"] = 1  # type: ignore[index]
     walked = decode_as(b'{"idx": 1, "new_key": [1]}', SBlock, Repairs())
     assert walked.rest == {"new_key": [1]} and type(walked.rest) is dict
+
+
+# --- Markdown escaping: the search-first shortcut against the plain substitutions ------------------------
+
+def _escape_reference(text: str, block: bool = True) -> str:
+    from exporters import markdown as md
+    text = md._INLINE_SPECIAL.sub(r"\\\1", text)
+    if not block:
+        return text
+    return md._LINE_START.sub(md._escape_marker, md._BLOCK_INDENT.sub(r"\1", text))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=" \t\n\r#>+=-0123456789.)*_`[]<>|~\\ab收", max_size=30), st.booleans())
+@example("  # x", True)
+@example("1. item\n\n    code", True)
+def test_markdown_escape_shortcut_matches_the_substitutions(text, block):
+    from exporters.markdown import escape
+    assert escape(text, block) == _escape_reference(text, block)
