@@ -26,6 +26,7 @@ def served(tmp_path):
     (root / "broken").mkdir()
     (root / "broken" / "truncated.json").write_text('{"job": {"id": "x", "status": "COMPLETED"}, "items": {"pag')
     (root / "broken" / "unknown_shape.json").write_text('{"hello": "world"}')
+    (root / "ragflow" / "page_past_the_end.json").write_text('{"code": 0, "data": {"docs": [], "total": 5}}')
     (tmp_path / "secret.json").write_text('{"job": {"id": "secret", "status": "COMPLETED"}}')
     os.symlink(tmp_path / "secret.json", root / "leak.json")
     os.symlink(tmp_path, root / "outside_dir")
@@ -56,8 +57,9 @@ def test_index_lists_every_file_and_broken_ones_with_their_error(client, served)
     assert "broken/truncated.json" in html and "does not normalize: $: expected JSON, found malformed" in html
     assert "broken/unknown_shape.json" in html and "expected a known provider format" in html
     assert "leak.json" not in html and "secret" not in html and "outside_dir" not in html
-    # one row per document: the RAGFlow list of five documents gives five rows
+    # one row per document: the RAGFlow list of five documents gives five rows, an empty list one that says so
     assert html.count('data-file="ragflow/documents_http.json"') == 5
+    assert re.search(r'<tr class="empty" data-file="ragflow/page_past_the_end.json">.*holds no documents', html)
 
 
 def test_index_filters_by_provider_and_status(client):
@@ -65,7 +67,7 @@ def test_index_filters_by_provider_and_status(client):
     rows = re.findall(r'<tr data-file="([^"]+)" data-provider="([^"]+)" data-status="([^"]+)"', html)
     assert rows and all(p == "baidu" and s == "failed" for _, p, s in rows)
     assert {f for f, _, _ in rows} == {"baidu/task_error_code.json", "baidu/task_failed_error_object.json"}
-    assert "broken/truncated.json" not in html
+    assert "broken/truncated.json" not in html and "page_past_the_end.json" not in html
 
 
 def test_document_view_shows_job_warnings_failed_pages_and_the_first_slice(client):

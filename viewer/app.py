@@ -68,6 +68,9 @@ def create_app(root: str) -> Flask:
             if loaded.error is not None:
                 rows.append({"file": rel, "index": 0, "error": loaded.error, "count": 0})
                 continue
+            if not loaded.docs:  # a list with nothing in it (a RAGFlow page past the end) is still a file
+                rows.append({"file": rel, "index": 0, "error": None, "count": 0, "empty": True})
+                continue
             for i, doc in enumerate(loaded.docs):
                 providers.add(doc.provider)
                 row = {"file": rel, "index": i, "count": len(loaded.docs), "error": None,
@@ -75,7 +78,7 @@ def create_app(root: str) -> Flask:
                 if (not provider or doc.provider == provider) and (not status or doc.job.status == status):
                     rows.append(row)
         if provider or status:
-            rows = [r for r in rows if r["error"] is None]
+            rows = [r for r in rows if r["error"] is None and not r.get("empty")]
         return render_template("index.html.j2", rows=rows, providers=sorted(providers), statuses=STATUSES,
                                provider=provider, status=status)
 
