@@ -16,10 +16,10 @@ from .conftest import SAMPLES, compare_golden, sample_files
 JSON_SAMPLES = sample_files()
 
 
-def documents():
-    for path in JSON_SAMPLES:
-        for i, doc in enumerate(load(path)):
-            yield pytest.param(path, i, doc, id=f"{path.parent.name}/{path.stem}{'-' + str(i) if i else ''}")
+def documents() -> list:
+    """A list, not a generator: pytest 9 deprecates iterators as parameters."""
+    return [pytest.param(path, i, doc, id=f"{path.parent.name}/{path.stem}{'-' + str(i) if i else ''}")
+            for path in JSON_SAMPLES for i, doc in enumerate(load(path))]
 
 
 @pytest.mark.parametrize("path,index,doc", documents())
