@@ -519,6 +519,27 @@ _env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"),
                           trim_blocks=True, lstrip_blocks=True)
 
 
+def _at(position: list[int]) -> str:
+    return f"row {position[0] + 1} col {position[1] + 1}"
+
+
+def _rows(rows: list[int]) -> str:
+    return f"row {rows[0] + 1}" if len(rows) == 1 else f"rows {rows[0] + 1}-{rows[-1] + 1}"
+
+
+def cell_label(entry: dict[str, Any]) -> str:
+    """Where a table difference is, for people: rows and columns counted from 1."""
+    op, a, b = entry["op"], entry["a"], entry["b"]
+    if op == "regroup":
+        verb = "are" if len(a) > 1 else "is"
+        return f"{_rows(a)} of A {verb} {_rows(b)} of B" if a and b else "rows regrouped"
+    if op == "delete":
+        return f"{_at(a)} only in A"
+    if op == "insert":
+        return f"{_at(b)} only in B"
+    return _at(a) if a == b else f"{_at(a)} / {_at(b)}"
+
+
 def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | None = None) -> str:
     """A standalone report (inline CSS, an SVG chart, no script, nothing fetched). With the documents, blocks
     found on one side only show their text too."""
@@ -529,7 +550,7 @@ def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | No
     return _env.get_template("diff.html.j2").render(
         a=result.a, b=result.b, mode=result.mode, scores=result.scores, chart=_chart(result.pages),
         kinds=sorted(set(result.scores.kinds_a) | set(result.scores.kinds_b)),
-        differences=[p for p in result.pairs if p.status != "same"], texts=texts)
+        differences=[p for p in result.pairs if p.status != "same"], texts=texts, cell_label=cell_label)
 
 
 def _chart(pages: list[PageScore]) -> dict[str, Any]:

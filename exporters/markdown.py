@@ -29,7 +29,7 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_START = re.compile(r"^([ \t]*)(?:([#>+=-])|(\d+)([.)]))", re.M)
 _BLOCK_INDENT = re.compile(r"(\A|\n[ \t]*\n)[ \t]+")
 _MARKER_START = frozenset(" \t#>+=-0123456789")  # what a line that _LINE_START or _BLOCK_INDENT touch begins with
-_SAFE_URL = re.compile(r"^(https?://|mailto:|[\w./-]+$)", re.I)
+_SAFE_URL = re.compile(r"^(https?://|mailto:|[\w./%-]+$)", re.I)  # a relative name may be percent-encoded
 
 
 def escape(text: str, block: bool = True) -> str:
@@ -51,7 +51,8 @@ def _escape_marker(m: re.Match[str]) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """A URL worth linking: http(s), mailto or a relative file name; never `javascript:` and the like."""
+    """A URL worth linking: http(s), mailto or a (percent-encoded) relative file name; never `javascript:`
+    and the like: a relative name has no `:`, so it has no scheme."""
     if not url or not _SAFE_URL.match(url.strip()):
         return None
     return url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")

@@ -171,6 +171,16 @@ def test_teds_is_bounded_by_the_general_distance_after_several_edits(x, data):
     assert teds(a, b) <= reference_teds(a, b) + 1e-9
 
 
+def test_cell_labels_count_from_one():
+    from exporters.diff import cell_label
+    entry = {"text_a": None, "text_b": None, "cost": 1.0}
+    assert cell_label({**entry, "op": "replace", "a": [0, 2], "b": [0, 2]}) == "row 1 col 3"
+    assert cell_label({**entry, "op": "replace", "a": [0, 2], "b": [1, 2]}) == "row 1 col 3 / row 2 col 3"
+    assert cell_label({**entry, "op": "delete", "a": [4, 0], "b": None}) == "row 5 col 1 only in A"
+    assert cell_label({**entry, "op": "insert", "a": None, "b": [4, 0]}) == "row 5 col 1 only in B"
+    assert cell_label({**entry, "op": "regroup", "a": [1], "b": [1, 2]}) == "row 2 of A is rows 2-3 of B"
+
+
 def test_rows_merged_by_a_provider_score_as_the_general_distance_with_the_regrouping_reported():
     a = grid([["Item", "Qty"], ["Bolts", "12"], ["(M8, zinc)", ""], ["Nuts", "40"]])
     b = grid([["Item", "Qty"], ["Bolts", "12", "(M8, zinc)", ""], ["Nuts", "40"]])

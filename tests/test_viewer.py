@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -214,6 +215,62 @@ def test_compare_view_colours_boxes_and_links_partners(client):
     assert '<rect class="box same" data-block="p1-b2" data-partner="p1-b3"' in html
     assert 'id="side-a"' in html and 'id="side-b"' in html
     assert "<del>3</del><ins>8</ins>" in html  # the misread table cell, marked in the text diff
+    # and in the table's own panel: its TEDS and the one cell that differs, counted from 1
+    panel = re.search(r'<div class="tablediff">(.*?)</div>', html, re.S).group(1)
+    assert "table TEDS <strong>0.982</strong> · 1 difference(s)" in panel
+    assert '<tr class="cell-replace"><td>row 5 col 3</td><td><del>431</del></td><td><ins>481</ins></td></tr>' in panel
+
+
+HARBOR = "same_report/harbor_q3_llamacloud_v2.json"
+
+
+def test_a_figure_shows_the_image_found_beside_its_result_file(client):
+    html = client.get(f"/view?f={HARBOR}").get_data(as_text=True)
+    assert '<img src="/asset/same_report/page_2_image_1.png" alt="Figure 1: Monthly TEU, 2024–2025">' in html
+    image = client.get("/asset/same_report/page_2_image_1.png")
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _with_figure(served, name, url):
+    raw = json.loads((served / HARBOR).read_text())
+    raw["items"]["pages"][1]["items"][2]["url"] = url
+    (served / "same_report" / name).write_text(json.dumps(raw))
+    return f"/view?f=same_report/{name}"
+
+
+@pytest.mark.parametrize("url", ["missing.png", "https://tracker.example/pixel.png", "//tracker.example/p.png",
+                                 "/etc/passwd.png", "../secret.png", "../../secret.png", "javascript:alert(1)",
+                                 "harbor_q3_somark.json", "data:image/svg+xml,<svg onload=alert(1)>"])
+def test_a_figure_image_that_is_missing_remote_or_outside_is_not_requested(client, served, url):
+    (served.parent / "secret.png").write_bytes((served / "same_report" / "page_2_image_1.png").read_bytes())
+    html = client.get(_with_figure(served, "fig.json", url)).get_data(as_text=True)
+    assert "Figure 1: Monthly TEU" in html and "<img" not in html
+
+
+@pytest.mark.parametrize("url", ["/asset/../secret.png", "/asset/same_report/harbor_q3_somark.json",
+                                 "/asset/same_report/nope.png", "/asset/leak.png", "/asset/%2e%2e/secret.png"])
+def test_the_image_route_serves_only_images_inside_the_folder(client, served, url):
+    (served.parent / "secret.png").write_bytes(b"\x89PNG secret")
+    os.symlink(served.parent / "secret.png", served / "leak.png")
+    assert client.get(url).status_code == 404
+
+
+def test_compare_view_lists_a_merged_table_row_and_escapes_cell_text(client, served):
+    from exporters import to_json
+    from normalizer.schema import Block, Cell, Document, Page, Table
+
+    def doc(rows):
+        table = Table(n_rows=len(rows), n_cols=max(map(len, rows)),
+                      cells=[Cell(row=r, col=c, text=t) for r, row in enumerate(rows) for c, t in enumerate(row)])
+        return Document(provider="t", format="docnorm", pages=[Page(number=1, width=100, height=100)],
+                        blocks=[Block(id="t1", page=1, kind="table", text="", table=table, bbox=[5, 5, 95, 50])])
+    (served / "merge").mkdir()
+    (served / "merge" / "a.json").write_bytes(to_json(doc([["Item", "Qty"], ["Bolts", "12"], ["<b>M8</b>", ""]])))
+    (served / "merge" / "b.json").write_bytes(to_json(doc([["Item", "Qty"], ["Bolts", "12", "<b>M8</b>x", ""]])))
+    html = client.get("/compare?a=merge/a.json&b=merge/b.json").get_data(as_text=True)
+    assert "<td>rows 2-3 of A are row 2 of B</td>" in html
+    assert "<del>&lt;b&gt;M8&lt;/b&gt;</del>" in html and "<b>M8" not in html
 
 
 def test_compare_by_parameters_and_the_report(client):

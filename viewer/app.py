@@ -7,23 +7,27 @@ carries a Content-Security-Policy without inline script; templates autoescape ev
 from __future__ import annotations
 
 import os
+import posixpath
 import re
-from typing import Any
+from typing import Any, Callable
 
 import msgspec
 import orjson
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, Response, abort, render_template, request, send_file, url_for
 
-from exporters.diff import diff, to_diff_html
+from exporters.diff import cell_label, diff, to_diff_html
 
 from .exports import EXPORTS
 from .layout import SLICE, kinds, search, slice_of, slice_views, summary
-from .store import Refused, Store
+from .store import IMAGE_TYPES, Refused, Store
+
+CELLS_SHOWN = 40  # table differences listed under a compared table; the HTML report has them all
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "unknown")
 _SAFE_NAME = re.compile(r"[^\w.-]+")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def create_app(root: str) -> Flask:
@@ -50,6 +54,28 @@ def create_app(root: str) -> Flask:
     @app.errorhandler(Refused)
     def refused(exc: Refused) -> tuple[str, int]:
         return render_template("error.html.j2", message=str(exc)), 404
+
+    def images_beside(rel: str) -> Callable[[str], str | None]:
+        """A figure names its image relative to its result file: shown when the served folder has it there.
+        Remote images are not fetched: the page would tell their server who is looking, and when."""
+        base = posixpath.dirname(rel)
+
+        def locate(url: str) -> str | None:
+            url = url.strip()
+            if not url or _SCHEME.match(url) or url.startswith(("/", "\\")):
+                return None
+            candidate = posixpath.normpath(posixpath.join(base, url))
+            try:
+                store.resolve(candidate, tuple(IMAGE_TYPES))
+            except Refused:
+                return None
+            return url_for("asset", rel=candidate)
+        return locate
+
+    @app.get("/asset/<path:rel>")
+    def asset(rel: str) -> Response:
+        real = store.resolve(rel, tuple(IMAGE_TYPES))
+        return send_file(real, mimetype=IMAGE_TYPES[os.path.splitext(real)[1].lower()])
 
     def doc_from_request():
         rel = request.args.get("f", "")
@@ -88,8 +114,8 @@ def create_app(root: str) -> Flask:
         page = request.args.get("page", "")
         start = slice_of(doc, int(page)) if page.isdigit() else 0
         return render_template("document.html.j2", doc=doc, rel=rel, index=i, start=start, slice=SLICE,
-                               views=slice_views(doc, start), kinds=kinds(doc), summary=summary(doc),
-                               exports=list(EXPORTS))
+                               views=slice_views(doc, start, locate=images_beside(rel)), kinds=kinds(doc),
+                               summary=summary(doc), exports=list(EXPORTS))
 
     @app.get("/api/slice")
     def page_slice() -> Response:
@@ -98,8 +124,8 @@ def create_app(root: str) -> Flask:
         if not start.isdigit() or (page and not page.isdigit()):
             raise Refused("expected a page number or position")
         first = slice_of(doc, int(page)) if page else int(start)
-        html = render_template("slice.html.j2", views=slice_views(doc, first), start=first, total=len(doc.pages),
-                               slice=SLICE)
+        html = render_template("slice.html.j2", views=slice_views(doc, first, locate=images_beside(rel)),
+                               start=first, total=len(doc.pages), slice=SLICE)
         return Response(html, mimetype="text/html", headers={"X-Slice-Start": str(first)})
 
     @app.get("/api/block")
@@ -145,8 +171,8 @@ def create_app(root: str) -> Flask:
         start = int(start) if start.isdigit() else 0
         total = max(len(a.pages), len(b.pages))
         sides = []
-        for name, doc, mine, theirs in (("a", a, 0, 1), ("b", b, 1, 0)):
-            status, partners, diffs_by_block = {}, {}, {}
+        for name, doc, rel, mine, theirs in (("a", a, fa, 0, 1), ("b", b, fb, 1, 0)):
+            status, partners, diffs_by_block, tables_by_block = {}, {}, {}, {}
             for pair in result.pairs:
                 ids = (pair.a, pair.b)
                 for block_id in ids[mine]:
@@ -155,10 +181,14 @@ def create_app(root: str) -> Flask:
                     partners[block_id] = " ".join(ids[theirs])
                 if pair.text_diff and ids[mine] and name == "a":
                     diffs_by_block[ids[mine][0]] = pair.text_diff
-            sides.append({"name": name, "views": slice_views(doc, start), "status": status, "partners": partners,
-                          "diffs": diffs_by_block})
+                if pair.teds is not None and name == "a":  # a table's score and its differing cells, once
+                    tables_by_block[ids[mine][0]] = {"teds": pair.teds, "cells": pair.cells}
+            sides.append({"name": name, "views": slice_views(doc, start, locate=images_beside(rel)),
+                          "status": status, "partners": partners,
+                          "diffs": diffs_by_block, "tables": tables_by_block})
         return render_template("compare.html.j2", result=result, sides=sides, fa=fa, ia=ia, fb=fb, ib=ib,
-                               start=start, slice=SLICE, total=total, zip=zip)
+                               start=start, slice=SLICE, total=total, zip=zip, cell_label=cell_label,
+                               cells_shown=CELLS_SHOWN)
 
     @app.get("/compare/report")
     def compare_report() -> Response:

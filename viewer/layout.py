@@ -5,8 +5,9 @@ Pure functions over canonical Documents; the template turns them into SVG and HT
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
+import msgspec
 from markupsafe import Markup
 
 from exporters.diff import kind_counts
@@ -64,7 +65,22 @@ def frame(page: Page, blocks: list[Block]) -> tuple[float, float, bool]:
     return right * 1.04, bottom * 1.04, False
 
 
-def page_view(page: Page, blocks: list[Block]) -> PageView:
+# A figure's image reference -> a URL the viewer may show, or None (not found, or not to be fetched).
+Locate = Callable[[str], "str | None"]
+
+
+def _no_images(url: str) -> None:
+    return None
+
+
+def _shown(block: Block, locate: Locate) -> Block:
+    """The block as the viewer renders it: its image reference replaced by what `locate` allows."""
+    if block.kind != "figure" or block.image is None or not block.image.url:
+        return block
+    return msgspec.structs.replace(block, image=msgspec.structs.replace(block.image, url=locate(block.image.url)))
+
+
+def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images) -> PageView:
     width, height, sized = frame(page, blocks)
     rects: list[Rect] = []
     content: list[Markup] = []
@@ -76,15 +92,15 @@ def page_view(page: Page, blocks: list[Block]) -> PageView:
             for ln in b.lines:
                 if ln.top is not None and ln.bottom is not None:
                     rects.append(Rect(b.id, b.kind, 0.0, ln.top, width, max(ln.bottom - ln.top, 1.0), True))
-        html = render_block(b, b.table, _OPTIONS)
+        html = render_block(_shown(b, locate), b.table, _OPTIONS)
         content.append(Markup(html) if html is not None else Markup(""))  # escaped by the exporter
     return PageView(page.number, page.ok, page.error, width, height, sized, rects, content, [b.id for b in blocks])
 
 
-def slice_views(doc: Document, start: int, count: int = SLICE) -> list[PageView]:
+def slice_views(doc: Document, start: int, count: int = SLICE, locate: Locate = _no_images) -> list[PageView]:
     """Views of pages `start`..`start+count-1` (positions in `doc.pages`, 0-based)."""
     by_page = page_blocks(doc)
-    return [page_view(p, by_page.get(p.number, [])) for p in doc.pages[start:start + count]]
+    return [page_view(p, by_page.get(p.number, []), locate) for p in doc.pages[start:start + count]]
 
 
 def slice_of(doc: Document, page_number: int) -> int:

@@ -2,7 +2,8 @@
 
 Read-only by construction: nothing here opens a file for writing. A path from a request is resolved
 against the root and refused unless it is a relative path, without `..`, to a regular `.json`/`.txt`
-file whose real location (symlinks followed) is inside the root.
+file whose real location (symlinks followed) is inside the root; an image a figure names, the same
+way, with an image suffix.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from normalizer import NormalizeError, load
 from normalizer.schema import Document
 
 SUFFIXES = (".json", ".txt")
+# Images a figure may name next to its result file. Not SVG: it can carry script.
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp"}
 
 
 class Refused(Exception):
@@ -35,8 +39,8 @@ class Store:
         self._cache: OrderedDict[str, tuple[tuple[int, int], Loaded]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def resolve(self, rel: str) -> str:
-        """The real path of `rel`, or `Refused`."""
+    def resolve(self, rel: str, suffixes: tuple[str, ...] = SUFFIXES) -> str:
+        """The real path of `rel`, a file with one of `suffixes`, or `Refused`."""
         if not rel or "\x00" in rel or rel.startswith(("/", "\\")) or os.path.isabs(rel) or ":" in rel[:3]:
             raise Refused("expected a path relative to the served folder")
         parts = rel.replace("\\", "/").split("/")
@@ -45,8 +49,8 @@ class Store:
         real = os.path.realpath(os.path.join(self.root, *parts))
         if os.path.commonpath([real, self.root]) != self.root:
             raise Refused("the path leads outside the served folder")
-        if not real.endswith(SUFFIXES) or not os.path.isfile(real):
-            raise Refused("no such result file")
+        if not (real if suffixes == SUFFIXES else real.lower()).endswith(suffixes) or not os.path.isfile(real):
+            raise Refused("no such result file" if suffixes == SUFFIXES else "no such file")
         return real
 
     def files(self) -> list[str]:
