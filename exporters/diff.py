@@ -171,8 +171,6 @@ def _match(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list
     taken: set[int] = set()
     places = _Places(ia, ib)
     pairs, rest_a = _identical(blocks_a, blocks_b, ia, ib, taken, places)
-    for xs, ys in pairs:
-        places.anchor(xs[0], ys[0])
     rest_b = [j for j in ib if j not in taken]
     rel_a = {i: _rel(blocks_a[i], geo_a) if geometry else None for i in rest_a}
     rel_b = {j: _rel(blocks_b[j], geo_b) if geometry else None for j in rest_b}
@@ -193,7 +191,7 @@ def _match(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list
 PLACE_WEIGHT = 0.05
 
 # identical text: same kind first, then any kind
-_SAME_TEXT: tuple[Callable[[Block], Any], ...] = (lambda blk: (blk.kind, _norm(blk)), lambda blk: _norm(blk))
+_SAME_TEXT: tuple[Callable[[Block], Any], ...] = (lambda blk: (blk.kind, _norm(blk)), _norm)
 
 
 class _Places:
@@ -207,8 +205,10 @@ class _Places:
         self.size = max(len(ib), 1)
         self.anchors: list[tuple[int, int]] = []
 
-    def anchor(self, i: int, j: int) -> None:
-        bisect.insort(self.anchors, (self.rank_a[i], self.rank_b[j]))
+    def anchor(self, pairs: list[tuple[list[int], list[int]]]) -> None:
+        """Pairs made become anchors (by their first blocks)."""
+        self.anchors += [(self.rank_a[xs[0]], self.rank_b[ys[0]]) for xs, ys in pairs]
+        self.anchors.sort()
 
     def expected(self, i: int) -> float:
         rank = self.rank_a[i]
@@ -227,6 +227,7 @@ def _identical(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: 
     footer, an empty figure) pairs each occurrence with the free one nearest to where the anchors put it,
     nearest first: page 21's header pairs with page 21's, not with the first one left."""
     pairs: list[tuple[list[int], list[int]]] = []
+    nearest: list[tuple[list[int], list[int]]] = []  # repeated texts: anchors for what follows, not each other
     rest_a = ia
     for key in _SAME_TEXT:
         groups_a: dict[Any, list[int]] = {}
@@ -236,15 +237,16 @@ def _identical(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: 
         for j in ib:
             if j not in taken:
                 groups_b.setdefault(key(blocks_b[j]), []).append(j)
-        repeated = []
+        repeated, unique = [], []
         for text, xs in groups_a.items():
             ys = groups_b.get(text)
             if ys and len(xs) == len(ys) == 1:
-                pairs.append((xs, ys))
+                unique.append((xs, ys))
                 taken.add(ys[0])
-                places.anchor(xs[0], ys[0])
             elif ys:
                 repeated.append((xs, ys))
+        pairs += unique
+        places.anchor(unique)
         found = []
         for xs, ys in repeated:
             ranks = [places.rank_b[j] for j in ys]
@@ -259,7 +261,9 @@ def _identical(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: 
                 paired.add(i)
                 taken.add(j)
                 pairs.append(([i], [j]))
+                nearest.append(pairs[-1])
         rest_a = [i for i in rest_a if i not in paired]
+    places.anchor(nearest)
     return pairs, rest_a
 
 
