@@ -90,6 +90,8 @@ def _align(xs: tuple[Node, ...], ys: tuple[Node, ...]) -> tuple[float, list[tupl
         if band >= m + n or cost <= (2 * (band + 1) - abs(m - n)) * cheapest:
             break
         band *= 2
+    if cost <= _LEAST_GROUP:  # no path through a group can cost less
+        return cost, steps
     # then groups, where one can beat that: a group of k rows against one is k + 1 for k - 1 steps off
     # the diagonal, so the band that must hold the optimum is known from the row-by-row cost
     step = min(cheapest, 2)
@@ -98,6 +100,7 @@ def _align(xs: tuple[Node, ...], ys: tuple[Node, ...]) -> tuple[float, list[tupl
 
 
 GROUPS = ((2, 1), (3, 1), (1, 2), (1, 3))  # rows of a against rows of b aligned as one group
+_LEAST_GROUP = min(ka + kb for ka, kb in GROUPS)  # the row nodes a group inserts and deletes
 
 
 def _dp(xs: tuple[Node, ...], ys: tuple[Node, ...], band: int, sub: dict[tuple[int, int], tuple[float, list]],
