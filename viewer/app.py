@@ -19,7 +19,7 @@ from exporters.diff import cell_label, diff, to_diff_html
 
 from .exports import EXPORTS
 from .layout import SLICE, kinds, search, slice_of, slice_views, summary
-from .store import IMAGE_TYPES, Refused, Store
+from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Refused, Store
 
 CELLS_SHOWN = 40  # table differences listed under a compared table; the HTML report has them all
 
@@ -62,11 +62,11 @@ def create_app(root: str) -> Flask:
 
         def locate(url: str) -> str | None:
             url = url.strip()
-            if not url or _SCHEME.match(url) or url.startswith(("/", "\\")):
+            if not url or _SCHEME.match(url) or url.startswith(("/", "\\")):  # remote, data: or absolute
                 return None
             candidate = posixpath.normpath(posixpath.join(base, url))
             try:
-                store.resolve(candidate, tuple(IMAGE_TYPES))
+                store.resolve(candidate, IMAGE_SUFFIXES)
             except Refused:
                 return None
             return url_for("asset", rel=candidate)
@@ -74,7 +74,7 @@ def create_app(root: str) -> Flask:
 
     @app.get("/asset/<path:rel>")
     def asset(rel: str) -> Response:
-        real = store.resolve(rel, tuple(IMAGE_TYPES))
+        real = store.resolve(rel, IMAGE_SUFFIXES)
         return send_file(real, mimetype=IMAGE_TYPES[os.path.splitext(real)[1].lower()])
 
     def doc_from_request():

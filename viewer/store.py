@@ -21,6 +21,7 @@ SUFFIXES = (".json", ".txt")
 # Images a figure may name next to its result file. Not SVG: it can carry script.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp"}
+IMAGE_SUFFIXES = tuple(IMAGE_TYPES)
 
 
 class Refused(Exception):
