@@ -255,6 +255,14 @@ def present(obj: Raw, names: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
+def as_json(obj: Raw) -> dict[str, Any]:
+    """A provider struct kept whole in `extra`: the fields it had under their JSON names, then its unknown
+    keys, nulls left out as `compact` does. A struct itself cannot go there: it would encode its `rest`."""
+    out = {f.encode_name: getattr(obj, f.name) for f in msgspec.structs.fields(obj) if f.name != "rest"}
+    out.update(obj.rest)
+    return {k: v for k, v in out.items() if v is not None and v is not msgspec.UNSET}
+
+
 def rest_of(obj: Raw | None, prefix: str) -> dict[str, Any]:
     """The unknown keys of a nested provider struct, prefixed so that they can share its parent's `extra`."""
     return {prefix + k: v for k, v in obj.rest.items()} if obj is not None else {}

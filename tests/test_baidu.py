@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from exporters import to_json
 from normalizer import NormalizeError, load, normalize, normalize_all
 from normalizer.providers import baidu
 from normalizer.providers.baidu import BCell, from_matrix
@@ -114,6 +115,19 @@ def test_chunks_titles_and_one_based_locations():
     chunk = doc.chunks[2]
     assert chunk.kind == "table" and chunk.headings == ["二、渠道与门店", "2.1 门店分布"]
     assert [(loc.page, loc.bbox) for loc in chunk.locations] == [(2, [110, 1300, 1050, 1480]), (3, [90, 120, 1030, 240])]
+
+
+def test_a_chunk_position_without_a_page_is_kept_as_its_json():
+    # found by the mutation test: the position struct itself went into extra and could not be encoded
+    raw = json.loads((B / "annual_report_result.json").read_bytes())
+    position = raw["chunks"][2]["meta"]["position"][0]
+    del position["page_num"]
+    position["note"] = "kept"
+    doc = normalize(json.dumps(raw))
+    chunk = doc.chunks[2]
+    assert chunk.extra["position"] == [{"box": position["box"], "note": "kept"}]
+    assert [loc.page for loc in chunk.locations] == [3]
+    assert json.loads(to_json(doc))["chunks"][2]["extra"]["position"] == chunk.extra["position"]
 
 
 def test_heading_tree_disagreement_is_reported():

@@ -17,7 +17,7 @@ from ..build import (FURNITURE, PageBlocks, checked_box, compact, finish, formul
                      zero_based_page)
 from ..errors import Repairs, describe
 from ..schema import Block, Cell, Chunk, Document, Image, Job, Location, Page, Table
-from ..typed import Raw, decode_as, present, present_getter, rest_of
+from ..typed import Raw, as_json, decode_as, present, present_getter, rest_of
 
 PROVIDER = "baidu"
 
@@ -336,7 +336,7 @@ def _fill_table(block: Block, bt: BTable, repairs: Repairs, path: str) -> None:
         if bt.cells:
             repairs(f"{path}.matrix", "expected a matrix placing the cells, found none",
                     "table rebuilt from its markdown; cells kept in extra")
-            block.extra["cells"] = [_cell_dict(c) for c in bt.cells]
+            block.extra["cells"] = [as_json(c) for c in bt.cells]
     if bt.cells:  # what a canonical Cell has no field for: the cells' layout ids, and any type but "cell"
         block.extra["cell_ids"] = [c.layout_id for c in bt.cells]
         odd = {str(i): present(c, ("type", "sub_type")) for i, c in enumerate(bt.cells)
@@ -347,11 +347,6 @@ def _fill_table(block: Block, bt: BTable, repairs: Repairs, path: str) -> None:
     block.table = table
     block.text = tables.plain_text(table)
     block.extra.update(rest_of(bt, "table_"))
-
-
-def _cell_dict(cell: BCell) -> dict[str, Any]:
-    return compact({"layout_id": cell.layout_id, "text": cell.text, "position": cell.position,
-                    **present(cell, ("type", "sub_type"))})
 
 
 def from_matrix(cells: list[BCell], matrix: list[list[int]], repairs: Repairs, path: str) -> Table:
@@ -435,8 +430,8 @@ def _chunk(bc: BChunk, index: int, repairs: Repairs, path: str) -> Chunk:
             pos.box, repairs, f"{path}.meta.position[{k}].box", xywh_order=True)))
     return Chunk(id=bc.chunk_id or f"chunk-{index}", text=bc.content or "", kind=bc.type or "text",
                  headings=list(meta.title or ()), locations=locations,
-                 extra=compact({"position": [p for p in meta.position or () if p.page_num is None or p.page_num < 0]
-                                or None, **rest_of(meta, "meta_"), **bc.rest}))
+                 extra=compact({"position": [as_json(p) for p in meta.position or ()
+                                             if p.page_num is None or p.page_num < 0] or None, **rest_of(meta, "meta_"), **bc.rest}))
 
 
 def _check_heading_tree(blocks: list[Block], ids: dict[str, str], parents: dict[str, str | None],
