@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from normalizer.build import FURNITURE, union
+from normalizer.build import FURNITURE
+from normalizer.geometry import union
 from normalizer.schema import Block, Chunk, Document, Location, Table, encode
 
 from .joined import logical_blocks

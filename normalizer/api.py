@@ -7,21 +7,20 @@ import os
 from typing import Any
 
 from . import registry
-from .detect import detect_probe, probe
+from .detect import probe
 from .errors import NormalizeError, Repairs
 from .schema import Document
 
 
 def detect(raw: Any) -> str:
     """The format id of `raw` (bytes, str, or parsed JSON)."""
-    return detect_probe(probe(raw))
+    return registry.detect(probe(raw)).id
 
 
 def normalize_all(raw: Any, *, format: str | None = None, strict: bool = False) -> list[Document]:
     """Every Document `raw` holds (an SDK list or a document list gives several)."""
     seen = probe(raw)
-    format_id = format or detect_probe(seen)
-    convert = registry.get(format_id).convert
+    found = registry.forced(format, seen) if format else registry.detect(seen)
     if isinstance(seen, str) and not isinstance(raw, str):
         raw = seen  # decoded text
     # A converter builds one large tree without cycles: collector passes over it find nothing and, on a
@@ -29,7 +28,7 @@ def normalize_all(raw: Any, *, format: str | None = None, strict: bool = False) 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return convert(raw, Repairs(strict))
+        return found.convert(raw, Repairs(strict))
     except RecursionError:
         raise NormalizeError("$", "expected JSON of reasonable depth, found nesting too deep") from None
     finally:
@@ -38,6 +37,7 @@ def normalize_all(raw: Any, *, format: str | None = None, strict: bool = False) 
 
 
 def normalize(raw: Any, *, format: str | None = None, strict: bool = False) -> Document:
+    """The one Document `raw` holds; `NormalizeError` when it holds several (use `normalize_all`)."""
     docs = normalize_all(raw, format=format, strict=strict)
     if len(docs) != 1:
         raise NormalizeError("$", f"expected one document, found {len(docs)}; use normalize_all")

@@ -1,25 +1,13 @@
-"""What every converter needs after mapping its own fields: block ids, the section tree, captions."""
+"""What every converter needs after mapping its own fields: block ids, the section tree, captions, page numbers."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .errors import Repairs, describe
-from .schema import BBox, Block, Document
+from .schema import Block, Document
 
 FURNITURE = frozenset({"header", "footer", "page_number"})  # outside the section flow
-
-
-def xywh(x: float, y: float, w: float, h: float) -> BBox:
-    """`[x, y, w, h]` -> `[x0, y0, x1, y1]` (plain float sums: rounding costs 15% of a large normalize)."""
-    return [x, y, x + w, y + h]
-
-
-def union(boxes: Iterable[BBox]) -> BBox | None:
-    boxes = list(boxes)
-    if not boxes:
-        return None
-    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
 
 def compact(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -62,13 +50,6 @@ def formula_latex(md: str | None) -> str | None:
     return None
 
 
-def heading_level(level: int | None, repairs: Repairs, path: str) -> int:
-    if level is not None and not 1 <= level <= 6:
-        repairs(path, f"expected a heading level 1..6, found {level}", "clamped")
-        level = min(max(level, 1), 6)
-    return level or 1
-
-
 def section_tree(blocks: list[Block]) -> None:
     """Set `Block.parent` to the nearest enclosing heading; a heading closes headings of its level or deeper."""
     stack: list[tuple[int, str]] = []
@@ -105,19 +86,13 @@ def link_captions(blocks: list[Block]) -> None:
                     break
 
 
-def finish(doc: Document, repairs: Repairs) -> Document:
-    section_tree(doc.blocks)
-    doc.warnings = list(repairs.warnings)
+def finish(doc: Document, repairs: Repairs, sections: bool = True) -> Document:
+    """The last step of every converter: the section tree (unless the converter built it already) and the
+    repairs made for this document."""
+    if sections:
+        section_tree(doc.blocks)
+    doc.warnings = repairs.collected()
     return doc
-
-
-def finite_numbers(values: Any) -> bool:
-    """Whether every value is a finite number: their sum times zero is 0 only then (NaN, inf, text, lists and
-    null all fail), in one C-level pass."""
-    try:
-        return sum(values, 0) * 0 == 0
-    except TypeError:
-        return False
 
 
 def zero_based_page(value: int | None, position: int, repairs: Repairs, path: str) -> int:
@@ -127,54 +102,3 @@ def zero_based_page(value: int | None, position: int, repairs: Repairs, path: st
         return value + 1
     repairs(path, f"expected a 0-based page number, found {describe(value)}", f"used position {position}")
     return position
-
-
-def clean_box(values: Any) -> BBox | None:
-    """The hot path of `checked_box`: four finite numbers already in corner order, as floats; None for
-    anything else (missing, malformed, reversed), which `checked_box` then judges and reports."""
-    if type(values) is list and len(values) == 4:
-        a, b, c, d = values
-        try:
-            if sum(values, 0) * 0 == 0 and a <= c and b <= d:
-                return [float(a), float(b), float(c), float(d)]
-        except TypeError:
-            pass
-    return None
-
-
-def clean_xywh(values: Any) -> BBox | None:
-    """`clean_box` for `[x, y, w, h]` boxes: four finite numbers with no negative size, as corners."""
-    if type(values) is list and len(values) == 4:
-        x, y, w, h = values
-        try:
-            if sum(values, 0) * 0 == 0 and w >= 0 and h >= 0:
-                return [float(x), float(y), float(x + w), float(y + h)]
-        except TypeError:
-            pass
-    return None
-
-
-def checked_box(values: Any, repairs: Repairs, path: str | Callable[[], str], *,
-                xywh_order: bool = False) -> BBox | None:
-    """A provider's 4-number box as `[x0, y0, x1, y1]` (from `[x, y, w, h]` when `xywh_order`); None, with a
-    repair, when it is not four finite numbers. Reversed corners are put in order silently: same rectangle.
-
-    Called once per block: `path` may be a function giving the JSON path, spelled out only for a repair.
-    """
-    if values is None:
-        return None
-    box = clean_xywh(values) if xywh_order else clean_box(values)
-    if box is not None:
-        return box
-    if callable(path):
-        path = path()
-    try:
-        a, b, c, d = values
-    except (TypeError, ValueError):
-        a = b = c = d = None
-    if a is None or not finite_numbers(values):
-        repairs(path, f"expected four numbers, found {describe(values)}", "no box; the value is kept in extra")
-        return None
-    if xywh_order:
-        c, d = a + c, b + d
-    return [float(min(a, c)), float(min(b, d)), float(max(a, c)), float(max(b, d))]

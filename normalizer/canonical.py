@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from .detect import Probe
 from .errors import NormalizeError, Repairs
 from .schema import Document
 
@@ -33,3 +34,10 @@ def _path_of(message: str) -> str:
     marker = " - at `"
     at = message.rfind(marker)
     return message[at + len(marker):-1] if at >= 0 and message.endswith("`") else "$"
+
+
+def sniff(p: Probe) -> bool:
+    """An object (or a non-empty list of objects) whose `schema` says docnorm wrote it."""
+    first = p[0] if p.is_(list) else p
+    schema = first["schema"].value
+    return isinstance(schema, str) and schema.startswith("docnorm/")

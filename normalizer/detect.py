@@ -1,14 +1,17 @@
-"""Recognise which provider format a saved file holds (PROVIDERS.md §0), without parsing all of it.
+"""A lazily decoded look at an input, for the sniffers of the format registry (`registry.FORMATS`).
 
 JSON bytes are decoded two levels deep and below that one level at a time (`msgspec.Raw` leaves stay
 unparsed, containers are told apart by their first byte), so sniffing a 100 MB result costs one fast scan.
-The rules are one ordered table: the first predicate that holds names the format; a shape nobody claims
-gets a `NormalizeError` describing what was seen.
+Input that is not JSON is text (LLMWhisperer's `result_text`), unless its first bytes say it is a PDF, an
+image or an Office file (what people mistake for a result), or it is a file path given instead of content.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Union
+
+import os
+import re
 
 import msgspec
 
@@ -80,8 +83,39 @@ _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 JSON_START = (b"{", b"[")
 
 
+# The first bytes of the files people pass where a result is expected: (magic, what it is).
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"), (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"), (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
+    (b"BM", "a BMP image"), (b"PK\x03\x04", "a ZIP archive or Office document (docx, xlsx, pptx)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Office document (doc, xls, ppt)"),
+)
+_RIFF_WEBP = (b"RIFF", b"WEBP")
+# One line that names a file rather than holding a result: a path ending in a suffix of a file people have.
+_PATH = re.compile(r"[^\n<>|\"]{0,4000}\.(?:json|jsonl|txt|md|pdf|png|jpe?g|tiff?|webp|bmp|docx?|xlsx?|pptx?)\s*",
+                   re.I)
+
+
+def _not_a_result(what: str) -> NormalizeError:
+    return NormalizeError("$", f"this is {what}, not a parsing service's result; docnorm reads the JSON (or "
+                               "LLMWhisperer text) the service returned")
+
+
+def _file_kind(data: bytes) -> str | None:
+    """What a binary file is, from its first bytes; None when it is none of the known kinds."""
+    for magic, what in MAGIC:
+        if data.startswith(magic):
+            return what
+    if data[:4] == _RIFF_WEBP[0] and data[8:12] == _RIFF_WEBP[1]:
+        return "a WebP image"
+    return None
+
+
 def probe(raw: Any) -> Probe | str:
     """A `Probe` for JSON input, or the text itself for a non-JSON text file."""
+    if isinstance(raw, os.PathLike):
+        raise NormalizeError("$", f"expected a result's content, found the path {os.fspath(raw)!r}; "
+                                  "read a file with normalizer.load(path)")
     if isinstance(raw, (bytes, bytearray, memoryview)):
         raw = bytes(raw)
     if isinstance(raw, (str, bytes)) and not raw.strip():
@@ -89,62 +123,60 @@ def probe(raw: Any) -> Probe | str:
     if isinstance(raw, str):
         stripped = raw.lstrip("\ufeff \t\r\n")
         if stripped[:1] in ("{", "["):
-            return Probe(stripped.encode())
+            return Probe(_encoded(stripped))
+        if _PATH.fullmatch(stripped):
+            raise NormalizeError("$", f"expected a result's content, found what looks like a file path "
+                                      f"{stripped.strip()[:200]!r}; read a file with normalizer.load(path)")
         return raw
-    if isinstance(raw, (bytes, bytearray, memoryview)):
-        data = bytes(raw)
-        stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if isinstance(raw, bytes):
+        stripped = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
         if stripped[:1] in JSON_START:
             return Probe(stripped)
+        kind = _file_kind(raw)
+        if kind is not None:
+            raise _not_a_result(kind)
         try:
-            return data.decode("utf-8-sig")
+            return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise NormalizeError("$", f"expected JSON or UTF-8 text, found undecodable bytes ({exc.reason} "
                                       f"at byte {exc.start})") from None
     return Probe(raw)
 
 
-# --- predicates, one per shape --------------------------------------------------------------------
-
-def _is_canonical(p: Probe) -> bool:
-    schema = p["schema"].value
-    return isinstance(schema, str) and schema.startswith("docnorm/")
-
-
-def _is_canonical_list(p: Probe) -> bool:
-    return p.is_(list) and len(p.value) > 0 and _is_canonical(p[0])
+def _encoded(text: str) -> bytes:
+    """JSON text as UTF-8 for msgspec; lone surrogates (which UTF-8 cannot hold) become U+FFFD."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
 
 
-def _is_llamacloud_v2(p: Probe) -> bool:
-    job = p["job"]
-    return job.is_(dict) and "id" in job and "status" in job
+def shape(p: Probe | str) -> str:
+    """What an input looks like, for error messages."""
+    if isinstance(p, str):
+        return "plain text"
+    v = p.value
+    if isinstance(v, dict):
+        keys = sorted(v)
+        shown = ", ".join(keys[:12]) + (", …" if len(keys) > 12 else "")
+        return f"an object with keys [{shown}]"
+    if isinstance(v, list):
+        return f"an array of {len(v)}" + (f" whose first element is {shape(p[0])}" if v else "")
+    return f"a JSON {_JSON_NAMES.get(type(v), type(v).__name__)}"
 
 
-_V1_STATUSES = {"PENDING", "SUCCESS", "ERROR", "PARTIAL_SUCCESS", "CANCELLED"}
+_JSON_NAMES = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 
-def _is_llamaparse_v1_page(p: Probe) -> bool:
-    return isinstance(p["page"].value, int) and bool(p.keys() & {"md", "text", "items"})
-
-
-def _is_llamaparse_v1(p: Probe) -> bool:
-    if p.is_(list):
-        return len(p.value) > 0 and _is_llamaparse_v1(p[0])
-    if p["pages"].is_(list):
-        first = p["pages"][0]
-        return _is_llamaparse_v1_page(first) if first.exists else "job_metadata" in p
-    # the v1 job status response {id, status}
-    return p.keys() >= {"id", "status"} and p["status"].value in _V1_STATUSES and \
-        p.keys() <= {"id", "status", "error_code", "error_message"}
-
+# --- envelopes several providers share --------------------------------------------------------------
 
 # Error codes each provider documents (PROVIDERS.md §2.1, §5): an error envelope carries no data to tell
 # the providers apart, only its code.
 RAGFLOW_ERROR_CODES = frozenset({10, 100, 101, 102, 103, 105, 106, 108, 109, 400, 401, 403, 404, 409, 500})
-_SOMARK_ERROR_CODES = frozenset(range(1100, 1200))
+SOMARK_ERROR_CODES = frozenset(range(1100, 1200))
 
 
-def _error_code(p: Probe) -> int | None:
+def error_code(p: Probe) -> int | None:
     """The code of an envelope `{code, message, data?}` that carries no result, else None."""
     code, data = p["code"].value, p["data"]
     if not isinstance(code, int) or isinstance(code, bool) or code == 0 or not p["message"].is_(str):
@@ -152,102 +184,3 @@ def _error_code(p: Probe) -> int | None:
     if data.exists and data.value not in (None, False) and not (data.is_(dict) and not data.keys()):
         return None
     return code
-
-
-def _is_somark(p: Probe) -> bool:
-    if {"code", "message", "data"} <= p.keys():
-        data = p["data"]
-        if data.value is None:
-            code = p["code"].value
-            return code != 0 and not (isinstance(code, int) and code in RAGFLOW_ERROR_CODES)
-        return data.is_(dict) and bool(data.keys() & {"task_id", "record_id", "result", "status"}) \
-            and "docs" not in data and "chunks" not in data
-    if _error_code(p) in _SOMARK_ERROR_CODES:
-        return True
-    pages = p["pages"]
-    return pages.is_(list) and "blocks" in pages[0] and "layouts" not in pages[0]
-
-
-def _is_baidu_task(p: Probe) -> bool:
-    result = p["result"]
-    if result.is_(dict) and "task_id" in result and ("error_code" in p or "log_id" in p):
-        return True
-    return "error_code" in p and "error_msg" in p and not result.exists
-
-
-def _is_baidu_result(p: Probe) -> bool:
-    pages = p["pages"]
-    first = pages[0]
-    return pages.is_(list) and ("layouts" in first or "page_id" in first or
-                                ("file_id" in p and not first.exists))
-
-
-def _is_whisperer_retrieve(p: Probe) -> bool:
-    return "result_text" in p or ("status_code" in p and p["extraction"].is_(dict))
-
-
-_WHISPER_STATUS_KEYS = {"status", "message", "detail", "whisper_hash", "status_code", "extraction"}
-
-
-def _is_whisperer_status(p: Probe) -> bool:
-    return p["status"].is_(str) and p.keys() <= _WHISPER_STATUS_KEYS and \
-        p["status"].value not in _V1_STATUSES
-
-
-def _ragflow_data(p: Probe) -> Probe | None:
-    if "code" in p and p["data"].is_(dict):
-        return p["data"]
-    return None
-
-
-def _is_ragflow_documents(p: Probe) -> bool:
-    data = _ragflow_data(p)
-    return data is not None and data["docs"].is_(list) or _error_code(p) in RAGFLOW_ERROR_CODES
-
-
-def _is_ragflow_retrieval(p: Probe) -> bool:
-    data = _ragflow_data(p)
-    return data is not None and data["chunks"].is_(list) and "doc_aggs" in data
-
-
-def _is_ragflow_chunks(p: Probe) -> bool:
-    data = _ragflow_data(p)
-    return data is not None and data["chunks"].is_(list) and "doc_aggs" not in data
-
-
-RULES: list[tuple[str, Callable[[Probe], bool]]] = [
-    ("docnorm", _is_canonical),
-    ("docnorm", _is_canonical_list),
-    ("llamacloud.v2", _is_llamacloud_v2),
-    ("ragflow.documents", _is_ragflow_documents),
-    ("ragflow.retrieval", _is_ragflow_retrieval),
-    ("ragflow.chunks", _is_ragflow_chunks),
-    ("somark", _is_somark),
-    ("baidu.task", _is_baidu_task),
-    ("baidu.result", _is_baidu_result),
-    ("llamaparse.v1", _is_llamaparse_v1),
-    ("whisperer.retrieve", _is_whisperer_retrieve),
-    ("whisperer.status", _is_whisperer_status),
-]
-TEXT_FORMAT = "whisperer.text"
-
-
-def detect_probe(p: Probe | str) -> str:
-    if isinstance(p, str):
-        return TEXT_FORMAT
-    for format_id, predicate in RULES:
-        if predicate(p):
-            return format_id
-    raise NormalizeError("$", f"expected a known provider format, found {_shape(p)}; known formats: "
-                              + ", ".join(sorted({f for f, _ in RULES} | {TEXT_FORMAT})))
-
-
-def _shape(p: Probe) -> str:
-    v = p.value
-    if isinstance(v, dict):
-        keys = sorted(v)
-        shown = ", ".join(keys[:12]) + (", …" if len(keys) > 12 else "")
-        return f"an object with keys [{shown}]"
-    if isinstance(v, list):
-        return f"an array of {len(v)}" + (f" whose first element is {_shape(p[0])}" if v else "")
-    return f"a JSON {type(v).__name__}"

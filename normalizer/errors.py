@@ -28,20 +28,58 @@ _JSON_NAMES = {dict: "object", list: "array", str: "string", int: "integer", flo
 
 
 class Repairs:
-    """Collects lenient repairs as warnings, or raises at the first one when strict."""
+    """Collects lenient repairs as warnings, or raises at the first one when strict.
 
-    __slots__ = ("strict", "warnings")
+    Each warning remembers the JSON path it was made at, so that an input holding several documents can hand
+    every document the repairs made under its part of the input (`split`).
+    """
 
-    def __init__(self, strict: bool = False):
+    __slots__ = ("strict", "warnings", "_paths", "_shared")
+
+    def __init__(self, strict: bool = False, shared: "Repairs | None" = None):
         self.strict = strict
         self.warnings: list[str] = []
+        self._paths: list[str] = []
+        self._shared = shared  # the input's repairs outside any one document
 
     def __call__(self, path: str, problem: str, fix: str) -> None:
         """`problem` says what was expected and found; `fix` what lenient mode did about it."""
         if self.strict:
             raise NormalizeError(path, problem)
         self.warnings.append(f"{path}: {problem}; {fix}")
+        self._paths.append(path)
 
     def note(self, path: str, message: str) -> None:
         """Something worth telling that is not a repair (never raises)."""
         self.warnings.append(f"{path}: {message}")
+        self._paths.append(path)
+
+    def split(self, roots: list[tuple[str, ...]]) -> list["Repairs"]:
+        """One Repairs per document, given the JSON paths of its parts of the input: each takes the warnings
+        made under its paths; the rest (the envelope's) stay here and are shared by every document."""
+        owner: dict[str, int] = {root: n for n, doc_roots in enumerate(roots) for root in doc_roots}
+        parts = [Repairs(self.strict, shared=self) for _ in roots]
+        kept_w, kept_p = [], []
+        for warning, path in zip(self.warnings, self._paths):
+            n = owner.get(_root_of(path, owner))
+            if n is None:
+                kept_w.append(warning)
+                kept_p.append(path)
+            else:
+                parts[n].warnings.append(warning)
+                parts[n]._paths.append(path)
+        self.warnings, self._paths = kept_w, kept_p
+        return parts
+
+    def collected(self) -> list[str]:
+        """Every warning for the document: the shared ones first, then its own."""
+        return ([*self._shared.collected(), *self.warnings] if self._shared is not None else list(self.warnings))
+
+
+def _root_of(path: str, roots: dict[str, int]) -> str:
+    """The longest prefix of `path` that is a whole JSON path step and one of `roots` (or "" for none)."""
+    for end in range(len(path), 0, -1):
+        if end == len(path) or path[end] in ".[":
+            if path[:end] in roots:
+                return path[:end]
+    return ""

@@ -1,10 +1,16 @@
-"""Format id -> (provider, sniff, convert). Detection order lives in `detect.RULES`."""
+"""Every format docnorm reads, in one ordered table: (format id, provider, sniff, convert, what it expects).
+
+Detection tries the sniffers in table order; the first that holds names the format. A format given by the
+caller (`format=`) must still look like itself: its sniffer (for text formats: being text) must hold, or the
+error names what was expected and what was found, instead of a "success" with nothing in it.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from . import detect
+from . import canonical
+from .detect import Probe, shape
 from .errors import NormalizeError, Repairs
 from .providers import baidu, llamacloud_v2, llamaparse_v1, llmwhisperer, ragflow, somark
 from .schema import Document
@@ -13,42 +19,70 @@ Convert = Callable[[Any, Repairs], list[Document]]
 
 
 class Format(NamedTuple):
+    id: str
     provider: str
-    sniff: Callable[[detect.Probe], bool] | None
+    sniff: Callable[[Any], bool]   # a Probe for JSON formats, the text itself for text formats
     convert: Convert
+    expects: str                   # what the input looks like, for the error when a forced format does not fit
+    text: bool = False             # read from plain text, not JSON
 
 
-def _pending(format_id: str) -> Convert:
-    def convert(raw: Any, repairs: Repairs) -> list[Document]:
-        raise NormalizeError("$", f"recognised {format_id}, but its converter is not available in this "
-                                  "version of docnorm")
-    return convert
-
-
-def _canonical(raw: Any, repairs: Repairs) -> list[Document]:
-    from .canonical import convert
-    return convert(raw, repairs)
-
-
-_PROVIDER_MODULES = (llamacloud_v2, llamaparse_v1, llmwhisperer, ragflow, somark, baidu)
-_PROVIDER_OF = {"somark": "somark", "baidu.result": "baidu", "baidu.task": "baidu",
-                "whisperer.retrieve": "llmwhisperer", "whisperer.text": "llmwhisperer",
-                "whisperer.status": "llmwhisperer", "ragflow.documents": "ragflow", "ragflow.chunks": "ragflow",
-                "ragflow.retrieval": "ragflow"}
-
-_sniffers = {format_id: sniff for format_id, sniff in reversed(detect.RULES)}
-
-FORMATS: dict[str, Format] = {"docnorm": Format("docnorm", _sniffers["docnorm"], _canonical)}
-for _module in _PROVIDER_MODULES:
-    for _id, _convert in _module.FORMATS.items():
-        FORMATS[_id] = Format(_module.PROVIDER, _sniffers.get(_id), _convert)
-for _id, _provider in _PROVIDER_OF.items():
-    FORMATS.setdefault(_id, Format(_provider, _sniffers.get(_id), _pending(_id)))
+FORMATS: tuple[Format, ...] = (
+    Format("docnorm", "docnorm", canonical.sniff, canonical.convert,
+           'canonical JSON (an object or a list of objects with "schema": "docnorm/…")'),
+    Format("llamacloud.v2", llamacloud_v2.PROVIDER, llamacloud_v2.sniff, llamacloud_v2.convert,
+           "a v2 parse response with a job object {id, status}"),
+    Format("ragflow.documents", ragflow.PROVIDER, ragflow.sniff_documents, ragflow.convert_documents,
+           "a RAGFlow response {code, data} whose data lists documents, is one, or is a parsing status"),
+    Format("ragflow.retrieval", ragflow.PROVIDER, ragflow.sniff_retrieval, ragflow.convert_retrieval,
+           "a RAGFlow retrieval response {code, data: {chunks, doc_aggs}}"),
+    Format("ragflow.chunks", ragflow.PROVIDER, ragflow.sniff_chunks, ragflow.convert_chunks,
+           "a RAGFlow chunk list {code, data: {chunks, doc}}"),
+    Format("somark", somark.PROVIDER, somark.sniff, somark.convert,
+           "a SoMark envelope {code, message, data} or a bare outputs.json {pages: [{blocks}]}"),
+    Format("baidu.task", baidu.PROVIDER, baidu.sniff_task, baidu.convert_task,
+           "a Baidu task response {log_id, result: {task_id}} or {error_code, error_msg}"),
+    Format("baidu.result", baidu.PROVIDER, baidu.sniff_result, baidu.convert_result,
+           "a Baidu parse result {file_name, pages: [{layouts, meta}]}"),
+    Format("llamaparse.v1", llamaparse_v1.PROVIDER, llamaparse_v1.sniff, llamaparse_v1.convert,
+           "a v1 /result/json object {pages: [{page, md|text|items}]}, the SDK's list of them, or a job status"),
+    Format("whisperer.retrieve", llmwhisperer.PROVIDER, llmwhisperer.sniff_retrieve, llmwhisperer.convert_retrieve,
+           "a whisper-retrieve response {result_text, …} or the client's {status_code, extraction}"),
+    Format("whisperer.status", llmwhisperer.PROVIDER, llmwhisperer.sniff_status, llmwhisperer.convert_status,
+           "a whisper-status response {status, message?, detail?}"),
+    Format("whisperer.text", llmwhisperer.PROVIDER, llmwhisperer.sniff_text, llmwhisperer.convert_text,
+           "plain text (LLMWhisperer's result_text)", text=True),
+)
+BY_ID: dict[str, Format] = {f.id: f for f in FORMATS}
 
 
 def get(format_id: str) -> Format:
     try:
-        return FORMATS[format_id]
+        return BY_ID[format_id]
     except KeyError:
-        raise NormalizeError("$", f"expected a format id ({', '.join(sorted(FORMATS))}), "
+        raise NormalizeError("$", f"expected a format id ({', '.join(sorted(BY_ID))}), "
                                   f"found {format_id!r}") from None
+
+
+def detect(p: Probe | str) -> Format:
+    """The first format whose sniffer holds; a `NormalizeError` describing the input when none does."""
+    is_text = isinstance(p, str)
+    for f in FORMATS:
+        if f.text == is_text and f.sniff(p):
+            return f
+    if is_text:
+        raise NormalizeError("$", "expected a known provider format, found plain text without LLMWhisperer's "
+                                  "page separators (a '<<<' line or form feeds); if it is LLMWhisperer text with "
+                                  "another separator, force it with --format whisperer.text "
+                                  "(format='whisperer.text')")
+    raise NormalizeError("$", f"expected a known provider format, found {shape(p)}; known formats: "
+                              + ", ".join(sorted(BY_ID)))
+
+
+def forced(format_id: str, p: Probe | str) -> Format:
+    """The format the caller named, once the input has been checked to have its shape."""
+    f = get(format_id)
+    fits = isinstance(p, str) if f.text else (not isinstance(p, str) and f.sniff(p))
+    if not fits:
+        raise NormalizeError("$", f"expected {f.id} input ({f.expects}), found {shape(p)}")
+    return f

@@ -17,6 +17,7 @@ from .errors import Repairs
 from .schema import Cell, Table
 
 MAX_SPAN = 1000  # the HTML spec's colspan limit; also keeps a hostile rowspan from exploding the grid
+MAX_GRID_FLOOR = 65_536  # grid slots any table may have, whatever its cell count (see `grid_limit`)
 
 
 class ParsedTable(NamedTuple):
@@ -88,10 +89,11 @@ def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
             row_span = col_span = 1
             if attrs and "span" in attrs:
                 for name, number in _SPAN.findall(attrs):
+                    value = int(number) if len(number) < 10 else MAX_SPAN + 1  # no 5,000-digit int()
                     if name.lower() == "rowspan":
-                        row_span = int(number)
+                        row_span = value
                     else:
-                        col_span = int(number)
+                        col_span = value
             # plain tuples here; `place` only builds _RawCell (same fields) on its slow path
             # a plain cell (no tag, entity or odd space: the common case) only needs strip()
             plain = inner.isprintable() and "<" not in inner and "&" not in inner and "  " not in inner
@@ -147,6 +149,12 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
     n_rows = len(rows)
     if n_rows == 0:
         return Table(n_rows=0, n_cols=0, cells=[])
+    if not all(1 <= cs <= MAX_SPAN and 0 <= rs <= MAX_SPAN for row in rows for _, rs, cs, _ in row):
+        rows[:] = [[_RawCell(*c) for c in row] for row in rows]
+        _clamp_spans(rows, repairs, path)  # before anything sizes a grid from the spans
+    bounded = _bounded(rows, repairs, path)
+    if bounded is not None:
+        return bounded
     quick = _place_consistent(rows)
     if quick is not None:
         return quick
@@ -203,6 +211,32 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
         _report_padding(padded, n_cols, repairs, path)
     cells.sort(key=lambda c: (c.row, c.col))
     return Table(n_rows=n_rows, n_cols=n_cols, cells=cells)
+
+
+def grid_limit(n_cells: int) -> int:
+    """The most grid slots a table of `n_cells` cells may lay out: spans and ragged rows may pad a grid, but
+    not beyond what its content can explain, so a table costs what its input costs."""
+    return max(16 * n_cells, MAX_GRID_FLOOR)
+
+
+def _bounded(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table | None:
+    """None when the grid the rows ask for fits `grid_limit`; else the table laid out with its spans ignored
+    or, when even that does not fit, one cell per row holding the row's texts (a repair either way)."""
+    n_cells = sum(len(row) for row in rows)
+    limit = grid_limit(n_cells)
+    widest = max(sum(c[2] for c in row) for row in rows)
+    if len(rows) * widest <= limit:
+        return None
+    widest_plain = max(len(row) for row in rows)
+    if len(rows) * widest_plain <= limit:
+        repairs(path, f"expected spans that fit a grid of at most {limit} slots for {n_cells} cells, found "
+                      f"spans {len(rows)} x {widest} wide", "spans ignored")
+        return place([[(c[0], 1, 1, c[3]) for c in row] for row in rows], repairs, path)
+    repairs(path, f"expected a grid of at most {limit} slots for {n_cells} cells, found rows up to "
+                  f"{widest_plain} cells wide over {len(rows)} rows", "each row kept as one cell of tab-separated texts")
+    return Table(n_rows=len(rows), n_cols=1, cells=[
+        Cell(row=r, col=0, text="\t".join(c[0] for c in row), header=bool(row) and all(c[3] for c in row))
+        for r, row in enumerate(rows)])
 
 
 def _place_consistent(rows: list[list[_RawCell]]) -> Table | None:
@@ -418,20 +452,6 @@ def _scalar_text(value: Any) -> str:
 
 
 # --- helpers for every converter ------------------------------------------------------------------
-
-def from_any(html: str | None, markdown: str | None, rows: list[list[Any]] | None, repairs: Repairs,
-             path: str) -> ParsedTable | None:
-    """The richest representation wins: HTML (carries spans), then markdown (HTML or pipe), then rows."""
-    if has_html_table(html):
-        return from_html(html, repairs, f"{path}.html")  # type: ignore[arg-type]
-    if has_html_table(markdown):
-        return from_html(markdown, repairs, f"{path}.md")  # type: ignore[arg-type]
-    if markdown and "|" in markdown:
-        return from_markdown(markdown, repairs, f"{path}.md")
-    if rows:
-        return ParsedTable(from_rows(rows), None)
-    return None
-
 
 def grid_problems(table: Table) -> list[str]:
     """Why `table` breaks the canonical invariant (empty when every slot is covered exactly once)."""

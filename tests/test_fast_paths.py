@@ -15,8 +15,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from normalizer import normalize, tables
-from normalizer.build import checked_box, clean_box, clean_xywh, compact
-from normalizer.detect import Probe, detect_probe, probe
+from normalizer.build import compact
+from normalizer.geometry import checked_box, clean_box, clean_xywh
+from normalizer import registry
+from normalizer.detect import Probe, probe
 from normalizer.errors import Repairs
 from normalizer.providers.ragflow import CHUNK_EXTRA, RChunk
 from normalizer.typed import present, present_getter
@@ -137,7 +139,7 @@ def test_probe_decodes_a_level_once_and_answers_container_checks_without_decodin
     assert chunks.is_(list) and not chunks.is_(dict)
     assert isinstance(chunks._value, msgspec.Raw)  # the list itself was not decoded to answer
     assert chunks[0]["id"].value == "c"  # and decodes when asked for its content
-    assert detect_probe(p) == "ragflow.chunks"
+    assert registry.detect(p).id == "ragflow.chunks"
 
 
 @pytest.mark.parametrize("raw, kind", [(b'{"a": "[x"}', str), (b'{"a": 3}', int), (b'{"a": null}', type(None)),

@@ -1,2 +1,3 @@
-"""One module per provider family. Each exposes `PROVIDER` (its name) and `FORMATS` ({format id: convert}),
-where `convert(raw, repairs) -> list[Document]` takes JSON bytes/str or parsed JSON."""
+"""One module per provider family: its raw structs, its label and status tables, its converters
+(`convert(raw, repairs) -> list[Document]`, taking JSON bytes/str or parsed JSON) and their sniffers.
+`PROVIDER` names the provider; `normalizer.registry.FORMATS` lists every format in detection order."""

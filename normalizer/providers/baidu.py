@@ -13,9 +13,11 @@ from typing import Any
 from msgspec import UNSET
 
 from .. import tables
-from ..build import (FURNITURE, PageBlocks, checked_box, compact, finish, formula_latex, section_tree,
-                     zero_based_page)
+from ..build import FURNITURE, PageBlocks, compact, finish, formula_latex, section_tree, zero_based_page
+from ..detect import Probe
 from ..errors import Repairs, describe
+from ..geometry import checked_box
+from ..kit import heading_level, kind_of, read_table, status_of
 from ..schema import Block, Cell, Chunk, Document, Image, Job, Location, Page, Table
 from ..typed import Raw, as_json, decode_as, present, present_getter, rest_of
 
@@ -149,14 +151,11 @@ def convert_task(raw: Any, repairs: Repairs) -> list[Document]:
     result = task.result or TaskResult()
     word = result.status
     error = _task_error(result.task_error)
+    # no status: a submit response, accepted and not started; an unknown word is not terminal: running
+    status = status_of(word, STATUS, repairs, "$.result.status", default="queued" if result.task_id else "unknown",
+                       unknown="running")
     if task.error_code not in (0, None):
         status, error = "failed", f"error_code {task.error_code}: {task.error_msg or 'error'}"
-    elif word is None:
-        status = "queued" if result.task_id else "unknown"  # a submit response: accepted, not started
-    else:
-        status = STATUS.get(word.lower(), "running")
-        if word.lower() not in STATUS:
-            repairs.note("$.result.status", f"unrecognised status {word!r}; not terminal, so taken as running")
     job = Job(id=result.task_id, status=status, provider_status=word,  # type: ignore[arg-type]
               error=error if status == "failed" or error else None)
     doc = Document(provider=PROVIDER, format="baidu.task", job=job, extra=compact({
@@ -188,8 +187,9 @@ def convert_result(raw: Any, repairs: Repairs) -> list[Document]:
     for i, bc in enumerate(result.chunks or ()):
         doc.chunks.append(_chunk(bc, i, repairs, f"$.chunks[{i}]"))
     doc.job.page_count = len(doc.pages) or None
+    section_tree(doc.blocks)
     _check_heading_tree(doc.blocks, ids, parents, repairs)
-    return [finish(doc, repairs)]
+    return [finish(doc, repairs, sections=False)]
 
 
 def _page(doc: Document, bp: BPage, ids: dict[str, str], parents: dict[str, str | None],
@@ -249,10 +249,7 @@ _LAYOUT_EXTRA = present_getter(("polygon", "table_html"))
 def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs, pages_path: str, j: int) -> Block:
     """One layout. The hot path of Baidu: JSON paths are only spelled out when something is wrong."""
     word, sub = layout.type or "", layout.sub_type or ""
-    kind = KINDS.get(word)
-    if kind is None:
-        repairs.note(f"{pages_path}.layouts[{j}].type", f"unknown layout type {word!r}; kept as kind 'other'")
-        kind = "other"
+    kind = kind_of(word, KINDS, repairs, lambda: f"{pages_path}.layouts[{j}].type", what="layout type")
     level = None
     if sub:
         title = _TITLE_N.match(sub)
@@ -261,10 +258,8 @@ def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs,
         elif sub in SUB_KINDS and kind in ("paragraph", "figure", "heading", "other"):
             kind = SUB_KINDS[sub]
     if kind == "heading":
-        level = level or HEADING_LEVELS.get(word, 1)
-        if not 1 <= level <= 6:
-            repairs(f"{pages_path}.layouts[{j}].sub_type", f"expected a heading level 1..6, found {sub!r}", "clamped")
-            level = min(max(level, 1), 6)
+        level = heading_level(level or HEADING_LEVELS.get(word, 1), repairs, f"{pages_path}.layouts[{j}].sub_type",
+                              found=repr(sub))
     position = layout.position
     bbox = checked_box(position, repairs, lambda: f"{pages_path}.layouts[{j}].position", xywh_order=True)
     if kind == "header" and word == "head_tail":
@@ -331,8 +326,7 @@ def _fill_table(block: Block, bt: BTable, repairs: Repairs, path: str) -> None:
     if bt.matrix:
         table = from_matrix(bt.cells or [], bt.matrix, repairs, path)
     else:
-        parsed = tables.from_any(bt.markdown, bt.markdown, None, repairs, path)
-        table = parsed.table if parsed else Table(n_rows=0, n_cols=0)
+        table = read_table(repairs, markdown=(bt.markdown, f"{path}.markdown")).table
         if bt.cells:
             repairs(f"{path}.matrix", "expected a matrix placing the cells, found none",
                     "table rebuilt from its markdown; cells kept in extra")
@@ -439,7 +433,6 @@ def _check_heading_tree(blocks: list[Block], ids: dict[str, str], parents: dict[
     """Compare the provider's `parent` links with the generic section tree; report where they differ."""
     if not any(parents.values()):
         return  # this result carries no tree (the PaddleOCR-VL parser gives none)
-    section_tree(blocks)
     kinds = {b.id: b.kind for b in blocks}
     differ = []
     page, heading_on_page = 0, False
@@ -464,4 +457,16 @@ def _check_heading_tree(blocks: list[Block], ids: dict[str, str], parents: dict[
                      + ("; …" if len(differ) > 5 else ""))
 
 
-FORMATS = {"baidu.result": convert_result, "baidu.task": convert_task}
+def sniff_task(p: Probe) -> bool:
+    """`{log_id, error_code?, result: {task_id, …}}`, or a top-level error `{error_code, error_msg}`."""
+    result = p["result"]
+    if result.is_(dict) and "task_id" in result and ("error_code" in p or "log_id" in p):
+        return True
+    return "error_code" in p and "error_msg" in p and not result.exists
+
+
+def sniff_result(p: Probe) -> bool:
+    """`{file_name, file_id, pages: [{page_id, layouts, …}]}` (a result of no pages still has its file_id)."""
+    pages = p["pages"]
+    first = pages[0]
+    return pages.is_(list) and ("layouts" in first or "page_id" in first or ("file_id" in p and not first.exists))

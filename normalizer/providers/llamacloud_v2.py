@@ -7,31 +7,20 @@ from typing import Any, Callable
 
 from msgspec import field
 
-from .. import tables
-from ..build import PageBlocks, compact, finish, link_captions, union, xywh
+from ..build import PageBlocks, compact, finish, link_captions
+from ..detect import Probe
 from ..errors import NormalizeError, Repairs
-from ..schema import Block, Document, Image, Job, Line, Page
-from ..typed import Raw, decode_as
-from .llama_common import OTHER_LABEL_KINDS, V2_STATUS, heading_level, label_kind, table_of, text_kind
+from ..geometry import union
+from ..kit import status_of
+from ..schema import BBox, Block, Document, Image, Job, Line, Page
+from ..typed import Raw, as_json, decode_as
+from .llama_common import (V2_STATUS, Box, box, box_detail, heading_block, other_block, table_block,
+                           text_block)
 
 PROVIDER = "llamacloud"
 
 
 # --- raw shape (PROVIDERS.md §1.2) ----------------------------------------------------------------
-
-class Box(Raw, kw_only=True):
-    x: float = 0.0
-    y: float = 0.0
-    w: float = 0.0
-    h: float = 0.0
-    confidence: float | None = None
-    label: str | None = None
-    start_index: int | None = None
-    end_index: int | None = None
-    startIndex: int | None = None  # pre-1.0 spelling
-    endIndex: int | None = None
-    r: float | None = None
-
 
 class Item(Raw, kw_only=True):
     type: str | None = None
@@ -92,10 +81,10 @@ class MetadataPage(Raw, kw_only=True):
 
 
 class ImageBox(Raw, kw_only=True):
-    x: float = 0.0
-    y: float = 0.0
-    w: float = 0.0
-    h: float = 0.0
+    x: float | None = None
+    y: float | None = None
+    w: float | None = None
+    h: float | None = None
 
 
 class ImageMeta(Raw, kw_only=True):
@@ -182,7 +171,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     doc = Document(
         provider=PROVIDER, format="llamacloud.v2", file_name=resp.job.name, job=_job(resp.job, pages, repairs),
         pages=[pages[n] for n in sorted(pages)], blocks=blocks,
-        images=_images(resp.images_content_metadata) if resp.images_content_metadata else [],
+        images=_images(resp.images_content_metadata, repairs) if resp.images_content_metadata else [],
         markdown=resp.markdown_full, text=resp.text_full, extra=_document_extra(resp),
     )
     return [finish(doc, repairs)]
@@ -194,13 +183,9 @@ def _keep(extra: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _job(job: JobV2, pages: dict[int, Page], repairs: Repairs) -> Job:
-    word = job.status
-    status = V2_STATUS.get(word.upper(), "unknown") if word else "unknown"
-    if word and status == "unknown":
-        repairs.note("$.job.status", f"unknown status {word!r}; mapped to unknown")
-    return Job(id=job.id, status=status, provider_status=word, error=job.error_message,
-               created_at=job.created_at, updated_at=job.updated_at,
-               page_count=len(pages) or None)
+    return Job(id=job.id, status=status_of(job.status, V2_STATUS, repairs, "$.job.status", fold=str.upper),
+               provider_status=job.status, error=job.error_message, created_at=job.created_at,
+               updated_at=job.updated_at, page_count=len(pages) or None)
 
 
 def _document_extra(resp: Response) -> dict[str, Any]:
@@ -281,102 +266,98 @@ def _metadata_pages(metadata: Metadata, pages: dict[int, Page], repairs: Repairs
 _PAGE_IN_NAME = re.compile(r"page_(\d+)")
 
 
-def _images(meta: ImagesMeta) -> list[Image]:
+def _images(meta: ImagesMeta, repairs: Repairs) -> list[Image]:
     out = []
-    for im in meta.images:
+    for i, im in enumerate(meta.images):
         page = _PAGE_IN_NAME.match(im.filename or "")
         b = im.bbox
-        out.append(Image(
-            id=im.filename, page=int(page.group(1)) if page else None, name=im.filename, url=im.presigned_url,
-            mime=im.content_type, bbox=xywh(b.x, b.y, b.w, b.h) if b else None,
-            extra=compact({"index": im.index, "category": im.category, "size_bytes": im.size_bytes,
-                           "bbox": b.rest or None if b else None, **im.rest})))
+        extra = compact({"index": im.index, "category": im.category, "size_bytes": im.size_bytes,
+                         "bbox": b.rest or None if b else None, **im.rest})
+        bbox = box(b, repairs, f"$.images_content_metadata.images[{i}].bbox", extra) if b else None
+        out.append(Image(id=im.filename, page=int(page.group(1)) if page else None, name=im.filename,
+                         url=im.presigned_url, mime=im.content_type, bbox=bbox, extra=extra))
     return out
 
 
 # --- items ----------------------------------------------------------------------------------------
 
-def _boxes(item: Item) -> tuple[list[float] | None, float | None, dict[str, Any]]:
+def _boxes(item: Item, repairs: Repairs, path: str) -> tuple[BBox | None, float | None, dict[str, Any]]:
     """The item's box list -> one bbox (their union), a confidence, and the per-box detail worth keeping."""
     boxes = item.bbox or item.bBox
     if not boxes:
-        return None, None, {}
+        return None, None, dict(item.rest)
+    key = "bbox" if item.bbox else "bBox"
     if len(boxes) == 1:
         b = boxes[0]
-        return [b.x, b.y, b.x + b.w, b.y + b.h], b.confidence, _box_detail(b)
-    detail = [{"bbox": xywh(b.x, b.y, b.w, b.h), "confidence": b.confidence, **_box_detail(b)}
-              for b in boxes]
+        detail = box_detail(b)
+        bbox = box(b, repairs, lambda: f"{path}.{key}[0]", detail)
+        detail.update(item.rest)
+        return bbox, b.confidence, detail
+    parts, known = [], []
+    for k, b in enumerate(boxes):
+        part: dict[str, Any] = {}
+        corners = box(b, repairs, lambda: f"{path}.{key}[{k}]", part)  # an unknown box leaves its raw self
+        if corners is not None:
+            part["bbox"] = corners
+            known.append(corners)
+        part["confidence"] = b.confidence
+        part.update(box_detail(b))
+        parts.append(part)
     confidences = [b.confidence for b in boxes if b.confidence is not None]
-    bbox = union(d["bbox"] for d in detail)
-    return bbox, (sum(confidences) / len(confidences) if confidences else None), {"boxes": detail}
-
-
-def _box_detail(b: Box) -> dict[str, Any]:
-    detail: dict[str, Any] = {} if b.label is None else {"label": b.label}
-    start, end = b.start_index, b.end_index
-    if start is None and end is None:
-        start, end = b.startIndex, b.endIndex
-    if start is not None or end is not None:
-        detail["span"] = [start, end]
-    if b.r is not None:
-        detail["rotation"] = b.r
-    if b.rest:
-        detail.update(b.rest)
-    return detail
+    bbox = union(known)
+    return bbox, (sum(confidences) / len(confidences) if confidences else None), {"boxes": parts, **item.rest}
 
 
 def _item(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     handler = _ITEM_KINDS.get(item.type or "")
     if handler is None:
-        repairs.note(path, f"unknown item type {item.type!r}; kept as kind 'other'")
-        handler = _other
+        bbox, confidence, extra = _boxes(item, repairs, path)
+        _keep_unhandled(item, extra)
+        other_block(out, item.type, _plain(item), item.md, item.html, bbox, confidence, extra, [], repairs,
+                    f"{path}.type")
+        return
     handler(item, out, repairs, path)
 
 
-def _common(item: Item) -> dict[str, Any]:
-    bbox, confidence, extra = _boxes(item)
-    if item.rest:
-        extra.update(item.rest)
-    return {"bbox": bbox, "confidence": confidence, "markdown": item.md, "extra": extra}
-
-
 def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    bbox, confidence, extra = _boxes(item)
-    if item.rest:
-        extra.update(item.rest)
-    md = item.md
-    kind, latex = text_kind(extra, md, item.value)
-    text = item.value if item.value is not None else (md or "")
-    out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=text, bbox=bbox,
-                     confidence=confidence, markdown=md, latex=latex, extra=extra))
+    bbox, confidence, extra = _boxes(item, repairs, path)
+    text_block(out, item.value, item.md, bbox, confidence, extra, [])
 
 
 def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    out.add(kind="heading", text=item.value if item.value is not None else (item.md or "").lstrip("# "),
-            level=heading_level(item.level, repairs, f"{path}.level"), **_common(item))
+    bbox, confidence, extra = _boxes(item, repairs, path)
+    heading_block(out, item.value, item.md, item.level, bbox, confidence, extra, [], repairs, f"{path}.level")
+
+
+def _table(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
+    bbox, confidence, extra = _boxes(item, repairs, path)
+    table_block(out, item.html, item.md, item.rows, bbox, confidence, extra, [], repairs, path)
+    extra.update(compact({"csv": item.csv, "merged_from_pages": item.merged_from_pages,
+                          "merged_into_page": item.merged_into_page, "parse_concerns": item.parse_concerns}))
 
 
 def _list(item: Item, out: PageBlocks, repairs: Repairs, path: str, depth: int = 1) -> None:
-    fields = _common(item)
-    container = compact({"md": item.md, "bbox": fields["bbox"], "ordered": item.ordered,
-                         "confidence": fields["confidence"], **fields["extra"]})
+    bbox, confidence, extra = _boxes(item, repairs, path)
+    container = compact({"md": item.md, "bbox": bbox, "ordered": item.ordered, "confidence": confidence, **extra})
     first = True
     for i, sub in enumerate(item.items or ()):
+        sub_path = f"{path}.items[{i}]"
         if sub.type == "list":
-            _list(sub, out, repairs, f"{path}.items[{i}]", depth + 1)
+            _list(sub, out, repairs, sub_path, depth + 1)
             continue
-        sub_fields = _common(sub)
-        sub_fields["extra"]["ordered"] = bool(item.ordered)
+        sub_bbox, sub_confidence, sub_extra = _boxes(sub, repairs, sub_path)
+        sub_extra["ordered"] = bool(item.ordered)
         if sub.type not in (None, "text"):
-            sub_fields["extra"]["type"] = sub.type
-            _keep_unhandled(sub, sub_fields["extra"])
+            sub_extra["type"] = sub.type
+            _keep_unhandled(sub, sub_extra)
         if first:
-            sub_fields["extra"]["list"] = container
+            sub_extra["list"] = container
             first = False
-        out.add(kind="list_item", level=depth, text=_plain(sub), **sub_fields)
+        out.append(Block(id=out.next_id(), page=out.page, kind="list_item", level=depth, text=_plain(sub),
+                         bbox=sub_bbox, confidence=sub_confidence, markdown=sub.md, extra=sub_extra))
     if first:  # a list with no items of its own: keep it as one item so nothing is lost
-        out.add(kind="list_item", level=depth, text=item.md or "", bbox=fields["bbox"],
-                confidence=fields["confidence"], markdown=item.md, extra={"list": container})
+        out.append(Block(id=out.next_id(), page=out.page, kind="list_item", level=depth, text=item.md or "",
+                         bbox=bbox, confidence=confidence, markdown=item.md, extra={"list": container}))
 
 
 def _plain(item: Item) -> str:
@@ -394,58 +375,48 @@ def _keep_unhandled(item: Item, extra: dict[str, Any]) -> None:
 
 
 def _code(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    fields = _common(item)
+    bbox, confidence, extra = _boxes(item, repairs, path)
     if item.language is not None:
-        fields["extra"]["language"] = item.language
-    out.add(kind="code", text=item.value if item.value is not None else (item.md or ""), **fields)
+        extra["language"] = item.language
+    out.append(Block(id=out.next_id(), page=out.page, kind="code", text=_value_or_md(item), bbox=bbox,
+                     confidence=confidence, markdown=item.md, extra=extra))
 
 
-def _table(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    fields = _common(item)
-    extra = fields["extra"]
-    table = table_of(item.html, item.md, item.rows, repairs, path, extra)
-    extra.update(compact({"csv": item.csv, "merged_from_pages": item.merged_from_pages,
-                          "merged_into_page": item.merged_into_page, "parse_concerns": item.parse_concerns}))
-    out.add(kind="table", text=tables.plain_text(table), table=table, html=item.html, **fields)
+def _value_or_md(item: Item) -> str:
+    return item.value if item.value is not None else (item.md or "")
 
 
 def _image(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    fields = _common(item)
-    image = Image(id=item.url, page=out.page, name=item.url, url=item.url, caption=item.caption,
-                  bbox=fields["bbox"])
-    out.add(kind="figure", text=item.caption or "", image=image, **fields)
+    bbox, confidence, extra = _boxes(item, repairs, path)
+    image = Image(id=item.url, page=out.page, name=item.url, url=item.url, caption=item.caption, bbox=bbox)
+    out.append(Block(id=out.next_id(), page=out.page, kind="figure", text=item.caption or "", image=image,
+                     bbox=bbox, confidence=confidence, markdown=item.md, extra=extra))
 
 
 def _link(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    fields = _common(item)
+    bbox, confidence, extra = _boxes(item, repairs, path)
     if item.url is not None:
-        fields["extra"]["url"] = item.url
-    out.add(kind="link", text=_plain(item) if item.text is None else item.text, **fields)
+        extra["url"] = item.url
+    out.append(Block(id=out.next_id(), page=out.page, kind="link", text=_plain(item) if item.text is None else item.text,
+                     bbox=bbox, confidence=confidence, markdown=item.md, extra=extra))
 
 
 def _furniture(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     """A page header/footer: one block, its nested items kept as its lines."""
-    fields = _common(item)
+    bbox, confidence, extra = _boxes(item, repairs, path)
     lines = []
-    for sub in item.items or ():
-        bbox, confidence, extra = _boxes(sub)
-        extra.update(sub.rest)
+    for i, sub in enumerate(item.items or ()):
+        sub_bbox, sub_confidence, sub_extra = _boxes(sub, repairs, f"{path}.items[{i}]")
         if sub.type not in (None, "text"):
-            extra["type"] = sub.type
-            _keep_unhandled(sub, extra)
+            sub_extra["type"] = sub.type
+            _keep_unhandled(sub, sub_extra)
         text = _plain(sub)
         if sub.md is not None and sub.md != text:
-            extra["md"] = sub.md
-        lines.append(Line(text=text, bbox=bbox, confidence=confidence, extra=extra))
+            sub_extra["md"] = sub.md
+        lines.append(Line(text=text, bbox=sub_bbox, confidence=sub_confidence, extra=sub_extra))
     text = "\n".join(line.text for line in lines) if lines else (item.md or "")
-    out.add(kind=item.type, text=text, lines=lines, **fields)
-
-
-def _other(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    fields = _common(item)
-    fields["extra"]["type"] = item.type
-    _keep_unhandled(item, fields["extra"])
-    out.add(kind=label_kind(fields["extra"], OTHER_LABEL_KINDS, "other"), text=_plain(item), html=item.html, **fields)
+    out.append(Block(id=out.next_id(), page=out.page, kind=item.type, text=text, lines=lines, bbox=bbox,  # type: ignore[arg-type]
+                     confidence=confidence, markdown=item.md, extra=extra))
 
 
 _ITEM_KINDS: dict[str, Callable[[Item, PageBlocks, Repairs, str], None]] = {
@@ -483,4 +454,7 @@ def _continued_tables(blocks: list[Block], repairs: Repairs) -> None:
         block.table.continued = "end" if block.page >= start[1] else "inner"  # type: ignore[union-attr]
 
 
-FORMATS = {"llamacloud.v2": convert}
+def sniff(p: Probe) -> bool:
+    """A response with its job object `{id, status, …}`: the only part every `expand` subset has."""
+    job = p["job"]
+    return job.is_(dict) and "id" in job and "status" in job

@@ -4,31 +4,22 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .. import tables
-from ..build import PageBlocks, compact, finish, link_captions, xywh
-from ..errors import Repairs
-from ..schema import Block, Document, Image, Job, Line, Page
 from msgspec import field
 
+from ..build import PageBlocks, compact, finish, link_captions
+from ..detect import Probe
+from ..errors import Repairs
+from ..geometry import xywh
+from ..kit import status_of
+from ..schema import BBox, Block, Document, Image, Job, Line, Page
 from ..typed import Raw, decode_as
-from .llama_common import OTHER_LABEL_KINDS, V1_STATUS, heading_level, label_kind, table_of, text_kind
+from .llama_common import V1_STATUS, Box, box, heading_block, other_block, table_block, text_block
 
 PROVIDER = "llamacloud"
 FORMAT = "llamaparse.v1"
 
 
 # --- raw shape (PROVIDERS.md §1.5) ----------------------------------------------------------------
-
-class Box(Raw, kw_only=True):
-    x: float = 0.0
-    y: float = 0.0
-    w: float = 0.0
-    h: float = 0.0
-    confidence: float | None = None
-    label: str | None = None
-    startIndex: int | None = None
-    endIndex: int | None = None
-
 
 class ItemLine(Raw, kw_only=True):
     md: str | None = None
@@ -119,12 +110,9 @@ class Result(Raw, kw_only=True):
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
     parsed = decode_as(raw, list[Result] | Result, repairs)
-    if isinstance(parsed, list):
-        out = []
-        for i, result in enumerate(parsed):
-            entry_repairs = Repairs(repairs.strict)
-            out.append(_document(result, entry_repairs, f"$[{i}]"))
-        return out
+    if isinstance(parsed, list):  # the SDK's list: each entry a document with the repairs made under it
+        parts = repairs.split([(f"$[{i}]",) for i in range(len(parsed))])
+        return [_document(result, part, f"$[{i}]") for i, (result, part) in enumerate(zip(parsed, parts))]
     return [_document(parsed, repairs, "$")]
 
 
@@ -142,17 +130,13 @@ def _document(result: Result, repairs: Repairs, root: str) -> Document:
 
 def _job(result: Result, pages: list[Page], repairs: Repairs, root: str) -> Job:
     word = result.status
-    if word is not None:
-        status = V1_STATUS.get(word.upper(), "unknown")
-        if word.upper() == "PARTIAL_SUCCESS":
-            repairs.note(f"{root}.status", "PARTIAL_SUCCESS: some pages may be missing")
-        elif status == "unknown":
-            repairs.note(f"{root}.status", f"unknown status {word!r}; mapped to unknown")
-    else:
-        status = "succeeded" if result.pages is not None else "unknown"
+    if word is not None and word.upper() == "PARTIAL_SUCCESS":
+        repairs.note(f"{root}.status", "PARTIAL_SUCCESS: some pages may be missing")
+    status = status_of(word, V1_STATUS, repairs, f"{root}.status", fold=str.upper,
+                       default="succeeded" if result.pages is not None else "unknown")
     meta = result.job_metadata or {}
     page_count = meta.get("job_pages") if isinstance(meta.get("job_pages"), int) else None
-    return Job(id=result.job_id or result.id, status=status, provider_status=word, error=result.error_message,
+    return Job(id=result.job_id or result.id, status=status, provider_status=word, error=result.error_message,  # type: ignore[arg-type]
                page_count=page_count if page_count is not None else (len(pages) or None))
 
 
@@ -178,30 +162,27 @@ def _page(vp: V1Page, index: int, blocks: list[Block], images: list[Image], repa
         "slide_section_name": vp.slideSectionName, "cost_optimized": vp.costOptimized, **vp.rest})
     page.extra.pop("printed_number", None)
     for im in vp.images or ():
-        images.append(_image(im, number))
+        images.append(_image(im, number, repairs))
     out = PageBlocks(number, blocks)
     for ii, item in enumerate(vp.items):
-        handler = _ITEM_KINDS.get(item.type or "")
-        if handler is None:
-            repairs.note(f"{path}.items[{ii}].type", f"unknown item type {item.type!r}; kept as kind 'other'")
-            handler = _other
-        handler(item, out, repairs, f"{path}.items[{ii}]")
+        _ITEM_KINDS.get(item.type or "", _other)(item, out, repairs, f"{path}.items[{ii}]")
     return page
 
 
 def _layout(lay: Layout, vp: V1Page) -> dict[str, Any]:
-    """A layout region, its normalised 0-1 box converted to page units."""
+    """A layout region, its normalised 0-1 box converted to page units (kept as given when it cannot be)."""
+    b = lay.bbox
+    parts = (b.x, b.y, b.w, b.h) if b is not None else None
     bbox = None
-    if lay.bbox is not None and vp.width and vp.height:
-        b = lay.bbox
-        bbox = xywh(b.x * vp.width, b.y * vp.height, b.w * vp.width, b.h * vp.height)
+    if parts is not None and None not in parts and vp.width and vp.height:
+        bbox = xywh(b.x * vp.width, b.y * vp.height, b.w * vp.width, b.h * vp.height)  # type: ignore[operator,union-attr]
     return compact({"label": lay.label, "confidence": lay.confidence, "bbox": bbox,
-                    "bbox_normalized": None if bbox else ([lay.bbox.x, lay.bbox.y, lay.bbox.w, lay.bbox.h]
-                                                          if lay.bbox else None),
-                    "image": lay.image, "is_likely_noise": lay.isLikelyNoise, **lay.rest})
+                    "bbox_normalized": None if bbox or parts is None else list(parts),
+                    "image": lay.image, "is_likely_noise": lay.isLikelyNoise,
+                    **({"bbox_" + k: v for k, v in b.rest.items()} if b is not None else {}), **lay.rest})
 
 
-def _image(im: PageImage, page: int) -> Image:
+def _image(im: PageImage, page: int, repairs: Repairs) -> Image:
     placed = None not in (im.x, im.y, im.width, im.height)
     return Image(id=im.name, page=page, name=im.name,
                  bbox=xywh(im.x, im.y, im.width, im.height) if placed else None,  # type: ignore[arg-type]
@@ -212,55 +193,66 @@ def _image(im: PageImage, page: int) -> Image:
 
 # --- items ----------------------------------------------------------------------------------------
 
-def _box(b: Box | None) -> list[float] | None:
-    return xywh(b.x, b.y, b.w, b.h) if b is not None else None
-
-
-def _common(item: Item) -> dict[str, Any]:
+def _fields(item: Item, repairs: Repairs, path: str) -> tuple[BBox | None, float | None, dict[str, Any], list[Line]]:
+    """(bbox, confidence, extra, lines) of an item: its one `bBox`, its layout-aware boxes and its lines."""
     b = item.bBox
     extra: dict[str, Any] = {}
+    bbox = None
     if b is not None:
         if b.label is not None:
             extra["label"] = b.label
         if b.startIndex is not None or b.endIndex is not None:
             extra["span"] = [b.startIndex, b.endIndex]
         extra.update(b.rest)
+        bbox = box(b, repairs, lambda: f"{path}.bBox", extra)
     if item.layoutAwareBbox:
-        extra["boxes"] = [compact({"bbox": _box(lb), "confidence": lb.confidence, "label": lb.label,
-                                   "span": [lb.startIndex, lb.endIndex], **lb.rest}) for lb in item.layoutAwareBbox]
+        extra["boxes"] = [_layout_box(lb, repairs, f"{path}.layoutAwareBbox[{k}]")
+                          for k, lb in enumerate(item.layoutAwareBbox)]
     extra.update(item.rest)
-    lines = [Line(text=ln.text if ln.text is not None else (ln.md or ""), bbox=_box(ln.bBox),
-                  extra=compact({"md": ln.md if ln.md != ln.text else None,
-                                 "span": [ln.startIndex, ln.endIndex] if ln.startIndex is not None else None,
-                                 "label": ln.bBox.label if ln.bBox else None, **ln.rest}))
-             for ln in item.lines or ()]
-    return {"bbox": _box(b), "confidence": b.confidence if b else None, "markdown": item.md, "extra": extra,
-            "lines": lines}
+    lines = [_line(ln, repairs, f"{path}.lines[{k}]") for k, ln in enumerate(item.lines or ())]
+    return bbox, b.confidence if b else None, extra, lines
+
+
+def _layout_box(lb: Box, repairs: Repairs, path: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    corners = box(lb, repairs, path, out)
+    return compact({"bbox": corners if corners is not None else out["bbox"], "confidence": lb.confidence,
+                    "label": lb.label, "span": [lb.startIndex, lb.endIndex], **lb.rest})
+
+
+def _line(ln: ItemLine, repairs: Repairs, path: str) -> Line:
+    extra = compact({"md": ln.md if ln.md != ln.text else None,
+                     "span": [ln.startIndex, ln.endIndex] if ln.startIndex is not None else None,
+                     "label": ln.bBox.label if ln.bBox else None, **ln.rest})
+    b = ln.bBox
+    bbox = None
+    if b is not None:
+        bbox = box(b, repairs, f"{path}.bBox", extra)
+        extra.update({"bbox_" + k: v for k, v in b.rest.items()})
+    return Line(text=ln.text if ln.text is not None else (ln.md or ""), bbox=bbox, extra=extra)
 
 
 def _text(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    fields = _common(item)
-    kind, latex = text_kind(fields["extra"], item.md, item.value)
-    out.add(kind=kind, text=item.value if item.value is not None else (item.md or ""), latex=latex, **fields)
+    bbox, confidence, extra, lines = _fields(item, repairs, path)
+    text_block(out, item.value, item.md, bbox, confidence, extra, lines)
 
 
 def _heading(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    out.add(kind="heading", level=heading_level(item.lvl, repairs, f"{path}.lvl"),
-            text=item.value if item.value is not None else (item.md or "").lstrip("# "), **_common(item))
+    bbox, confidence, extra, lines = _fields(item, repairs, path)
+    heading_block(out, item.value, item.md, item.lvl, bbox, confidence, extra, lines, repairs, f"{path}.lvl")
 
 
 def _table(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    fields = _common(item)
-    table = table_of(item.html, item.md, item.rows, repairs, path, fields["extra"])
-    fields["extra"].update(compact({"csv": item.csv, "is_perfect_table": item.isPerfectTable}))
-    out.add(kind="table", text=tables.plain_text(table), table=table, html=item.html, **fields)
+    bbox, confidence, extra, lines = _fields(item, repairs, path)
+    table_block(out, item.html, item.md, item.rows, bbox, confidence, extra, lines, repairs, path)
+    extra.update(compact({"csv": item.csv, "is_perfect_table": item.isPerfectTable}))
 
 
 def _other(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
-    fields = _common(item)
-    fields["extra"].update(compact({"type": item.type, "lvl": item.lvl, "rows": item.rows, "csv": item.csv,
-                                    "is_perfect_table": item.isPerfectTable}))
-    out.add(kind=label_kind(fields["extra"], OTHER_LABEL_KINDS, "other"), text=item.value if item.value is not None else (item.md or ""), html=item.html, **fields)
+    bbox, confidence, extra, lines = _fields(item, repairs, path)
+    extra.update(compact({"lvl": item.lvl, "rows": item.rows, "csv": item.csv, "is_perfect_table": item.isPerfectTable}))
+    other_block(out, item.type, item.value if item.value is not None else (item.md or ""), item.md, item.html, bbox,
+                confidence, extra, lines, repairs, f"{path}.type")
 
 
 _ITEM_KINDS: dict[str, Callable[[Item, PageBlocks, Repairs, str], None]] = {
@@ -270,4 +262,16 @@ _ITEM_KINDS: dict[str, Callable[[Item, PageBlocks, Repairs, str], None]] = {
 }
 ITEM_TYPES = tuple(_ITEM_KINDS)
 
-FORMATS = {FORMAT: convert}
+
+_V1_STATUS_KEYS = {"id", "status", "error_code", "error_message"}
+
+
+def sniff(p: Probe) -> bool:
+    """A `/result/json` object (pages with `page` numbers), the SDK's list of them, or the v1 job status."""
+    if p.is_(list):
+        return len(p.value) > 0 and sniff(p[0])
+    if p["pages"].is_(list):
+        first = p["pages"][0]
+        return isinstance(first["page"].value, int) and bool(first.keys() & {"md", "text", "items"}) \
+            if first.exists else "job_metadata" in p
+    return p.keys() >= {"id", "status"} and p["status"].value in V1_STATUS and p.keys() <= _V1_STATUS_KEYS

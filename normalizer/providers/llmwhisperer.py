@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..build import PageBlocks, compact, finish, finite_numbers
+from ..build import PageBlocks, compact, finish
+from ..detect import Probe
 from ..errors import Repairs
+from ..geometry import finite_numbers
+from ..kit import status_of
 from ..schema import Block, Document, Job, Line, Page, Word
 from ..typed import Raw, decode_as, rest_of
 
@@ -113,50 +116,55 @@ def convert_status(raw: Any, repairs: Repairs) -> list[Document]:
     return [finish(doc, repairs)]
 
 
-def job_status(word: str) -> str | None:
-    """The canonical status of a provider word, or None when it is not one we know."""
-    word = word.lower()
-    found = STATUS.get(word)
-    if found is None:
-        found = next((status for pattern, status in STATUS_PATTERNS if pattern in word), None)
-    return found
-
-
 def _job(word: str | None, message: str | None, whisper_hash: str | None, repairs: Repairs, path: str,
          default: str) -> Job:
-    status = default
-    if word is not None:
-        known = job_status(word)
-        if known is None:
-            repairs.note(path, f"unknown status {word!r}; mapped to unknown")
-        status = known or "unknown"
+    status = status_of(word, STATUS, repairs, path, patterns=STATUS_PATTERNS, default=default)
     return Job(id=whisper_hash, status=status, provider_status=word,  # type: ignore[arg-type]
                error=(message or word) if status == "failed" else None)
 
 
 # --- pages, paragraphs, lines ---------------------------------------------------------------------
 
+def _separators(separator: str) -> re.Pattern[str]:
+    """Where pages end: the separator then a form feed (`<<<\\f`, `<<<\\n\\f`, `<<<\\r\\n\\f`), or a line that is
+    just the separator with no form feed (older modes, and text people saved). Linear: each alternative
+    starts with a literal or a line start."""
+    sep = re.escape(separator)
+    if not separator:
+        return re.compile(r"\r?\n?\f")
+    return re.compile(sep + r"(?:\r?\n)?\f|^" + sep + r"[ \t]*\r?(?:\n|\Z)", re.M)
+
+
+_DEFAULT = _separators(DEFAULT_SEPARATOR)
+
+
 def separator_of(text: str) -> str:
-    """The page separator: the default when present, else whatever every form feed follows."""
-    if DEFAULT_SEPARATOR + "\f" in text or DEFAULT_SEPARATOR + "\n\f" in text:
+    """The page separator: the default when present in any of its forms, else whatever line every form feed
+    follows ("" for form feeds alone). One pass over the form feeds, however long the text."""
+    if _DEFAULT.search(text):
         return DEFAULT_SEPARATOR
-    found = {m.group(1) for m in re.finditer(r"([^\n\f]*)\n?\f", text)}
-    found.discard("")
-    if len(found) == 1:
-        return found.pop().strip()
-    return ""  # form feeds alone
+    found = set()
+    at = text.find("\f")
+    while at >= 0:
+        line_end = at - 1 if at > 0 and text[at - 1] == "\n" else at
+        line_end -= 1 if line_end > 0 and text[line_end - 1] == "\r" else 0
+        line_start = text.rfind("\n", 0, line_end) + 1
+        found.add(text[line_start:line_end].strip())
+        if len(found) > 1:
+            return ""
+        at = text.find("\f", at + 1)
+    return found.pop() if found else ""
 
 
 def split_pages(text: str, separator: str) -> list[tuple[str, int]]:
     """Each page's text, verbatim, with the index of the line it starts on.
 
-    The provider writes `page text + separator + form feed` after every page, with a newline between
-    separator and form feed in text mode. Blank text after the last form feed is not a page.
+    The provider writes the separator after every page, the last one too. Blank text after the last
+    separator is not a page.
     """
-    pattern = re.compile((re.escape(separator) if separator else "") + r"\n?\f")
     pages: list[tuple[str, int]] = []
     start = line = 0
-    for m in pattern.finditer(text):
+    for m in (_DEFAULT if separator == DEFAULT_SEPARATOR else _separators(separator)).finditer(text):
         pages.append((text[start:m.start()], line))
         line += text.count("\n", start, m.end())
         start = m.end()
@@ -168,11 +176,12 @@ def split_pages(text: str, separator: str) -> list[tuple[str, int]]:
 def _fill(doc: Document, text: str, bands: list[list[float]] | None,
           confidence: list[list[ConfidenceWord]] | None, repairs: Repairs, root: str) -> None:
     separator = separator_of(text)
-    if "\f" not in text:
+    split = split_pages(text, separator)
+    if len(split) == 1 and split[0][0] == text:
         repairs.note(f"{root}.result_text", "no page separator found; the text is kept as one page")
     elif separator != DEFAULT_SEPARATOR:
         doc.extra["page_separator"] = separator
-    pages = [(page_text.split("\n"), first) for page_text, first in split_pages(text, separator)]
+    pages = [(page_text.split("\n"), first) for page_text, first in split]
     numbers = _line_numbers(pages)
     if numbers:  # `add_line_nos`: hexadecimal numbers taken out of the text, kept on the lines
         pages = [([ln[numbers[first + k][1]:] if first + k in numbers else ln for k, ln in enumerate(lines)], first)
@@ -287,5 +296,20 @@ def _dedent(texts: list[str]) -> str:
     return "\n".join([t[indent:] for t in texts]) if indent else "\n".join(texts)
 
 
-FORMATS = {"whisperer.retrieve": convert_retrieve, "whisperer.text": convert_text,
-           "whisperer.status": convert_status}
+def sniff_retrieve(p: Probe) -> bool:
+    """`{result_text, …}`, or the Python client's `{status_code, extraction: {…}}`."""
+    return "result_text" in p or ("status_code" in p and p["extraction"].is_(dict))
+
+
+_STATUS_KEYS = {"status", "message", "detail", "whisper_hash", "status_code", "extraction"}
+_V1_JOB_WORDS = {"PENDING", "SUCCESS", "ERROR", "PARTIAL_SUCCESS", "CANCELLED"}  # LlamaParse v1's, not ours
+
+
+def sniff_status(p: Probe) -> bool:
+    """`{status, message?, detail?, whisper_hash?}` with a status word of ours."""
+    return p["status"].is_(str) and p.keys() <= _STATUS_KEYS and p["status"].value not in _V1_JOB_WORDS
+
+
+def sniff_text(text: str) -> bool:
+    """Plain text that shows LLMWhisperer's page separators (in any of their forms) or form feeds."""
+    return "\f" in text or _DEFAULT.search(text) is not None

@@ -15,8 +15,11 @@ from typing import Any
 from msgspec import UNSET
 
 from .. import tables
-from ..build import PageBlocks, compact, finish, finite_numbers, union
+from ..build import PageBlocks, compact, finish
+from ..detect import RAGFLOW_ERROR_CODES, Probe, error_code
 from ..errors import Repairs, describe
+from ..geometry import finite_numbers, union
+from ..kit import kind_of, read_table, status_of
 from ..schema import BBox, Block, Chunk, Document, Image, Job, Location, Page
 from ..typed import Raw, decode_as, present, present_getter
 
@@ -105,7 +108,10 @@ CHUNK_EXTRA = ("important_keywords", "questions", "tag_kwd", "dataset_id", "avai
                "document_metadata")
 
 
-class Data(Raw, kw_only=True):
+class Data(RDoc, kw_only=True):
+    """`data` of every response: a list (`docs`, `chunks`), one document (update-document), or a parsing
+    status `{progress, status}`, whose fields are a document's."""
+
     total: int | None = None
     docs: list[RDoc] | None = None
     chunks: list[RChunk] | None = None
@@ -116,7 +122,7 @@ class Data(Raw, kw_only=True):
 class Envelope(Raw, kw_only=True):
     code: int | None = None
     message: str | None = None
-    data: Data | bool | None = None  # an error may come with `data: false`
+    data: Data | list[RDoc] | bool | None = None  # a list from upload-documents; an error may say `data: false`
 
 
 # --- entry points ---------------------------------------------------------------------------------
@@ -139,19 +145,33 @@ def _is_error(env: Envelope, data: Data) -> bool:
 
 
 def convert_documents(raw: Any, repairs: Repairs) -> list[Document]:
+    """A document list (list-documents `{docs}`, or upload-documents' bare list), one document
+    (update-document), or a parsing status `{progress, status}`: one Document per document."""
     env = decode_as(raw, Envelope, repairs)
-    data = _data(env)
-    if _is_error(env, data):
-        return _failed(env, "ragflow.documents", repairs)
-    out = []
-    for i, rdoc in enumerate(data.docs or ()):
-        doc_repairs = Repairs(repairs.strict)
-        doc = Document(provider=PROVIDER, format="ragflow.documents", file_name=rdoc.name,
-                       job=job_of(rdoc, doc_repairs, f"$.data.docs[{i}]"), extra=_doc_extra(rdoc))
-        doc.extra["list"] = compact({"total": data.total, "code": env.code, "message": env.message,
-                                     **data.rest, **env.rest})
-        out.append(finish(doc, doc_repairs))
-    return out
+    if isinstance(env.data, list):
+        docs, root, data = env.data, "$.data", Data()
+    else:
+        data = _data(env)
+        if _is_error(env, data):
+            return _failed(env, "ragflow.documents", repairs)
+        if data.docs is not None or data.total is not None:
+            docs, root = data.docs or [], "$.data.docs"
+        else:  # the document itself, or its parsing status
+            return [finish(_document(data, env, {}, repairs, "$.data"), repairs)]
+    shared = compact({"total": data.total, "code": env.code, "message": env.message, **data.rest, **env.rest})
+    parts = repairs.split([(f"{root}[{i}]",) for i in range(len(docs))])
+    return [finish(_document(rdoc, env, shared, part, f"{root}[{i}]"), part)
+            for i, (rdoc, part) in enumerate(zip(docs, parts))]
+
+
+def _document(rdoc: RDoc, env: Envelope, shared: dict[str, Any], repairs: Repairs, path: str) -> Document:
+    doc = Document(provider=PROVIDER, format="ragflow.documents", file_name=rdoc.name,
+                   job=job_of(rdoc, repairs, path), extra=_doc_extra(rdoc))
+    if shared:
+        doc.extra["list"] = shared
+    elif isinstance(rdoc, Data):  # one document as `data`: the envelope around it
+        doc.extra["response"] = compact({"code": env.code, "message": env.message, **env.rest})
+    return doc
 
 
 def convert_chunks(raw: Any, repairs: Repairs) -> list[Document]:
@@ -184,8 +204,8 @@ def convert_retrieval(raw: Any, repairs: Repairs) -> list[Document]:
         return [finish(Document(provider=PROVIDER, format="ragflow.retrieval", extra={"retrieval": shared}),
                        repairs)]
     out = []
-    for document_id, members in groups.items():
-        doc_repairs = repairs if len(groups) == 1 else Repairs(repairs.strict)
+    parts = repairs.split([tuple(f"$.data.chunks[{i}]" for i, _ in members) for members in groups.values()])
+    for (document_id, members), doc_repairs in zip(groups.items(), parts):
         name = next((c.document_keyword or c.docnm_kwd for _, c in members if c.document_keyword or c.docnm_kwd),
                     None)
         doc = Document(provider=PROVIDER, format="ragflow.retrieval", file_name=name, job=Job(id=document_id),
@@ -198,11 +218,11 @@ def convert_retrieval(raw: Any, repairs: Repairs) -> list[Document]:
 # --- documents and jobs ---------------------------------------------------------------------------
 
 def job_of(rdoc: RDoc, repairs: Repairs, path: str) -> Job:
-    word = rdoc.run
-    name = RUN_NAMES.get(word.strip(), word.strip().upper()) if word is not None else None
-    status = RUN_STATUS.get(name, "unknown") if name is not None else "unknown"
-    if name is not None and name not in RUN_STATUS:
-        repairs.note(f"{path}.run", f"unknown run state {word!r}; mapped to unknown")
+    """The job of a document: `run` (a name or a digit string), or a parsing status's `status` word."""
+    word, where = rdoc.run, f"{path}.run"
+    if word is None and isinstance(rdoc.status, str) and rdoc.status.strip().upper() in RUN_STATUS:
+        word, where = rdoc.status, f"{path}.status"  # a parsing-status response; a document's status is "0"/"1"
+    status = status_of(word, RUN_STATUS, repairs, where, fold=_run_name, what="run state")
     progress = rdoc.progress
     if progress is not None and progress < 0 and status != "failed":
         repairs.note(f"{path}.progress", f"progress -1 means failed, but run is {word!r}; status set to failed")
@@ -215,6 +235,10 @@ def job_of(rdoc: RDoc, repairs: Repairs, path: str) -> Job:
                created_at=rdoc.create_date or _iso(rdoc.create_time),
                updated_at=rdoc.update_date or _iso(rdoc.update_time),
                progress=progress if progress is not None and 0 <= progress <= 1 else None)
+
+
+def _run_name(word: str) -> str:
+    return RUN_NAMES.get(word, word.upper())
 
 
 def _iso(ms: int | None) -> str | None:
@@ -344,11 +368,10 @@ def _blocks(doc: Document, fragments: list[tuple[int, int, int, RChunk, list[Loc
 
 def _kind(chunk: RChunk, repairs: Repairs, i: int, quiet: bool = False) -> str:
     word = chunk.doc_type_kwd or ""
-    kind = CHUNK_KINDS.get(word)
-    if kind is None:
-        if not quiet:
-            repairs.note(f"{_chunk_path(i)}.doc_type_kwd", f"unknown chunk type {word!r}; kept as kind 'other'")
-        return "other"
+    if quiet:  # a later fragment of a chunk: its first fragment has told about the word already
+        kind = CHUNK_KINDS.get(word, "other")
+    else:
+        kind = kind_of(word, CHUNK_KINDS, repairs, lambda: f"{_chunk_path(i)}.doc_type_kwd", what="chunk type")
     if kind == "table" and not tables.has_html_table(chunk.content):
         return "paragraph"
     return kind
@@ -359,11 +382,10 @@ def _first_fragment(out: PageBlocks, chunk: RChunk, bbox: BBox | None, extra: di
     kind = _kind(chunk, repairs, i)
     content = chunk.content or ""
     if kind == "table":
-        parsed = tables.from_html(content, repairs, f"{_chunk_path(i)}.content")
-        block = out.add(kind="table", text=tables.plain_text(parsed.table), table=parsed.table, html=content,
-                        bbox=bbox, extra=extra)
-        if parsed.caption:
-            caption = out.add(kind="caption", text=parsed.caption, bbox=bbox, extra={"chunk": extra["chunk"]})
+        read = read_table(repairs, html=(content, f"{_chunk_path(i)}.content"))
+        block = out.add(kind="table", text=read.text, table=read.table, html=content, bbox=bbox, extra=extra)
+        if read.caption:
+            caption = out.add(kind="caption", text=read.caption, bbox=bbox, extra={"chunk": extra["chunk"]})
             block.captions = [caption.id]
         return block
     if chunk.doc_type_kwd == "table":
@@ -375,5 +397,44 @@ def _first_fragment(out: PageBlocks, chunk: RChunk, bbox: BBox | None, extra: di
                             image=image, bbox=bbox, extra=extra))
 
 
-FORMATS = {"ragflow.documents": convert_documents, "ragflow.chunks": convert_chunks,
-           "ragflow.retrieval": convert_retrieval}
+def _data_of(p: Probe) -> Probe | None:
+    if "code" in p and p["data"].is_(dict):
+        return p["data"]
+    return None
+
+
+_DOC_KEYS = {"id", "name", "run", "kb_id", "dataset_id", "parser_id", "chunk_method", "progress"}
+_STATUS_KEYS = {"progress", "status", "progress_msg"}
+
+
+def sniff_documents(p: Probe) -> bool:
+    """`{code, data: {docs}}`, upload-documents' `{code, data: [doc, …]}`, update-document's `{code, data: doc}`,
+    a parsing status `{code, data: {progress, status}}`, or an error with one of RAGFlow's codes."""
+    if error_code(p) in RAGFLOW_ERROR_CODES:
+        return True
+    if "code" in p and p["data"].is_(list):
+        first = p["data"][0]
+        return not first.exists or (first.is_(dict) and bool(first.keys() & _DOC_KEYS))
+    data = _data_of(p)
+    if data is None:
+        return False
+    keys = data.keys()
+    if data["docs"].is_(list):
+        return True
+    is_doc = "id" in keys and bool(keys & {"name", "run", "kb_id", "dataset_id"})
+    is_status = "progress" in keys and keys <= _STATUS_KEYS | {"id", "name", "run"}
+    return (is_doc or is_status) and not keys & {"chunks", "task_id", "record_id", "result"}
+
+
+def sniff_retrieval(p: Probe) -> bool:
+    """`{code, data: {chunks, doc_aggs}}` (or an error envelope, when this format is named)."""
+    data = _data_of(p)
+    return data is not None and data["chunks"].is_(list) and "doc_aggs" in data or \
+        error_code(p) in RAGFLOW_ERROR_CODES
+
+
+def sniff_chunks(p: Probe) -> bool:
+    """`{code, data: {chunks, doc}}` (or an error envelope, when this format is named)."""
+    data = _data_of(p)
+    return data is not None and data["chunks"].is_(list) and "doc_aggs" not in data or \
+        error_code(p) in RAGFLOW_ERROR_CODES

@@ -12,11 +12,13 @@ from typing import Any, Callable, Iterable
 
 from msgspec import UNSET
 
-from .. import tables
-from ..build import FURNITURE, PageBlocks, checked_box, compact, finish, heading_level, zero_based_page
+from ..build import FURNITURE, PageBlocks, compact, finish, zero_based_page
+from ..detect import RAGFLOW_ERROR_CODES, SOMARK_ERROR_CODES, Probe, error_code
 from ..errors import NormalizeError, Repairs
-from ..schema import BBox, Block, Document, Image, Job, Page, Table
-from ..typed import Raw, decode_as, present, rest_of
+from ..geometry import checked_box
+from ..kit import heading_level, kind_of, read_table, status_of
+from ..schema import BBox, Block, Document, Image, Job, Page
+from ..typed import Raw, decode_as, present, present_getter, rest_of
 
 PROVIDER = "somark"
 FORMAT = "somark"
@@ -154,16 +156,12 @@ def _json_output(value: JsonOutput | str, repairs: Repairs, path: str) -> JsonOu
 
 def _job(env: Envelope, data: Data, repairs: Repairs) -> Job:
     word = data.status
+    # sync and gateway responses carry no status: a result means it finished
+    has_result = data.result is not None or env.pages is not None
+    status = status_of(word, STATUS, repairs, "$.data.status", default="succeeded" if has_result else "unknown")
+    error = data.error
     if env.code not in (0, None):
         status, error = "failed", f"code {env.code}: {env.message or 'error'}"
-    elif word is not None:
-        status = STATUS.get(word.lower(), "unknown")
-        if status == "unknown":
-            repairs.note("$.data.status", f"unknown status {word!r}; mapped to unknown")
-        error = data.error
-    else:  # sync and gateway responses carry no status: a result means it finished
-        has_result = data.result is not None or env.pages is not None
-        status, error = ("succeeded" if has_result else "unknown"), data.error
     if data.error and status == "succeeded" and (data.result is None or data.result.outputs is None):
         status = "failed"
     meta = data.metadata
@@ -241,30 +239,21 @@ def _continue_from_previous(doc: Document, first: int, repairs: Repairs, path: s
         block.table.continued = "end"
 
 
+_BLOCK_EXTRA = present_getter(("idx", "format", "title_level", "display"))
+
+
 def _block(sb: SBlock, out: PageBlocks, repairs: Repairs, path: str, i: int) -> Block:
     """One layout block. The hot path of SoMark: JSON paths are only spelled out when something is wrong."""
     word = sb.type or ""
-    kind = KINDS.get(word) or KINDS.get(word.lower())
-    if kind is None:
-        repairs.note(f"{path}.blocks[{i}].type", f"unknown block type {word!r}; kept as kind 'other'")
-        kind = "other"
+    kind = kind_of(word, KINDS, repairs, lambda: f"{path}.blocks[{i}].type")
     raw_box = sb.bbox
     bbox = checked_box(raw_box, repairs, lambda: f"{path}.blocks[{i}].bbox")
     extra: dict[str, Any] = {"type": word}
-    if sb.idx is not None:
-        extra["idx"] = sb.idx
-    if sb.format is not None:
-        extra["format"] = sb.format
+    _BLOCK_EXTRA(sb, extra)
     if bbox is None and raw_box is not None:
         extra["bbox"] = raw_box
-    if sb.title_level is not None:
-        extra["title_level"] = sb.title_level
     if sb.code_language is not None:
         extra["language"] = sb.code_language
-    if sb.display is not UNSET:
-        extra["display"] = sb.display
-    if sb.rest:
-        extra.update(sb.rest)
     content = sb.content or ""
     image = Image(url=sb.img_url, page=out.page, bbox=bbox) if sb.img_url else None
     special = _BY_KIND.get(kind)
@@ -272,25 +261,25 @@ def _block(sb: SBlock, out: PageBlocks, repairs: Repairs, path: str, i: int) -> 
         return out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=content, bbox=bbox,
                                 image=image, extra=extra, markdown=content if sb.format == "markdown" else None))
     fields = special(kind, sb, content, bbox, image, extra, out.page, repairs, f"{path}.blocks[{i}]")
-    return out.add(bbox=bbox, extra=extra, **fields)
+    return out.append(Block(id=out.next_id(), page=out.page, bbox=bbox, extra=extra, **fields))
 
 
 # Kinds with more to them than text: each gives the Block fields besides id, page, bbox and extra.
 
-def _heading(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None,
-             extra: dict[str, Any], page: int, repairs: Repairs, path: str) -> dict[str, Any]:
+def _heading(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None, extra: dict[str, Any],
+             page: int, repairs: Repairs, path: str) -> dict[str, Any]:
     return {"kind": "heading", "text": content, "image": image,
             "level": heading_level(sb.title_level, repairs, f"{path}.title_level")}
 
 
-def _formula(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None,
-             extra: dict[str, Any], page: int, repairs: Repairs, path: str) -> dict[str, Any]:
+def _formula(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None, extra: dict[str, Any],
+             page: int, repairs: Repairs, path: str) -> dict[str, Any]:
     latex = content.strip().strip("$").strip() if sb.format in (None, "latex") else None
     return {"kind": "formula", "text": content, "latex": latex, "image": image}
 
 
-def _figure(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None,
-            extra: dict[str, Any], page: int, repairs: Repairs, path: str) -> dict[str, Any]:
+def _figure(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None, extra: dict[str, Any],
+            page: int, repairs: Repairs, path: str) -> dict[str, Any]:
     markdown = content if sb.format == "markdown" else None
     if image is None:  # OXR pictures carry the link as markdown `![](url)`
         m = _MD_IMAGE.search(content) if markdown is not None else None
@@ -300,23 +289,15 @@ def _figure(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image
     return {"kind": kind, "text": content, "markdown": markdown, "image": image}
 
 
-def _table(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None,
-           extra: dict[str, Any], page: int, repairs: Repairs, path: str) -> dict[str, Any]:
-    cpath = f"{path}.content"
-    fields: dict[str, Any] = {"kind": "table", "image": image}
-    if tables.has_html_table(content):
-        parsed = tables.from_html(content, repairs, cpath)
-        fields["html"] = content
-    elif "|" in content:
-        parsed = tables.from_markdown(content, repairs, cpath)
-        fields["markdown"] = content
-    else:  # a table delivered as an image (`element_formats.table=image`) or empty
-        if content:
-            fields["markdown"] = content
-        return {**fields, "text": content, "table": Table(n_rows=0, n_cols=0)}
-    if parsed.caption:
-        extra["caption"] = parsed.caption
-    return {**fields, "text": tables.plain_text(parsed.table), "table": parsed.table}
+def _table(kind: str, sb: SBlock, content: str, bbox: BBox | None, image: Image | None, extra: dict[str, Any],
+           page: int, repairs: Repairs, path: str) -> dict[str, Any]:
+    where = f"{path}.content"
+    read = read_table(repairs, html=(content, where), markdown=(content, where))
+    if read.caption:
+        extra["caption"] = read.caption
+    if read.source is None:  # a table delivered as an image (`element_formats.table=image`) or empty
+        return {"kind": "table", "image": image, "markdown": content or None, "text": content, "table": read.table}
+    return {"kind": "table", "image": image, read.source: content, "text": read.text, "table": read.table}
 
 
 _BY_KIND: dict[str, Callable[..., dict[str, Any]]] = {
@@ -327,4 +308,18 @@ _BY_KIND: dict[str, Callable[..., dict[str, Any]]] = {
     "table": _table,
 }
 
-FORMATS = {FORMAT: convert}
+
+def sniff(p: Probe) -> bool:
+    """The `{code, message, data}` envelope with a SoMark task or result, SoMark's 11xx error codes, or a bare
+    `outputs.json` whose pages hold `blocks` (Baidu's hold `layouts`)."""
+    if {"code", "message", "data"} <= p.keys():
+        data = p["data"]
+        if data.value is None:
+            code = p["code"].value
+            return code != 0 and not (isinstance(code, int) and code in RAGFLOW_ERROR_CODES)
+        return data.is_(dict) and bool(data.keys() & {"task_id", "record_id", "result", "status"}) \
+            and "docs" not in data and "chunks" not in data
+    if error_code(p) in SOMARK_ERROR_CODES:
+        return True
+    pages = p["pages"]
+    return pages.is_(list) and "blocks" in pages[0] and "layouts" not in pages[0]
