@@ -17,6 +17,8 @@ class NormalizeError(ValueError):
 def describe(value: Any) -> str:
     """A short, safe description of a found value for error messages."""
     name = _JSON_NAMES.get(type(value), type(value).__name__)
+    if value is None:
+        return "null"
     if isinstance(value, (dict, list)):
         return f"{name} of {len(value)}"
     text = repr(value)

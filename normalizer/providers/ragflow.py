@@ -252,7 +252,9 @@ def _iso(ms: int | None) -> str | None:
 
 def _doc_extra(rdoc: RDoc) -> dict[str, Any]:
     """Every document field without a canonical home, legacy column names spelled as the HTTP API does."""
-    extra = {LEGACY_KEYS.get(k, k): v for k, v in present(rdoc, DOC_EXTRA).items()}
+    given = present(rdoc, DOC_EXTRA)
+    # a legacy name takes the HTTP name unless the response has both (upload-documents does): nothing overwritten
+    extra = {k if LEGACY_KEYS.get(k, k) in given else LEGACY_KEYS[k]: v for k, v in given.items()}
     extra.update(compact({"progress": rdoc.progress, "progress_msg": rdoc.progress_msg,
                           "create_time": rdoc.create_time, "update_time": rdoc.update_time}))
     return extra
