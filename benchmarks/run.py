@@ -34,14 +34,20 @@ from normalizer import normalize  # noqa: E402
 from normalizer.schema import decode, encode  # noqa: E402
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """(min, median) seconds of `fn()`, its result kept alive until the clock has stopped."""
+def timed(fn: Callable[[], Any], repeat: int, pause_gc: bool = False) -> tuple[float, float]:
+    """(min, median) seconds of `fn()`, its result kept alive until the clock has stopped.
+
+    `pause_gc` gives a reference the conditions normalize makes for itself (it pauses the collector while it
+    builds its acyclic tree); without it, collector passes over the growing tree would inflate the floor."""
     times = []
     for _ in range(repeat):
         gc.collect()
+        if pause_gc:
+            gc.disable()
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
+        gc.enable()
         del result
     return min(times), statistics.median(times)
 
@@ -87,8 +93,8 @@ def main() -> None:
         assert len(doc.pages) == args.pages, (name, len(doc.pages))
         canonical = encode(doc)
         del doc  # time each case on a heap holding only its input, as a fresh process would
-        t_loads = timed(lambda: orjson.loads(data), args.repeat)
-        t_canon = timed(lambda: decode(canonical), args.repeat)
+        t_loads = timed(lambda: orjson.loads(data), args.repeat, pause_gc=True)
+        t_canon = timed(lambda: decode(canonical), args.repeat, pause_gc=True)
         t_norm = timed(lambda: normalize(data), args.repeat)
         peak = peak_mib(lambda: normalize(data))
         print(f"{name:18} {len(data) / 1e6:5.1f} {ms(t_loads)} {ms(t_canon)} {ms(t_norm)} "

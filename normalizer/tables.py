@@ -11,8 +11,6 @@ import html as _html
 import re
 from typing import Any, Iterable, NamedTuple
 
-from markdown_it import MarkdownIt
-
 from .errors import Repairs
 from .schema import Cell, Table
 
@@ -388,11 +386,15 @@ def _append_text(cells: list[Cell], target: Cell | None, text: str) -> None:
 
 # --- markdown pipe tables -------------------------------------------------------------------------
 
-_md = MarkdownIt("commonmark").enable("table")
+_md: Any = None  # markdown-it-py, loaded the first time a pipe table is read (it is a third of the import time)
 
 
 def from_markdown(source: str, repairs: Repairs, path: str) -> ParsedTable:
     """The first GFM pipe table in `source` (parsed by markdown-it-py, so escapes and code spans hold)."""
+    global _md
+    if _md is None:
+        from markdown_it import MarkdownIt
+        _md = MarkdownIt("commonmark").enable("table")
     rows: list[list[_RawCell]] = []
     in_table = header = False
     for token in _md.parse(source):

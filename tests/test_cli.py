@@ -95,3 +95,16 @@ def test_export_markdown_text_json_and_tables(tmp_path):
     assert run("export", REPORT, "--to", "tables-html").returncode == 2  # several tables need -o
     out = run("export", REPORT, "--to", "md", "--span-policy", "repeat", "-o", tmp_path / "r.md")
     assert out.returncode == 0 and "<table>" not in (tmp_path / "r.md").read_text()
+
+
+def test_normalize_reads_stdin_and_starts_without_the_viewer_stack():
+    """`docnorm normalize -` imports neither Flask, rapidfuzz, jinja2 nor markdown-it: they are most of the
+    start-up time, and only the viewer, the diff and the exporters need them."""
+    code = ("import sys, io; from viewer.cli import main; sys.stdin = io.TextIOWrapper(io.BytesIO("
+            "open(sys.argv[1], 'rb').read())); sys.argv = ['docnorm', 'normalize', '-']; main(); "
+            "heavy = [m for m in ('flask', 'rapidfuzz', 'jinja2', 'markdown_it', 'exporters') if m in sys.modules]; "
+            "print('HEAVY', heavy, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, str(SAMPLES / "somark" / "status_queuing.json")],
+                          capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)["job"]["status"] == "queued"
+    assert "HEAVY []" in done.stderr

@@ -1,5 +1,16 @@
-"""docnorm's outer layer: the command line and the Flask viewer (`create_app(root)`)."""
+"""docnorm's outer layer: the command line and the Flask viewer (`create_app(root)`).
 
-from .app import create_app
+Flask is imported only when the viewer is: the command line starts without it."""
+
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from .app import create_app
+        return create_app
+    raise AttributeError(name)

@@ -43,6 +43,9 @@ def progress(items: Sequence[T], label: str) -> Iterator[T]:
 
 
 def _read(path: str) -> bytes:
+    """A file's bytes; `-` is standard input."""
+    if path == "-":
+        return sys.stdin.buffer.read()
     try:
         with open(path, "rb") as fh:
             return fh.read()

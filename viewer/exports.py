@@ -1,25 +1,62 @@
-"""Every export format, by its `--to` name: shared by `docnorm export` and the viewer's downloads."""
+"""Every export format, by its `--to` name: shared by `docnorm export` and the viewer's downloads.
+
+The exporters are imported when a format is rendered, not when this table is read: `docnorm normalize`
+starts without them.
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from exporters import MarkdownOptions, to_chunks_jsonl, table_to_csv, table_to_html, to_html, to_markdown, to_text
-from exporters.joined import logical_blocks
 from normalizer.schema import Document, encode
 
 
+def _markdown(doc: Document, policy: str) -> str:
+    from exporters import MarkdownOptions, to_markdown
+    return to_markdown(doc, MarkdownOptions(span_policy=policy))  # type: ignore[arg-type]
+
+
+def _html(doc: Document, policy: str) -> str:
+    from exporters import to_html
+    return to_html(doc)
+
+
+def _text(doc: Document, policy: str) -> str:
+    from exporters import to_text
+    return to_text(doc)
+
+
+def _chunks(doc: Document, policy: str) -> str:
+    from exporters import to_chunks_jsonl
+    return to_chunks_jsonl(doc)
+
+
+def _json(doc: Document, policy: str) -> str:
+    return encode(doc).decode() + "\n"
+
+
+def _tables_html(doc: Document, policy: str) -> list[str]:
+    from exporters import table_to_html
+    return _tables(doc, table_to_html)
+
+
+def _tables_csv(doc: Document, policy: str) -> list[str]:
+    from exporters import table_to_csv
+    return _tables(doc, lambda t: table_to_csv(t, policy))  # type: ignore[arg-type]
+
+
 def _tables(doc: Document, render: Callable) -> list[str]:
+    from exporters.joined import logical_blocks
     return [render(table) for block, table in logical_blocks(doc.blocks) if block.kind == "table" and table]
 
 
 # name -> (file suffix, MIME type, render one document to text, or to one text per table)
 EXPORTS: dict[str, tuple[str, str, Callable[[Document, str], str | list[str]]]] = {
-    "md": (".md", "text/markdown", lambda doc, policy: to_markdown(doc, MarkdownOptions(span_policy=policy))),
-    "html": (".html", "text/html", lambda doc, policy: to_html(doc)),
-    "text": (".txt", "text/plain", lambda doc, policy: to_text(doc)),
-    "chunks": (".jsonl", "application/x-ndjson", lambda doc, policy: to_chunks_jsonl(doc)),
-    "json": (".json", "application/json", lambda doc, policy: encode(doc).decode() + "\n"),
-    "tables-html": (".html", "text/html", lambda doc, policy: _tables(doc, table_to_html)),
-    "tables-csv": (".csv", "text/csv", lambda doc, policy: _tables(doc, lambda t: table_to_csv(t, policy))),
+    "md": (".md", "text/markdown", _markdown),
+    "html": (".html", "text/html", _html),
+    "text": (".txt", "text/plain", _text),
+    "chunks": (".jsonl", "application/x-ndjson", _chunks),
+    "json": (".json", "application/json", _json),
+    "tables-html": (".html", "text/html", _tables_html),
+    "tables-csv": (".csv", "text/csv", _tables_csv),
 }
