@@ -270,3 +270,22 @@ def test_a_hostile_somark_table_normalizes_quickly():
     doc, elapsed, peak = _cost(lambda: normalize(raw))
     assert elapsed < 0.1 and peak < 50 * 2**20
     assert doc.blocks[0].table.n_cols == 100 and any("spans ignored" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("a" * 1_000_000, True), ("<<<" * 340_000, True), ("<<< " * 250_000, True),
+    ("\n<<<" * 250_000 + "x", False), (("x" * 999 + "\f") * 1000, False), (("\r\n" * 10 + "<<<\r") * 40_000, False),
+], ids=["one-line", "separators-glued", "separator-words", "separator-lines", "form-feeds", "carriage-returns"])
+def test_separator_detection_is_linear_on_a_megabyte(text, refused):
+    """Plain text without separators is refused, the rest converts; either way in time linear in its size."""
+    from normalizer.providers import llmwhisperer
+    start = time.perf_counter()
+    pages = llmwhisperer.split_pages(text, llmwhisperer.separator_of(text))
+    assert llmwhisperer.sniff_text(text) is not refused
+    assert time.perf_counter() - start < 1.0 and sum(len(p) for p, _ in pages) <= len(text)
+    if refused:
+        with pytest.raises(NormalizeError, match="without LLMWhisperer's page separators"):
+            normalize(text)
+    else:
+        assert normalize(text).pages
+    assert time.perf_counter() - start < 5.0

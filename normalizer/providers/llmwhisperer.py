@@ -10,7 +10,7 @@ keeps its band and its doubtful words.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from ..build import PageBlocks, compact, finish
 from ..detect import Probe
@@ -126,22 +126,28 @@ def _job(word: str | None, message: str | None, whisper_hash: str | None, repair
 # --- pages, paragraphs, lines ---------------------------------------------------------------------
 
 def _separators(separator: str) -> re.Pattern[str]:
-    """Where pages end: the separator then a form feed (`<<<\\f`, `<<<\\n\\f`, `<<<\\r\\n\\f`), or a line that is
-    just the separator with no form feed (older modes, and text people saved). Linear: each alternative
-    starts with a literal or a line start."""
-    sep = re.escape(separator)
+    """The separator then a form feed (`<<<\\f`, `<<<\\n\\f`, `<<<\\r\\n\\f`), or the separator ending its line
+    with no form feed (older modes, and text people saved: it must then also start its line, see `page_ends`).
+    Linear, and found by the separator's literal first characters."""
     if not separator:
-        return re.compile(r"\r?\n?\f")
-    return re.compile(sep + r"(?:\r?\n)?\f|^" + sep + r"[ \t]*\r?(?:\n|\Z)", re.M)
+        return re.compile(r"\r?\n?(\f)")
+    return re.compile(re.escape(separator) + r"(?:(?:\r?\n)?(\f)|[ \t]*\r?(?:\n|\Z))")
 
 
 _DEFAULT = _separators(DEFAULT_SEPARATOR)
 
 
+def page_ends(text: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """The separators in `text`: a match without a form feed counts only when it is a line of its own."""
+    for m in pattern.finditer(text):
+        if m.group(1) is not None or m.start() == 0 or text[m.start() - 1] == "\n":
+            yield m
+
+
 def separator_of(text: str) -> str:
     """The page separator: the default when present in any of its forms, else whatever line every form feed
     follows ("" for form feeds alone). One pass over the form feeds, however long the text."""
-    if _DEFAULT.search(text):
+    if next(page_ends(text, _DEFAULT), None) is not None:
         return DEFAULT_SEPARATOR
     found = set()
     at = text.find("\f")
@@ -164,7 +170,7 @@ def split_pages(text: str, separator: str) -> list[tuple[str, int]]:
     """
     pages: list[tuple[str, int]] = []
     start = line = 0
-    for m in (_DEFAULT if separator == DEFAULT_SEPARATOR else _separators(separator)).finditer(text):
+    for m in page_ends(text, _DEFAULT if separator == DEFAULT_SEPARATOR else _separators(separator)):
         pages.append((text[start:m.start()], line))
         line += text.count("\n", start, m.end())
         start = m.end()
@@ -312,4 +318,4 @@ def sniff_status(p: Probe) -> bool:
 
 def sniff_text(text: str) -> bool:
     """Plain text that shows LLMWhisperer's page separators (in any of their forms) or form feeds."""
-    return "\f" in text or _DEFAULT.search(text) is not None
+    return "\f" in text or next(page_ends(text, _DEFAULT), None) is not None
