@@ -147,16 +147,14 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
     n_rows = len(rows)
     if n_rows == 0:
         return Table(n_rows=0, n_cols=0, cells=[])
-    if not all(1 <= cs <= MAX_SPAN and 0 <= rs <= MAX_SPAN for row in rows for _, rs, cs, _ in row):
-        rows[:] = [[_RawCell(*c) for c in row] for row in rows]
-        _clamp_spans(rows, repairs, path)  # before anything sizes a grid from the spans
-    bounded = _bounded(rows, repairs, path)
-    if bounded is not None:
-        return bounded
     quick = _place_consistent(rows)
     if quick is not None:
         return quick
     rows[:] = [[_RawCell(*c) for c in row] for row in rows]
+    _clamp_spans(rows, repairs, path)  # before anything sizes a grid from the spans
+    bounded = _bounded(rows, repairs, path)
+    if bounded is not None:
+        return bounded
     if all(c.row_span == 1 and c.col_span == 1 for row in rows for c in row):
         return _place_plain(rows, repairs, path)
     _clamp_spans(rows, repairs, path)
@@ -251,6 +249,8 @@ def _place_consistent(rows: list[list[_RawCell]]) -> Table | None:
             Cell(row=r, col=c, text=text, header=header) for r, row in enumerate(rows)
             for c, (text, _, _, header) in enumerate(row)])
     n_cols = max(sum(c[2] for c in row) for row in rows)
+    if n_rows * n_cols > MAX_GRID_FLOOR and n_rows * n_cols > grid_limit(sum(map(len, rows))):
+        return None  # checked before the grid is allocated: `place` bounds it
     carry = [0] * n_cols  # rows each column is still covered for, counting the current one
     cells = []
     for r, row in enumerate(rows):
@@ -258,7 +258,7 @@ def _place_consistent(rows: list[list[_RawCell]]) -> Table | None:
         for text, rs, cs, header in row:
             while col < n_cols and carry[col]:
                 col += 1
-            if rs < 1 or cs < 1 or col + cs > n_cols or r + rs > n_rows:
+            if rs < 1 or cs < 1 or col + cs > n_cols or r + rs > n_rows or cs > MAX_SPAN:
                 return None
             if cs == 1:
                 carry[col] = rs

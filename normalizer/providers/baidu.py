@@ -249,7 +249,8 @@ _LAYOUT_EXTRA = present_getter(("polygon", "table_html"))
 def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs, pages_path: str, j: int) -> Block:
     """One layout. The hot path of Baidu: JSON paths are only spelled out when something is wrong."""
     word, sub = layout.type or "", layout.sub_type or ""
-    kind = kind_of(word, KINDS, repairs, lambda: f"{pages_path}.layouts[{j}].type", what="layout type")
+    kind = KINDS.get(word) or kind_of(word, KINDS, repairs, lambda: f"{pages_path}.layouts[{j}].type",
+                                      what="layout type")
     level = None
     if sub:
         title = _TITLE_N.match(sub)
