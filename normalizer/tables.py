@@ -32,19 +32,57 @@ class _RawCell(NamedTuple):
 
 # --- HTML -----------------------------------------------------------------------------------------
 
-_TABLE = re.compile(r"<table\b[^>]*>(.*?)(?:</table\s*>|\Z)", re.I | re.S)
+# Every pattern here is linear on any text: a tag's attributes stop at the next "<" as well as at ">", so an
+# unterminated tag costs one scan to the next "<", not one to the end of the text per occurrence.
 _SPAN = re.compile(r"""\b(rowspan|colspan)\s*=\s*["']?\s*(-?\d+)""", re.I)
 _BREAK = re.compile(r"<br\s*/?>|</p\s*>", re.I)
-_ANY_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)  # no script text
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-_NESTED = re.compile(r"<table\b", re.I)
+_TABLE_TAG = re.compile(r"<(/?)table\b[^<>]*>?", re.I)
 _TH = ("th", "TH", "Th", "tH")
+
+
+def strip_tags(fragment: str, replacement: str = "") -> str:
+    """`fragment` without its tags, comments, and script/style elements (their text too), in one pass.
+
+    A construct that is never closed (`<!--`, `<script`, a `<` with no `>`) keeps the rest as it is, as a
+    browser shows text it cannot read as a tag; each closing marker is looked for once, so the cost stays
+    linear however many unterminated ones there are.
+    """
+    out: list[str] = []
+    lower = fragment.lower()
+    missing: set[str] = set()  # closing markers known to be absent after the current position
+    i = 0
+    while True:
+        j = fragment.find("<", i)
+        if j < 0:
+            out.append(fragment[i:])
+            return "".join(out)
+        out.append(fragment[i:j])
+        closer = ">"
+        for opener, element_end in _SKIPPED:
+            if lower.startswith(opener, j) and element_end not in missing and \
+                    (opener == "<!--" or not lower[j + len(opener):j + len(opener) + 1].isalnum()):
+                if lower.find(element_end, j + len(opener)) >= 0:
+                    closer = element_end
+                    break
+                missing.add(element_end)  # never closed: read as a plain tag
+        end = -1 if closer in missing else lower.find(closer, j + 1)
+        if end < 0:  # a "<" that opens nothing: text
+            missing.add(closer)
+            out.append("<")
+            i = j + 1
+            continue
+        out.append(replacement)
+        i = (end + 1) if closer == ">" else (lower.find(">", end) + 1 or len(fragment))
+
+
+_SKIPPED = (("<!--", "-->"), ("<script", "</script"), ("<style", "</style"))
 
 
 def cell_text(fragment: str) -> str:
     """Visible text of an HTML fragment: tags dropped, entities decoded, spaces folded, <br> kept."""
     if "<" in fragment:
-        fragment = _ANY_TAG.sub("", _BREAK.sub("\n", fragment))
+        fragment = strip_tags(_BREAK.sub("\n", fragment))
     if "&" in fragment:
         fragment = _html.unescape(fragment)
     if "\n" in fragment:
@@ -54,6 +92,17 @@ def cell_text(fragment: str) -> str:
     return fragment.strip()
 
 
+def _first_table(source: str) -> tuple[int, str] | None:
+    """(start of the first `<table` tag, the table's content up to its `</table`), or None without one."""
+    m = _TABLE_TAG.search(source)
+    while m is not None and m.group(1):  # a stray closing tag before any table
+        m = _TABLE_TAG.search(source, m.end())
+    if m is None:
+        return None
+    close = source.lower().find("</table", m.end())
+    return m.start(), source[m.end():close if close >= 0 else len(source)]
+
+
 def has_html_table(text: str | None) -> bool:
     return bool(text) and "<table" in text.lower()  # type: ignore[union-attr]
 
@@ -61,20 +110,20 @@ def has_html_table(text: str | None) -> bool:
 # A cell's content runs to the next structural tag; written as an unrolled loop (runs of non-"<" consumed at
 # once) because a lazy `.*?` with this lookahead is tried at every character and was most of the parse time.
 _TOKENS = re.compile(
-    r"<(/?)(thead|tbody|tfoot|tr|caption)\b[^>]*>"
-    r"|<(t[dh])\b([^>]*)>([^<]*(?:<(?!/?t[dhr]\b|/?t(?:head|body|foot)\b|/?caption\b)[^<]*)*)",
+    r"<(/?)(thead|tbody|tfoot|tr|caption)\b[^<>]*>"
+    r"|<(t[dh])\b([^<>]*)>([^<]*(?:<(?!/?t[dhr]\b|/?t(?:head|body|foot)\b|/?caption\b)[^<]*)*)",
     re.I | re.S)
 
 
 def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
     """The first `<table>` of `source`; a table nested in a cell stays text of that cell."""
-    found = _TABLE.search(source)
+    found = _first_table(source)
     if found is None:
         repairs(path, "expected an HTML <table>, found none", "made an empty table")
         return ParsedTable(Table(n_rows=0, n_cols=0), None)
-    body = found.group(1)
-    if _NESTED.search(body):
-        body = _outer_table_body(source, found.start())
+    start, body = found
+    if "<table" in body or "<TABLE" in body or _TABLE_TAG.search(body):
+        body = _outer_table_body(source, start)
     rows: list[list[_RawCell]] = []
     row: list[_RawCell] | None = None
     caption: str | None = None
@@ -106,11 +155,21 @@ def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
                 rows.append(row)
         elif tag == "caption":
             if not closing:
-                caption_match = re.search(r"<caption\b[^>]*>(.*?)(?:</caption|\Z)", body, re.I | re.S)
-                caption = cell_text(caption_match.group(1)) if caption_match else None
+                caption = cell_text(_caption_text(body))
         else:
             in_head = tag == "thead" and not closing
     return ParsedTable(place(rows, repairs, path), caption)
+
+
+def _caption_text(body: str) -> str:
+    """The content of the table's `<caption>` element (to its closing tag, or the end)."""
+    lower = body.lower()
+    start = lower.find("<caption")
+    open_end = lower.find(">", start)
+    if open_end < 0:
+        return ""
+    close = lower.find("</caption", open_end)
+    return body[open_end + 1:close if close >= 0 else len(body)]
 
 
 def _outer_table_body(source: str, start: int) -> str:
@@ -119,8 +178,8 @@ def _outer_table_body(source: str, start: int) -> str:
     out: list[str] = []
     last = start
     inner_start = -1
-    for m in re.finditer(r"<(/?)table\b[^>]*>", source[start:], re.I):
-        a, b = start + m.start(), start + m.end()
+    for m in _TABLE_TAG.finditer(source, start):
+        a, b = m.start(), m.end()
         if not m.group(1):
             depth += 1
             if depth == 1:
@@ -131,7 +190,7 @@ def _outer_table_body(source: str, start: int) -> str:
         else:
             depth -= 1
             if depth == 1 and inner_start >= 0:
-                out.append(" " + cell_text(_ANY_TAG.sub(" ", source[inner_start:b])) + " ")
+                out.append(" " + cell_text(strip_tags(source[inner_start:b], " ")) + " ")
                 last = b
             elif depth == 0:
                 out.append(source[last:a])
