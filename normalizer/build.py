@@ -22,15 +22,16 @@ class PageBlocks:
     then `out.append`): passing fields on through `add(**fields)` costs as much again as building the Block.
     """
 
-    __slots__ = ("page", "blocks", "start")
+    __slots__ = ("page", "blocks", "start", "prefix")
 
     def __init__(self, page: int, blocks: list[Block]):
         self.page = page
         self.blocks = blocks
         self.start = len(blocks)  # index of the page's first block
+        self.prefix = f"p{page}-b"
 
     def next_id(self) -> str:
-        return f"p{self.page}-b{len(self.blocks) - self.start}"
+        return self.prefix + str(len(self.blocks) - self.start)
 
     def append(self, block: Block) -> Block:
         self.blocks.append(block)
