@@ -47,7 +47,13 @@ def clean_box(values: Any) -> BBox | None:
 
 
 def clean_xywh(values: Any) -> BBox | None:
-    """`clean_box` for `[x, y, w, h]` boxes: four finite numbers with no negative size, as corners."""
+    """`clean_box` for `[x, y, w, h]` boxes: four finite numbers with no negative size, as corners. A tuple is
+    what a typed decode gave: four floats already."""
+    if type(values) is tuple:
+        x, y, w, h = values
+        if (x + y + w + h) * 0 == 0 and w >= 0 and h >= 0:
+            return [x, y, x + w, y + h]
+        return None
     if type(values) is list and len(values) == 4:
         x, y, w, h = values
         try:

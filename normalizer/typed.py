@@ -162,6 +162,12 @@ def _dict(value: Any, info: mi.DictType, path: str, repairs: Repairs, spill: Spi
     return value if isinstance(value, dict) else _MISMATCH
 
 
+def _tuple(value: Any, info: mi.TupleType, path: str, repairs: Repairs, spill: Spill) -> Any:
+    """A fixed-size array (a box) is taken as given: the converter judges and reports it, as it would have to
+    for a value of any type."""
+    return value if isinstance(value, list) else _MISMATCH
+
+
 def _union(value: Any, info: mi.UnionType, path: str, repairs: Repairs, spill: Spill) -> Any:
     for member in info.types:
         if _accepts(member, value):
@@ -179,7 +185,7 @@ def _accepts(info: mi.Type, value: Any) -> bool:
         return value is None
     if kind in (mi.StructType, mi.DictType):
         return isinstance(value, dict)
-    if kind is mi.ListType:
+    if kind in (mi.ListType, mi.TupleType):
         return isinstance(value, list)
     if kind is mi.AnyType:
         return True
@@ -222,7 +228,7 @@ def _scalar(value: Any, info: mi.Type, path: str, repairs: Repairs, spill: Spill
 
 
 _HANDLERS: dict[type, Callable[..., Any]] = {
-    mi.StructType: _struct, mi.ListType: _list, mi.DictType: _dict, mi.UnionType: _union,
+    mi.StructType: _struct, mi.ListType: _list, mi.DictType: _dict, mi.UnionType: _union, mi.TupleType: _tuple,
     mi.IntType: _scalar, mi.FloatType: _scalar, mi.StrType: _scalar, mi.BoolType: _scalar,
     mi.LiteralType: _scalar,
     mi.NoneType: lambda v, *a: None if v is None else _MISMATCH,
@@ -235,7 +241,7 @@ def _expected(info: mi.Type) -> str:
         return " or ".join(_expected(t) for t in info.types)
     if kind is mi.StructType:
         return "object"
-    if kind is mi.ListType:
+    if kind in (mi.ListType, mi.TupleType):
         return "array"
     return _NAMES.get(kind, "value")
 
@@ -258,9 +264,13 @@ def present(obj: Raw, names: tuple[str, ...]) -> dict[str, Any]:
 def as_json(obj: Raw) -> dict[str, Any]:
     """A provider struct kept whole in `extra`: the fields it had under their JSON names, then its unknown
     keys, nulls left out as `compact` does. A struct itself cannot go there: it would encode its `rest`."""
-    out = {f.encode_name: getattr(obj, f.name) for f in msgspec.structs.fields(obj) if f.name != "rest"}
+    out = {f.encode_name: _json_value(getattr(obj, f.name)) for f in msgspec.structs.fields(obj) if f.name != "rest"}
     out.update(obj.rest)
     return {k: v for k, v in out.items() if v is not None and v is not msgspec.UNSET}
+
+
+def _json_value(value: Any) -> Any:
+    return list(value) if type(value) is tuple else value
 
 
 def rest_of(obj: Raw | None, prefix: str) -> dict[str, Any]:

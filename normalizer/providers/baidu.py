@@ -47,10 +47,14 @@ CONTINUED = {"begin": "begin", "inner": "inner", "end": "end", "": None}
 
 # --- raw shape ------------------------------------------------------------------------------------
 
+# A box `[x, y, w, h]`: decoded as four floats in C on clean input; anything else reaches checked_box as given.
+Position = tuple[float, float, float, float]
+
+
 class Layout(Raw, kw_only=True):
     layout_id: str | None = None
     text: str | None = None
-    position: Any = None
+    position: Position | None = None
     type: str | None = None
     sub_type: str | None = None
     parent: str | None = None
@@ -62,7 +66,7 @@ class Layout(Raw, kw_only=True):
 class BCell(Raw, kw_only=True):
     layout_id: str | None = None
     text: str | None = None
-    position: Any = None
+    position: Position | None = None
     type: Any = UNSET
     sub_type: Any = UNSET
 
@@ -271,7 +275,7 @@ def _layout_block(layout: Layout, page: Page, out: PageBlocks, repairs: Repairs,
     if sub:
         extra["sub_type"] = sub
     if bbox is None and position is not None:
-        extra["position"] = position
+        extra["position"] = list(position) if type(position) is tuple else position
     if layout.parent:
         extra["parent"] = layout.parent
     if layout.children:
