@@ -74,9 +74,13 @@ def link_captions(blocks: list[Block]) -> None:
     For providers that emit captions as ordinary blocks with no link: the caption right after (or, failing
     that, right before) a figure/table belongs to it.
     """
+    found = [i for i, block in enumerate(blocks) if block.kind == "caption"]
+    if not found:  # most pages have none: no pass over every block's links
+        return
     claimed = {cid for b in blocks for cid in b.captions}
-    for i, block in enumerate(blocks):
-        if block.kind != "caption" or block.id in claimed:
+    for i in found:
+        block = blocks[i]
+        if block.id in claimed:
             continue
         for j in (i - 1, i + 1):
             if 0 <= j < len(blocks):
