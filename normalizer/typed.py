@@ -9,6 +9,7 @@ reported with its JSON path (or raised, when strict).
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from types import MappingProxyType
 from operator import attrgetter
@@ -214,7 +215,9 @@ def _scalar(value: Any, info: mi.Type, path: str, repairs: Repairs, spill: Spill
     if isinstance(value, str) and kind in (mi.IntType, mi.FloatType):
         try:
             number = int(value) if kind is mi.IntType else float(value)
-        except ValueError:
+        except ValueError:  # not a number, or more digits than int() reads
+            return _MISMATCH
+        if not math.isfinite(number):  # "NaN", "inf", "1e999": no number JSON can carry back
             return _MISMATCH
         repairs(path, f"expected {_expected(info)}, found {describe(value)}", f"read as {number}")
         return number
