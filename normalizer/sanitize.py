@@ -84,7 +84,7 @@ def _walk(value: Any, repairs: Repairs, fix: bool, start: int | None = None) -> 
             if not _encodable(item):
                 found = True
                 if fix:
-                    parent[key] = clean_text(item, _At(repairs, path))
+                    parent[key] = clean_text(item, At(repairs, path))
         elif isinstance(item, float):
             if not math.isfinite(item):
                 found = True
@@ -122,12 +122,12 @@ def _clean_keys(item: dict, repairs: Repairs, path: str) -> dict:
     for k, v in item.items():
         if type(k) is not str:
             raise NormalizeError(path, f"expected object keys that are strings, found {type(k).__name__} {k!r:.40}")
-        out[clean_text(k, _At(repairs, path)) if not _encodable(k) else k] = v
+        out[clean_text(k, At(repairs, path)) if not _encodable(k) else k] = v
     return out
 
 
-class _At:
-    """`repairs`, reporting at `path` instead of `$` (for `clean_text` inside a walk)."""
+class At:
+    """`repairs`, reporting at `path` instead of `$` (for text cleaned inside a walk or a nested document)."""
 
     def __init__(self, repairs: Repairs, path: str):
         self.repairs, self.path = repairs, path

@@ -260,9 +260,10 @@ def test_compare_view_lists_a_merged_table_row_and_escapes_cell_text(client, ser
     from exporters import to_json
     from normalizer.schema import Block, Cell, Document, Page, Table
 
-    def doc(rows):
-        table = Table(n_rows=len(rows), n_cols=max(map(len, rows)),
-                      cells=[Cell(row=r, col=c, text=t) for r, row in enumerate(rows) for c, t in enumerate(row)])
+    def doc(rows):  # ragged rows padded: canonical JSON must cover its grid
+        width = max(map(len, rows))
+        table = Table(n_rows=len(rows), n_cols=width, cells=[
+            Cell(row=r, col=c, text=row[c] if c < len(row) else "") for r, row in enumerate(rows) for c in range(width)])
         return Document(provider="t", format="docnorm", pages=[Page(number=1, width=100, height=100)],
                         blocks=[Block(id="t1", page=1, kind="table", text="", table=table, bbox=[5, 5, 95, 50])])
     (served / "merge").mkdir()

@@ -17,6 +17,7 @@ from ..detect import RAGFLOW_ERROR_CODES, SOMARK_ERROR_CODES, Probe, error_code
 from ..errors import NormalizeError, Repairs
 from ..geometry import checked_box
 from ..kit import heading_level, kind_of, read_table, status_of
+from ..sanitize import At, clean_bytes
 from ..schema import BBox, Block, Document, Image, Job, Page
 from ..typed import Raw, decode_as, present, rest_of
 
@@ -147,8 +148,8 @@ def _json_output(value: JsonOutput | str, repairs: Repairs, path: str) -> JsonOu
     """`outputs.json`, which some deliveries carry as a JSON *string*."""
     if not isinstance(value, str):
         return value
-    try:
-        return decode_as(value, JsonOutput, repairs, path)
+    try:  # its text passes the checks any input passes (a lone surrogate escape, say)
+        return decode_as(clean_bytes(value.encode(), At(repairs, path)), JsonOutput, repairs, path)
     except NormalizeError as exc:
         repairs(path, f"expected JSON text, found {exc.message}", "no pages; the string is kept in extra")
         return JsonOutput()
