@@ -24,32 +24,35 @@ class Format(NamedTuple):
     sniff: Callable[[Any], bool]   # a Probe for JSON formats, the text itself for text formats
     convert: Convert
     expects: str                   # what the input looks like, for the error when a forced format does not fit
+    shape: Any = None              # the type the raw JSON decodes into (its provider structs), for the tests
     text: bool = False             # read from plain text, not JSON
 
 
 FORMATS: tuple[Format, ...] = (
     Format("docnorm", "docnorm", canonical.sniff, canonical.convert,
-           'canonical JSON (an object or a list of objects with "schema": "docnorm/…")'),
+           'canonical JSON (an object or a list of objects with "schema": "docnorm/…")', Document),
     Format("llamacloud.v2", llamacloud_v2.PROVIDER, llamacloud_v2.sniff, llamacloud_v2.convert,
-           "a v2 parse response with a job object {id, status}"),
+           "a v2 parse response with a job object {id, status}", llamacloud_v2.Response),
     Format("ragflow.documents", ragflow.PROVIDER, ragflow.sniff_documents, ragflow.convert_documents,
-           "a RAGFlow response {code, data} whose data lists documents, is one, or is a parsing status"),
+           "a RAGFlow response {code, data} whose data lists documents, is one, or is a parsing status", ragflow.Envelope),
     Format("ragflow.retrieval", ragflow.PROVIDER, ragflow.sniff_retrieval, ragflow.convert_retrieval,
-           "a RAGFlow retrieval response {code, data: {chunks, doc_aggs}}"),
+           "a RAGFlow retrieval response {code, data: {chunks, doc_aggs}}", ragflow.Envelope),
     Format("ragflow.chunks", ragflow.PROVIDER, ragflow.sniff_chunks, ragflow.convert_chunks,
-           "a RAGFlow chunk list {code, data: {chunks, doc}}"),
+           "a RAGFlow chunk list {code, data: {chunks, doc}}", ragflow.Envelope),
     Format("somark", somark.PROVIDER, somark.sniff, somark.convert,
-           "a SoMark envelope {code, message, data} or a bare outputs.json {pages: [{blocks}]}"),
+           "a SoMark envelope {code, message, data} or a bare outputs.json {pages: [{blocks}]}", somark.Envelope),
     Format("baidu.task", baidu.PROVIDER, baidu.sniff_task, baidu.convert_task,
-           "a Baidu task response {log_id, result: {task_id}} or {error_code, error_msg}"),
+           "a Baidu task response {log_id, result: {task_id}} or {error_code, error_msg}", baidu.Task),
     Format("baidu.result", baidu.PROVIDER, baidu.sniff_result, baidu.convert_result,
-           "a Baidu parse result {file_name, pages: [{layouts, meta}]}"),
+           "a Baidu parse result {file_name, pages: [{layouts, meta}]}", baidu.Result),
     Format("llamaparse.v1", llamaparse_v1.PROVIDER, llamaparse_v1.sniff, llamaparse_v1.convert,
-           "a v1 /result/json object {pages: [{page, md|text|items}]}, the SDK's list of them, or a job status"),
+           "a v1 /result/json object {pages: [{page, md|text|items}]}, the SDK's list of them, or a job status",
+           llamaparse_v1.Shape),
     Format("whisperer.retrieve", llmwhisperer.PROVIDER, llmwhisperer.sniff_retrieve, llmwhisperer.convert_retrieve,
-           "a whisper-retrieve response {result_text, …} or the client's {status_code, extraction}"),
+           "a whisper-retrieve response {result_text, …} or the client's {status_code, extraction}",
+           llmwhisperer.Retrieve),
     Format("whisperer.status", llmwhisperer.PROVIDER, llmwhisperer.sniff_status, llmwhisperer.convert_status,
-           "a whisper-status response {status, message?, detail?}"),
+           "a whisper-status response {status, message?, detail?}", llmwhisperer.Status),
     Format("whisperer.text", llmwhisperer.PROVIDER, llmwhisperer.sniff_text, llmwhisperer.convert_text,
            "plain text (LLMWhisperer's result_text)", text=True),
 )

@@ -339,7 +339,7 @@ def _fill_table(block: Block, bt: BTable, repairs: Repairs, path: str) -> None:
     if bt.cells:  # what a canonical Cell has no field for: the cells' layout ids, and any type but "cell"
         block.extra["cell_ids"] = [c.layout_id for c in bt.cells]
         odd = {str(i): present(c, ("type", "sub_type")) for i, c in enumerate(bt.cells)
-               if (c.type, c.sub_type) not in (("cell", ""), ("cell", UNSET), (UNSET, UNSET))}
+               if c.rest or (c.type, c.sub_type) not in (("cell", ""), ("cell", UNSET), (UNSET, UNSET))}
         if odd:
             block.extra["cell_types"] = odd
     table.continued = continued  # type: ignore[assignment]
@@ -430,7 +430,10 @@ def _chunk(bc: BChunk, index: int, repairs: Repairs, path: str) -> Chunk:
     return Chunk(id=bc.chunk_id or f"chunk-{index}", text=bc.content or "", kind=bc.type or "text",
                  headings=list(meta.title or ()), locations=locations,
                  extra=compact({"position": [as_json(p) for p in meta.position or ()
-                                             if p.page_num is None or p.page_num < 0] or None, **rest_of(meta, "meta_"), **bc.rest}))
+                                             if p.page_num is None or p.page_num < 0] or None,
+                                "position_rest": {str(k): p.rest for k, p in enumerate(meta.position or ()) if p.rest
+                                                  and p.page_num is not None and p.page_num >= 0} or None,
+                                **rest_of(meta, "meta_"), **bc.rest}))
 
 
 def _check_heading_tree(blocks: list[Block], ids: dict[str, str], parents: dict[str, str | None],

@@ -108,8 +108,11 @@ class Result(Raw, kw_only=True):
 
 # --- conversion -----------------------------------------------------------------------------------
 
+Shape = list[Result] | Result  # the SDK's list, or one /result/json object (or job status)
+
+
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
-    parsed = decode_as(raw, list[Result] | Result, repairs)
+    parsed = decode_as(raw, Shape, repairs)
     if isinstance(parsed, list):  # the SDK's list: each entry a document with the repairs made under it
         parts = repairs.split([(f"$[{i}]",) for i in range(len(parsed))])
         return [_document(result, part, f"$[{i}]") for i, (result, part) in enumerate(zip(parsed, parts))]

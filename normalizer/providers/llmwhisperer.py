@@ -200,7 +200,8 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
             repairs.note(f"{root}.{name}", f"expected one entry per line ({n_lines}), found {len(given)}; "
                                            "matched by line index")
     unplaced: list[dict[str, Any]] = []
-    words = _place_words(confidence, texts, unplaced, repairs, root) if confidence else {}
+    word_rest: dict[int, list[dict[str, Any]]] = {}
+    words = _place_words(confidence, texts, unplaced, word_rest, repairs, root) if confidence else {}
     if unplaced:
         doc.extra["unplaced_words"] = unplaced
     n_bands = len(bands) if bands is not None else 0
@@ -220,6 +221,8 @@ def _fill(doc: Document, text: str, bands: list[list[float]] | None,
                 line.words = words[i]
             if i in numbers:
                 line.extra = {"line_no": numbers[i][0]}
+            if i in word_rest:
+                line.extra = {**line.extra, "words_extra": word_rest[i]}
             if i < n_bands:
                 _band(line, page, bands[i], repairs, root, i)  # type: ignore[index]
             paragraph.append(line)
@@ -264,7 +267,7 @@ _WINDOW = 25  # how far from its listed line a misplaced word is looked for
 
 
 def _place_words(confidence: list[list[ConfidenceWord]], texts: dict[int, str], unplaced: list[dict[str, Any]],
-                 repairs: Repairs, root: str) -> dict[int, list[Word]]:
+                 kept: dict[int, list[dict[str, Any]]], repairs: Repairs, root: str) -> dict[int, list[Word]]:
     """Low-confidence words by line index: the listed line when the word is on it, else the nearest text line
     holding it (or, failing that, the nearest text line)."""
     placed: dict[int, list[Word]] = {}
@@ -279,13 +282,15 @@ def _place_words(confidence: list[list[ConfidenceWord]], texts: dict[int, str], 
                 if target < 0:
                     repairs(path, f"expected a text line near line {i + 1} holding {entry.text!r}, found none",
                             "kept in the document's extra as unplaced_words")
-                    unplaced.append({"line": i + 1, "text": entry.text, "confidence": entry.confidence})
+                    unplaced.append({"line": i + 1, "text": entry.text, "confidence": entry.confidence, **entry.rest})
                     continue
                 repairs(path, f"expected the word {entry.text!r} on line {i + 1}, found it on line {target + 1}"
                         if entry.text in texts[target] else
                         f"expected the word {entry.text!r} on line {i + 1}, found it on no line nearby",
                         f"attached to line {target + 1}")
             placed.setdefault(target, []).append(Word(text=entry.text, confidence=entry.confidence))
+            if entry.rest:  # what a Word has no field for stays with its line
+                kept.setdefault(target, []).append({"text": entry.text, **entry.rest})
     return placed
 
 
@@ -307,13 +312,16 @@ def sniff_retrieve(p: Probe) -> bool:
     return "result_text" in p or ("status_code" in p and p["extraction"].is_(dict))
 
 
-_STATUS_KEYS = {"status", "message", "detail", "whisper_hash", "status_code", "extraction"}
 _V1_JOB_WORDS = {"PENDING", "SUCCESS", "ERROR", "PARTIAL_SUCCESS", "CANCELLED"}  # LlamaParse v1's, not ours
 
 
+# Keys that say a response is some other format's: a status response has none of them.
+_OTHER_KEYS = {"code", "data", "pages", "job", "result", "id", "items", "error_code", "log_id", "result_text"}
+
+
 def sniff_status(p: Probe) -> bool:
-    """`{status, message?, detail?, whisper_hash?}` with a status word of ours."""
-    return p["status"].is_(str) and p.keys() <= _STATUS_KEYS and p["status"].value not in _V1_JOB_WORDS
+    """`{status, message?, detail?, whisper_hash?, …}` with a status word of ours."""
+    return p["status"].is_(str) and not p.keys() & _OTHER_KEYS and p["status"].value not in _V1_JOB_WORDS
 
 
 def sniff_text(text: str) -> bool:

@@ -406,7 +406,6 @@ def _data_of(p: Probe) -> Probe | None:
 
 
 _DOC_KEYS = {"id", "name", "run", "kb_id", "dataset_id", "parser_id", "chunk_method", "progress"}
-_STATUS_KEYS = {"progress", "status", "progress_msg"}
 
 
 def sniff_documents(p: Probe) -> bool:
@@ -424,7 +423,7 @@ def sniff_documents(p: Probe) -> bool:
     if data["docs"].is_(list):
         return True
     is_doc = "id" in keys and bool(keys & {"name", "run", "kb_id", "dataset_id"})
-    is_status = "progress" in keys and keys <= _STATUS_KEYS | {"id", "name", "run"}
+    is_status = "progress" in keys and "status" in keys
     return (is_doc or is_status) and not keys & {"chunks", "task_id", "record_id", "result"}
 
 

@@ -121,9 +121,11 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     outputs = result.outputs if result else None
     pages = env.pages
     json_path = "$"
+    json_output = None
     if outputs is not None and outputs.json is not None:
         json_path = "$.data.result.outputs.json"
-        pages = _json_output(outputs.json, repairs, json_path).pages
+        json_output = _json_output(outputs.json, repairs, json_path)
+        pages = json_output.pages
     doc = Document(provider=PROVIDER, format=FORMAT, job=_job(env, data, repairs),
                    file_name=data.file_name or (result.file_name if result else None),
                    markdown=outputs.markdown if outputs else None)
@@ -140,6 +142,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
                                                              if result and result.file_name != doc.file_name else {}),
         **(present(outputs, ("zip",)) if outputs else {}),
         **rest_of(result, "result_"), **rest_of(outputs, "outputs_"), **rest_of(data, "data_"),
+        **rest_of(json_output, "json_"),
         "json": outputs.json if outputs and isinstance(outputs.json, str) and not doc.pages else None})
     return [finish(doc, repairs)]
 
