@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Callable, Literal
+from urllib.parse import quote
 
 from msgspec import Struct
 
@@ -26,8 +27,9 @@ class MarkdownOptions(Struct, frozen=True, kw_only=True):
 
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_ENTITY = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")  # "AT&amp;T" must not read "AT&T"
 _LINE_START = re.compile(r"^([ \t]*)(?:([#>+=-])|(\d+)([.)]))", re.M)
-_BLOCK_INDENT = re.compile(r"(\A|\n[ \t]*\n)[ \t]+")
+_BLOCK_INDENT = re.compile(r"(\A(?:[ \t]*\n)*|\n[ \t]*\n)[ \t]+")  # after the start, blank lines, or both
 _MARKER_START = frozenset(" \t#>+=-0123456789")  # what a line that _LINE_START or _BLOCK_INDENT touch begins with
 _SAFE_URL = re.compile(r"^(https?://|mailto:|[\w./%-]+$)", re.I)  # a relative name may be percent-encoded
 
@@ -38,6 +40,8 @@ def escape(text: str, block: bool = True) -> str:
     ordered-list marker is broken by escaping its `.`/`)` instead."""
     if _INLINE_SPECIAL.search(text):  # most texts have nothing to escape: a search is 3x cheaper than a sub
         text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    if "&" in text:
+        text = _ENTITY.sub(r"\\&", text)
     if not block or ("\n" not in text and text[:1] not in _MARKER_START):
         return text
     # Indentation that opens a block (4+ spaces make a code block) means nothing in a paragraph: drop it.
@@ -51,11 +55,15 @@ def _escape_marker(m: re.Match[str]) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """A URL worth linking: http(s), mailto or a (percent-encoded) relative file name; never `javascript:`
-    and the like: a relative name has no `:`, so it has no scheme."""
+    """A URL worth linking: http(s), mailto or a relative file name; never `javascript:` and the like (a
+    relative name has no `:`, so it has no scheme). Every character that could end the link or start markup
+    (spaces, line breaks, brackets, parentheses, angle brackets, quotes, backticks) is percent-encoded."""
     if not url or not _SAFE_URL.match(url.strip()):
         return None
-    return url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+    return quote(url.strip(), safe=_URL_SAFE)
+
+
+_URL_SAFE = "/:?#@!$&'*+,;=%-._~"  # what a URL keeps as it is; the rest is percent-encoded
 
 
 def _cell(text: str) -> str:
@@ -102,9 +110,18 @@ def _code(b: Block, t: Table | None, o: MarkdownOptions) -> str:
 
 
 def _formula(b: Block, t: Table | None, o: MarkdownOptions) -> str:
-    # `<`/`>` as TeX's \lt/\gt: same math for KaTeX/MathJax, and no raw HTML for a plain CommonMark renderer
+    """Display math between `$$` lines. A math renderer reads the LaTeX as it is; a plain CommonMark renderer
+    sees one paragraph, where nothing may become live markup: `<`/`>` become TeX's \\lt/\\gt; links, images,
+    references and entities are broken by a space; a line that would open a block (`#`, `>`, a list marker, a
+    fence, a setext underline) starts with `{}`, and blank lines go. Math mode ignores all of these."""
     latex = (b.latex if b.latex is not None else b.text).replace("$$", "$ $")
-    return "$$\n" + latex.replace("<", "\\lt ").replace(">", "\\gt ") + "\n$$"
+    latex = _MATH_INLINE.sub(lambda m: m.group(0) + " ", latex.replace("<", "\\lt ").replace(">", "\\gt "))
+    lines = [_MATH_LINE.sub(r"\1{}", line) for line in latex.split("\n") if line.strip()]
+    return "$$\n" + "\n".join(lines) + "\n$$"
+
+
+_MATH_INLINE = re.compile(r"\](?=[(\[:])|&(?=#|[A-Za-z][A-Za-z0-9]*;)")
+_MATH_LINE = re.compile(r"^([ \t]*)(?=[#>+*=~`-]|\d+[.)])")
 
 
 def _figure(b: Block, t: Table | None, o: MarkdownOptions) -> str:
@@ -126,7 +143,7 @@ def _table(b: Block, t: Table | None, o: MarkdownOptions) -> str | None:
 def _link(b: Block, t: Table | None, o: MarkdownOptions) -> str:
     url = b.extra.get("url")
     target = safe_url(url) if isinstance(url, str) else None
-    return f"[{escape(b.text, block=False)}]({target})" if target else escape(b.text)
+    return f"[{escape(b.text.replace(chr(10), ' '), block=False)}]({target})" if target else escape(b.text)
 
 
 def _furniture(b: Block, t: Table | None, o: MarkdownOptions) -> str | None:
