@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html import escape
 from typing import Literal
 
@@ -55,9 +56,26 @@ def grid(table: Table, span_policy: SpanPolicy = "repeat") -> list[list[str]]:
     return out
 
 
-def table_to_csv(table: Table, span_policy: SpanPolicy = "repeat") -> str:
-    """CSV (RFC 4180 quoting). CSV has no spans: `html` falls back to `anchor`."""
+def table_to_csv(table: Table, span_policy: SpanPolicy = "repeat", *, raw: bool = False) -> str:
+    """CSV (RFC 4180 quoting). CSV has no spans: `html` falls back to `anchor`.
+
+    A cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+    return) is written with a leading `'`, as OWASP recommends, unless it is a plain number ("-3.1", "+8.9%");
+    `raw=True` writes every cell as it is."""
+    rows = grid(table, "repeat" if span_policy == "repeat" else "anchor")
+    if not raw:
+        rows = [[_inert(text) for text in row] for row in rows]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerows(grid(table, "repeat" if span_policy == "repeat" else "anchor"))
+    writer.writerows(rows)
     return buf.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9,.\s]*%?")
+
+
+def _inert(text: str) -> str:
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -73,3 +73,16 @@ def test_provider_chunks_are_preferred():
     assert [c.text for c in to_chunks(doc, ChunkOptions(prefer_provider=False))] == ["derived"]
     line = json.loads(to_chunks_jsonl(doc))
     assert line["id"] == "x" and line["locations"] == [{"page": 1, "bbox": None}]
+
+
+@pytest.mark.parametrize("text, written", [("=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK"), ("+cmd|' /C calc'!A0", "'+cmd"),
+                                           ("-2+3+cmd|' /C calc'!A0", "'-2+3"), ("@SUM(A1:A2)", "'@SUM"),
+                                           ("\tx", "'\tx"), ("\r=1", "'\r=1"), ("-3.1", "-3.1"), ("+8.9%", "+8.9%"),
+                                           ("1,204.0", "1,204.0"), ("plain", "plain")])
+def test_csv_cells_a_spreadsheet_would_run_are_neutralized(text, written):
+    import csv, io
+    from exporters import table_to_csv
+    from normalizer.schema import Cell, Table
+    table = Table(n_rows=1, n_cols=1, cells=[Cell(row=0, col=0, text=text)])
+    assert next(csv.reader(io.StringIO(table_to_csv(table), newline="")))[0].startswith(written)
+    assert next(csv.reader(io.StringIO(table_to_csv(table, raw=True), newline="")))[0] == text

@@ -108,3 +108,13 @@ def test_normalize_reads_stdin_and_starts_without_the_viewer_stack():
                           capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)["job"]["status"] == "queued"
     assert "HEAVY []" in done.stderr
+
+
+def test_export_csv_neutralizes_formulas_unless_raw(tmp_path):
+    from viewer.cli import main
+    sample = SAMPLES / "llamacloud" / "annual_report_v2.json"
+    assert main(["export", str(sample), "--to", "tables-csv", "-o", str(tmp_path / "safe")]) == 0
+    assert main(["export", str(sample), "--to", "tables-csv", "--raw-csv", "-o", str(tmp_path / "raw")]) == 0
+    safe = (tmp_path / "safe" / "annual_report_v2-3.csv").read_text()
+    raw = (tmp_path / "raw" / "annual_report_v2-3.csv").read_text()
+    assert "'+5–7 %" in safe and "'+5" not in raw and "+5–7 %" in raw

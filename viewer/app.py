@@ -17,7 +17,7 @@ from flask import Flask, Response, abort, render_template, request, send_file, u
 
 from exporters.diff import cell_label, diff, to_diff_html
 
-from .exports import EXPORTS
+from .exports import EXPORTS, ExportSettings
 from .layout import SLICE, kinds, search, slice_of, slice_views, summary
 from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Refused, Store
 
@@ -202,8 +202,8 @@ def create_app(root: str) -> Flask:
             abort(404)
         rel, i, doc = doc_from_request()
         suffix, mime, render = EXPORTS[name]
-        out = render(doc, request.args.get("span_policy", "html") if request.args.get("span_policy") in
-                     ("html", "repeat", "anchor") else "html")
+        policy = request.args.get("span_policy", "html")
+        out = render(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html"))
         body = "\n".join(out) if isinstance(out, list) else out
         stem = _SAFE_NAME.sub("_", os.path.splitext(os.path.basename(rel))[0]) or "document"
         filename = f"{stem}{'-' + str(i) if i else ''}{'.tables' if name.startswith('tables-') else ''}{suffix}"

@@ -12,7 +12,7 @@ import orjson
 from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
 
-from .exports import EXPORTS
+from .exports import EXPORTS, ExportSettings
 
 T = TypeVar("T")
 
@@ -123,9 +123,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         _fail(args.file, exc)
         return 1
     suffix, _mime, render = EXPORTS[args.to]
+    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv)
     outputs: list[str] = []
     for doc in docs:
-        out = render(doc, args.span_policy)
+        out = render(doc, settings)
         outputs += out if isinstance(out, list) else [out]
     if args.to.startswith("tables-") or len(outputs) > 1:
         return _write_many(outputs, args, suffix)
@@ -221,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, choices=sorted(EXPORTS))
     p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
     p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html")
+    p.add_argument("--raw-csv", action="store_true",
+                   help="write CSV cells as they are (by default a cell a spreadsheet would run as a formula gets a leading ')")
     p.set_defaults(run=cmd_export)
     p = sub.add_parser("diff", help="compare two results of the same document")
     p.add_argument("a", metavar="A")

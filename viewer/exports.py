@@ -6,43 +6,52 @@ starts without them.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Literal
+
+from msgspec import Struct
 
 from normalizer.schema import Document, encode
 
 
-def _markdown(doc: Document, policy: str) -> str:
+class ExportSettings(Struct, frozen=True, kw_only=True):
+    """What the command line and the viewer let a user choose for an export."""
+
+    span_policy: Literal["html", "repeat", "anchor"] = "html"
+    raw_csv: bool = False  # CSV cells that a spreadsheet would run as formulas, written without the leading '
+
+
+def _markdown(doc: Document, settings: ExportSettings) -> str:
     from exporters import MarkdownOptions, to_markdown
-    return to_markdown(doc, MarkdownOptions(span_policy=policy))  # type: ignore[arg-type]
+    return to_markdown(doc, MarkdownOptions(span_policy=settings.span_policy))
 
 
-def _html(doc: Document, policy: str) -> str:
+def _html(doc: Document, settings: ExportSettings) -> str:
     from exporters import to_html
     return to_html(doc)
 
 
-def _text(doc: Document, policy: str) -> str:
+def _text(doc: Document, settings: ExportSettings) -> str:
     from exporters import to_text
     return to_text(doc)
 
 
-def _chunks(doc: Document, policy: str) -> str:
+def _chunks(doc: Document, settings: ExportSettings) -> str:
     from exporters import to_chunks_jsonl
     return to_chunks_jsonl(doc)
 
 
-def _json(doc: Document, policy: str) -> str:
+def _json(doc: Document, settings: ExportSettings) -> str:
     return encode(doc).decode() + "\n"
 
 
-def _tables_html(doc: Document, policy: str) -> list[str]:
+def _tables_html(doc: Document, settings: ExportSettings) -> list[str]:
     from exporters import table_to_html
     return _tables(doc, table_to_html)
 
 
-def _tables_csv(doc: Document, policy: str) -> list[str]:
+def _tables_csv(doc: Document, settings: ExportSettings) -> list[str]:
     from exporters import table_to_csv
-    return _tables(doc, lambda t: table_to_csv(t, policy))  # type: ignore[arg-type]
+    return _tables(doc, lambda t: table_to_csv(t, settings.span_policy, raw=settings.raw_csv))
 
 
 def _tables(doc: Document, render: Callable) -> list[str]:
@@ -51,7 +60,7 @@ def _tables(doc: Document, render: Callable) -> list[str]:
 
 
 # name -> (file suffix, MIME type, render one document to text, or to one text per table)
-EXPORTS: dict[str, tuple[str, str, Callable[[Document, str], str | list[str]]]] = {
+EXPORTS: dict[str, tuple[str, str, Callable[[Document, ExportSettings], str | list[str]]]] = {
     "md": (".md", "text/markdown", _markdown),
     "html": (".html", "text/html", _html),
     "text": (".txt", "text/plain", _text),
