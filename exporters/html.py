@@ -22,6 +22,13 @@ class HtmlOptions(Struct, frozen=True, kw_only=True):
     furniture: bool = True        # page headers/footers are shown, dimmed
     join_continued: bool = True   # one table for fragments continued across pages
     heading_offset: int = 0
+    remote_images: bool = False   # load images from other hosts (off: a link, so opening the page fetches nothing)
+
+
+# No script at all; the page's own inline style; images only from the page's folder or data: URLs unless remote
+# images were asked for. Sent as a <meta>, so it holds wherever the file is opened.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:{remote}; base-uri 'none'; form-action 'none'"
+_REMOTE = ("http://", "https://", "//")
 
 
 _env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"), autoescape=True,
@@ -71,7 +78,11 @@ def _formula(b: Block, t: Table | None, o: HtmlOptions) -> str:
 def _figure(b: Block, t: Table | None, o: HtmlOptions) -> str:
     url = safe_url(b.image.url if b.image else None)
     caption = b.image.caption if b.image and b.image.caption else b.text
-    img = f'<img src="{esc(url)}" alt="{esc(caption)}">' if url else ""
+    if url and url.lower().startswith(_REMOTE) and not o.remote_images:  # opening the page tells no server
+        label = f"remote image, not loaded: {caption}" if caption else "remote image, not loaded"
+        img = f'<a class="remote-image" href="{esc(url)}" rel="noopener noreferrer">{_text(label)}</a>'
+    else:
+        img = f'<img src="{esc(url)}" alt="{esc(caption)}">' if url else ""
     # a caption that is a block of its own (linked in `captions`) is rendered there, not twice
     cap = f"<figcaption>{_text(caption)}</figcaption>" if caption and not b.captions else ""
     return f"<figure {_attrs(b)}>{img}{cap}</figure>"
@@ -125,4 +136,5 @@ def to_html(doc: Document, options: HtmlOptions = HtmlOptions()) -> str:
         page["html"] = Markup("\n".join(page.pop("blocks")))  # escaped piece by piece
     return _env.get_template("document.html.j2").render(
         title=doc.file_name or doc.job.id or "document", provider=doc.provider, format=doc.format,
-        status=doc.job.status, job_error=doc.job.error, pages=[pages[n] for n in sorted(pages)])
+        status=doc.job.status, job_error=doc.job.error, pages=[pages[n] for n in sorted(pages)],
+        csp=CSP.format(remote=" https: http:" if options.remote_images else ""))

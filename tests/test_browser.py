@@ -191,3 +191,37 @@ def test_compare_side_by_side_hover_and_scroll_sync(page, server):
     page.wait_for_timeout(200)
     page.screenshot(path=str(ARTIFACTS / "compare_view.png"))
     assert page.errors == [] and page.dialogs == []
+
+
+@pytest.mark.parametrize("name", ["baidu/annual_report_result.json", "somark/annual_report_async_check.json",
+                                  "llamacloud/hostile_payloads_v2.json", "same_report/harbor_q3_somark.json"])
+def test_exported_html_fetches_nothing_when_opened(browser, tmp_path, name):
+    """The standalone HTML export opened from disk: no request leaves the file (remote images are links),
+    no script runs, and its CSP stands; with remote_images the images are requested."""
+    from exporters import HtmlOptions, to_html
+    from normalizer import load
+    doc = load(SAMPLES / name)[0]
+    for remote in (False, True):
+        path = tmp_path / f"export-{remote}.html"
+        path.write_text(to_html(doc, HtmlOptions(remote_images=remote)), encoding="utf-8")
+        context = browser.new_context()
+        requested = []
+        def record(route):
+            requested.append(route.request.url)
+            route.continue_() if route.request.url.startswith("file:") else route.abort()
+        context.route("**/*", record)
+        pg = context.new_page()
+        dialogs = []
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.goto(path.as_uri())
+        pg.wait_for_timeout(200)
+        remote_requests = [u for u in requested if not u.startswith("file:")]
+        placeholders = pg.locator("figure a.remote-image").count()
+        context.close()
+        assert dialogs == []
+        figures = [b.image.url for b in doc.blocks if b.kind == "figure" and b.image and b.image.url and
+                   b.image.url.startswith("http")]
+        if remote:
+            assert set(remote_requests) == set(figures) and placeholders == 0
+        else:
+            assert remote_requests == [] and placeholders == len(figures)

@@ -123,7 +123,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         _fail(args.file, exc)
         return 1
     suffix, _mime, render = EXPORTS[args.to]
-    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv)
+    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images)
     outputs: list[str] = []
     for doc in docs:
         out = render(doc, settings)
@@ -224,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html")
     p.add_argument("--raw-csv", action="store_true",
                    help="write CSV cells as they are (by default a cell a spreadsheet would run as a formula gets a leading ')")
+    p.add_argument("--remote-images", action="store_true",
+                   help="HTML: show images from other hosts (by default a link: opening the page fetches nothing)")
     p.set_defaults(run=cmd_export)
     p = sub.add_parser("diff", help="compare two results of the same document")
     p.add_argument("a", metavar="A")

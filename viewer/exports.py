@@ -18,6 +18,7 @@ class ExportSettings(Struct, frozen=True, kw_only=True):
 
     span_policy: Literal["html", "repeat", "anchor"] = "html"
     raw_csv: bool = False  # CSV cells that a spreadsheet would run as formulas, written without the leading '
+    remote_images: bool = False  # HTML loads images from other hosts when opened
 
 
 def _markdown(doc: Document, settings: ExportSettings) -> str:
@@ -26,8 +27,8 @@ def _markdown(doc: Document, settings: ExportSettings) -> str:
 
 
 def _html(doc: Document, settings: ExportSettings) -> str:
-    from exporters import to_html
-    return to_html(doc)
+    from exporters import HtmlOptions, to_html
+    return to_html(doc, HtmlOptions(remote_images=settings.remote_images))
 
 
 def _text(doc: Document, settings: ExportSettings) -> str:
