@@ -10,29 +10,45 @@ import os
 import posixpath
 import re
 from typing import Any, Callable
+from urllib.parse import quote
 
 import msgspec
 import orjson
-from flask import Flask, Response, abort, render_template, request, send_file, url_for
+from flask import Flask, Response, abort, render_template, request, url_for
 
 from exporters.diff import cell_label, diff, to_diff_html
 
 from .exports import EXPORTS, ExportSettings
 from .layout import SLICE, kinds, search, slice_of, slice_views, summary
-from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Refused, Store
+from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Loaded, Refused, Store
 
 CELLS_SHOWN = 40  # table differences listed under a compared table; the HTML report has them all
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "unknown")
-_SAFE_NAME = re.compile(r"[^\w.-]+")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")  # what a header can carry as it is
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
-def create_app(root: str) -> Flask:
+def number(value: str | None, what: str, default: int | None = None) -> int:
+    """A request's whole number: ASCII digits only (no '²', no sign), at most 9 of them; `Refused` otherwise."""
+    if value in (None, "") and default is not None:
+        return default
+    if value is None or not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise Refused(f"expected {what} (a whole number), found {str(value)[:20]!r}")
+    return int(value)
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
+    """The viewer over `root`. It answers only requests whose Host header names this machine (or one of
+    `hosts`, the interface it was bound to): a page on another site rebound to 127.0.0.1 cannot read results."""
     if not os.path.isdir(root):
         raise ValueError(f"not a folder: {root!r}")
+    allowed = {h.lower().strip("[]") for h in LOCAL_HOSTS + tuple(hosts)}
     app = Flask(__name__)
     app.jinja_env.autoescape = True  # Flask only autoescapes *.html by name; these templates are *.html.j2
     app.config["JSON_SORT_KEYS"] = False
@@ -42,6 +58,14 @@ def create_app(root: str) -> Flask:
     @app.context_processor
     def folder() -> dict[str, str]:
         return {"root": os.path.basename(store.root)}
+
+    @app.before_request
+    def local_only() -> tuple[str, int] | None:
+        host = (request.host or "").lower()
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") and "]:" in host else host
+        if name.strip("[]") not in allowed:
+            return render_template("error.html.j2", message="this viewer answers requests to this machine only"), 400
+        return None
 
     @app.after_request
     def headers(response: Response) -> Response:
@@ -75,14 +99,17 @@ def create_app(root: str) -> Flask:
     @app.get("/asset/<path:rel>")
     def asset(rel: str) -> Response:
         real = store.resolve(rel, IMAGE_SUFFIXES)
-        return send_file(real, mimetype=IMAGE_TYPES[os.path.splitext(real)[1].lower()])
+        try:
+            with open(real, "rb") as fh:  # read here: an unreadable or vanished file is a 404, not a 500
+                data = fh.read()
+        except OSError:
+            raise Refused("the image cannot be read") from None
+        return Response(data, mimetype=IMAGE_TYPES[os.path.splitext(real)[1].lower()])
 
     def doc_from_request():
         rel = request.args.get("f", "")
-        index = request.args.get("i", "0")
-        if not index.isdigit():
-            raise Refused("expected a document number")
-        return rel, int(index), store.document(rel, int(index))
+        index = number(request.args.get("i"), "a document number", default=0)
+        return rel, index, store.document(rel, index)
 
     @app.get("/")
     def index() -> str:
@@ -90,7 +117,10 @@ def create_app(root: str) -> Flask:
         status = request.args.get("status", "")
         rows, providers = [], set()
         for rel in store.files():
-            loaded = store.load(rel)
+            try:
+                loaded = store.load(rel)
+            except Refused as exc:  # gone since the listing: a row of its own, the index stays
+                loaded = Loaded([], str(exc))
             if loaded.error is not None:
                 rows.append({"file": rel, "index": 0, "error": loaded.error, "count": 0})
                 continue
@@ -112,7 +142,7 @@ def create_app(root: str) -> Flask:
     def view() -> str:
         rel, i, doc = doc_from_request()
         page = request.args.get("page", "")
-        start = slice_of(doc, int(page)) if page.isdigit() else 0
+        start = slice_of(doc, number(page, "a page number")) if page else 0
         return render_template("document.html.j2", doc=doc, rel=rel, index=i, start=start, slice=SLICE,
                                views=slice_views(doc, start, locate=images_beside(rel)), kinds=kinds(doc),
                                summary=summary(doc), exports=list(EXPORTS))
@@ -120,10 +150,9 @@ def create_app(root: str) -> Flask:
     @app.get("/api/slice")
     def page_slice() -> Response:
         rel, i, doc = doc_from_request()
-        page, start = request.args.get("page", ""), request.args.get("start", "0")
-        if not start.isdigit() or (page and not page.isdigit()):
-            raise Refused("expected a page number or position")
-        first = slice_of(doc, int(page)) if page else int(start)
+        page = request.args.get("page", "")
+        first = slice_of(doc, number(page, "a page number")) if page else \
+            number(request.args.get("start"), "a position", default=0)
         html = render_template("slice.html.j2", views=slice_views(doc, first, locate=images_beside(rel)),
                                start=first, total=len(doc.pages), slice=SLICE)
         return Response(html, mimetype="text/html", headers={"X-Slice-Start": str(first)})
@@ -153,8 +182,7 @@ def create_app(root: str) -> Flask:
         else:
             fa, ia, fb, ib = (request.args.get(k, "") for k in ("a", "ai", "b", "bi"))
             ia, ib = ia or "0", ib or "0"
-        if not (ia.isdigit() and ib.isdigit()):
-            raise Refused("expected document numbers")
+        ia, ib = str(number(ia, "a document number")), str(number(ib, "a document number"))
         a, b = store.document(fa, int(ia)), store.document(fb, int(ib))
         key = (fa, ia, fb, ib)
         cached = diffs.get(key)
@@ -167,8 +195,7 @@ def create_app(root: str) -> Flask:
     @app.get("/compare")
     def compare() -> str:
         fa, ia, a, fb, ib, b, result = compared()
-        start = request.args.get("start", "0")
-        start = int(start) if start.isdigit() else 0
+        start = number(request.args.get("start"), "a position", default=0)
         total = max(len(a.pages), len(b.pages))
         sides = []
         for name, doc, rel, mine, theirs in (("a", a, fa, 0, 1), ("b", b, fb, 1, 0)):
@@ -194,7 +221,7 @@ def create_app(root: str) -> Flask:
     def compare_report() -> Response:
         fa, ia, a, fb, ib, b, result = compared()
         return Response(to_diff_html(result, a, b), mimetype="text/html",
-                        headers={"Content-Disposition": 'attachment; filename="diff.html"'})
+                        headers={"Content-Disposition": attachment("diff.html")})
 
     @app.get("/export/<name>")
     def export(name: str) -> Response:
@@ -205,12 +232,20 @@ def create_app(root: str) -> Flask:
         policy = request.args.get("span_policy", "html")
         out = render(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html"))
         body = "\n".join(out) if isinstance(out, list) else out
-        stem = _SAFE_NAME.sub("_", os.path.splitext(os.path.basename(rel))[0]) or "document"
+        stem = os.path.splitext(os.path.basename(rel))[0]
         filename = f"{stem}{'-' + str(i) if i else ''}{'.tables' if name.startswith('tables-') else ''}{suffix}"
-        return Response(body, mimetype=mime, headers={
-            "Content-Disposition": f'attachment; filename="{filename}"'})
+        return Response(body, mimetype=mime, headers={"Content-Disposition": attachment(filename)})
 
     return app
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition header for any file name (RFC 6266/5987): an ASCII fallback that a header can
+    carry, and the real name percent-encoded as UTF-8 (`年报.md` would otherwise make the response fail)."""
+    fallback = _SAFE_NAME.sub("_", filename).strip("_") or "download"
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _json(payload: Any) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 import orjson
 
@@ -189,15 +189,39 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+SERVER_THREADS = 8  # requests served at once; the rest wait in waitress's queue, not in threads of their own
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    """The viewer behind waitress (a production WSGI server, pure Python): a bounded thread pool, idle
+    connections closed, no server or Python version in the headers."""
     if not os.path.isdir(args.dir):
         raise UsageError(f"not a folder: {args.dir}")
     from .app import create_app  # Flask is only imported when serving
-    app = create_app(args.dir)
-    print(f"docnorm: serving {os.path.abspath(args.dir)} at http://{args.host}:{args.port}/ (Ctrl+C to stop)",
-          file=sys.stderr)
-    app.run(host=args.host, port=args.port, threaded=True)
+    app = create_app(args.dir, hosts=(args.host,))
+    try:
+        server = make_server(app, args.host, args.port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    print(f"docnorm: serving {os.path.abspath(args.dir)} at http://{_url_host(args.host)}:{server.effective_port}/ "
+          "(Ctrl+C to stop)", file=sys.stderr)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
     return 0
+
+
+def make_server(app: Any, host: str, port: int) -> Any:
+    """waitress over `app`: SERVER_THREADS workers; idle connections (up to 500, each a socket in the event
+    loop, not a thread) are closed after 30 s; no Server header."""
+    from waitress import create_server
+    return create_server(app, host=host, port=port, threads=SERVER_THREADS, ident="", channel_timeout=30,
+                         connection_limit=500, clear_untrusted_proxy_headers=True)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -72,7 +72,10 @@ class Store:
 
     def load(self, rel: str) -> Loaded:
         real = self.resolve(rel)
-        st = os.stat(real)
+        try:
+            st = os.stat(real)
+        except OSError:  # deleted (or made unreadable) since it was listed
+            raise Refused("no such result file") from None
         key = (st.st_size, st.st_mtime_ns)
         with self._lock:
             hit = self._cache.get(real)
@@ -81,8 +84,8 @@ class Store:
                 return hit[1]
         try:
             loaded = Loaded(load(real), None)
-        except NormalizeError as exc:
-            loaded = Loaded([], f"{exc.path}: {exc.message}")
+        except NormalizeError as exc:  # the message may name the file: by its path in the folder, not on disk
+            loaded = Loaded([], f"{exc.path}: {exc.message}".replace(real, rel))
         except (OSError, UnicodeError, RecursionError, MemoryError) as exc:  # unreadable, not malformed
             loaded = Loaded([], f"$: cannot read the file ({type(exc).__name__})")
         # A cached document is a large, long-lived, acyclic tree: keep the collector from walking it on every
