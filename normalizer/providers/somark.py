@@ -39,7 +39,8 @@ KINDS = {
 
 STATUS = {"queuing": "queued", "processing": "running", "success": "succeeded", "failed": "failed"}
 
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*([^)\s]+)[^)]*\)?")
+# Linear: alt text and title stop at the next bracket or parenthesis, so an unterminated `![` scans only to the next.
+_MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\(\s*([^()\s]+)[^()\[\]]*\)?")
 
 
 # --- raw shape ------------------------------------------------------------------------------------
