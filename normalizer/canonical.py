@@ -103,7 +103,7 @@ def _table(table: Table, path: str) -> None:
         _box(cell.bbox, f"{path}.cells[{k}].bbox")
     problems = grid_problems(table)
     if problems:
-        raise NormalizeError(f"{path}.cells", f"expected cells covering every grid slot exactly once, found "
+        raise NormalizeError(f"{path}.cells", "expected cells covering every grid slot exactly once, found "
                                               + "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else ""))
 
 

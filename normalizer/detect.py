@@ -8,7 +8,7 @@ image or an Office file (what people mistake for a result), or it is a file path
 
 from __future__ import annotations
 
-from typing import Any, Callable, Union
+from typing import Any, Union
 
 import os
 import re

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from exporters import to_json
 from normalizer import load, normalize, normalize_all
 from normalizer.providers import llamacloud_v2
 from normalizer.providers.llama_common import V1_STATUS, V2_STATUS

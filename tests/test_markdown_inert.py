@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from exporters import to_markdown
 from normalizer.schema import Block, Cell, Document, Image, Page, Table
 
-from .conftest import SAMPLES, sample_files, strings
+from .conftest import sample_files, strings
 
 md = MarkdownIt("commonmark", {"html": True}).enable("table")
 

@@ -13,7 +13,7 @@ from ..errors import NormalizeError, Repairs
 from ..geometry import union
 from ..kit import status_of
 from ..schema import BBox, Block, Document, Image, Job, Line, Page
-from ..typed import Raw, as_json, decode_as
+from ..typed import Raw, decode_as
 from .llama_common import (V2_STATUS, Box, box, box_detail, heading_block, other_block, table_block,
                            text_block)
 
