@@ -92,8 +92,9 @@ def link_captions(blocks: list[Block]) -> None:
 
 
 def finish(doc: Document, repairs: Repairs, sections: bool = True) -> Document:
-    """The last step of every converter: the section tree (unless the converter built it already) and the
-    repairs made for this document."""
+    """The last step of every converter: block ids made unique (an input may give a page number twice), the
+    section tree (unless the converter built it already) and the repairs made for this document."""
+    _unique_ids(doc.blocks, repairs)
     if sections:
         section_tree(doc.blocks)
     doc.warnings = repairs.collected()
@@ -107,3 +108,25 @@ def zero_based_page(value: int | None, position: int, repairs: Repairs, path: st
         return value + 1
     repairs(path, f"expected a 0-based page number, found {describe(value)}", f"used position {position}")
     return position
+
+
+def _unique_ids(blocks: list[Block], repairs: Repairs) -> None:
+    """Ids are `p{page}-b{i}` per run of a page's blocks; a page given twice would repeat them. The later
+    blocks are renumbered after the page's last id (links made to them by id keep naming the first)."""
+    seen: set[str] = set()
+    if len(blocks) == len({b.id for b in blocks}):
+        return
+    next_index: dict[int, int] = {}
+    for block in blocks:
+        prefix = f"p{block.page}-b"
+        index = int(block.id[len(prefix):]) if block.id.startswith(prefix) and block.id[len(prefix):].isdigit() else -1
+        next_index[block.page] = max(next_index.get(block.page, 0), index + 1)
+    renamed = 0
+    for block in blocks:
+        if block.id in seen:
+            block.id = f"p{block.page}-b{next_index[block.page]}"
+            next_index[block.page] += 1
+            renamed += 1
+        seen.add(block.id)
+    repairs("$", f"expected each page once, found blocks of a page given twice ({renamed} block ids repeated)",
+            "renumbered the later ones")

@@ -6,15 +6,20 @@ the rest. A box with an unknown component (null, text, NaN) is no box: callers k
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Iterable
 
 from .errors import Repairs, describe
 from .schema import BBox
 
 
-def xywh(x: float, y: float, w: float, h: float) -> BBox:
-    """`[x, y, w, h]` -> `[x0, y0, x1, y1]` (plain float sums: rounding costs 15% of a large normalize)."""
-    return [x, y, x + w, y + h]
+def xywh(x: float, y: float, w: float, h: float) -> BBox | None:
+    """`[x, y, w, h]` of finite numbers -> `[x0, y0, x1, y1]` in corner order; None when a corner is not finite
+    (1e308 + 1e308 overflows)."""
+    x1, y1 = x + w, y + h
+    if not finite_numbers((x, y, x1, y1)):
+        return None
+    return [min(x, x1), min(y, y1), max(x, x1), max(y, y1)]
 
 
 def union(boxes: Iterable[BBox]) -> BBox | None:
@@ -26,11 +31,13 @@ def union(boxes: Iterable[BBox]) -> BBox | None:
 
 def finite_numbers(values: Any) -> bool:
     """Whether every value is a finite number: their sum times zero is 0 only then (NaN, inf, text, lists and
-    null all fail), in one C-level pass."""
+    null all fail), in one C-level pass; a sum that overflowed (1e308 + 1e308) looks at each value."""
     try:
-        return sum(values, 0) * 0 == 0
+        if sum(values, 0) * 0 == 0:
+            return True
     except TypeError:
         return False
+    return all(math.isfinite(v) for v in values)
 
 
 def clean_box(values: Any) -> BBox | None:
@@ -51,14 +58,16 @@ def clean_xywh(values: Any) -> BBox | None:
     what a typed decode gave: four floats already."""
     if type(values) is tuple:
         x, y, w, h = values
-        if (x + y + w + h) * 0 == 0 and w >= 0 and h >= 0:
-            return [x, y, x + w, y + h]
+        x1, y1 = x + w, y + h
+        if (x + y + x1 + y1) * 0 == 0 and w >= 0 and h >= 0:  # the corners' sum: an overflow is no box
+            return [x, y, x1, y1]
         return None
     if type(values) is list and len(values) == 4:
         x, y, w, h = values
         try:
-            if sum(values, 0) * 0 == 0 and w >= 0 and h >= 0:
-                return [float(x), float(y), float(x + w), float(y + h)]
+            x1, y1 = x + w, y + h
+            if (x + y + x1 + y1) * 0 == 0 and w >= 0 and h >= 0:
+                return [float(x), float(y), float(x1), float(y1)]
         except TypeError:
             pass
     return None
@@ -82,8 +91,8 @@ def checked_box(values: Any, repairs: Repairs, path: str | Callable[[], str], *,
         a, b, c, d = values
     except (TypeError, ValueError):
         a = b = c = d = None
-    if a is None or not finite_numbers(values):
-        repairs(path, f"expected four numbers, found {describe(values)}", "no box; the value is kept in extra")
+    if a is None or not finite_numbers(values) or (xywh_order and not finite_numbers((a + c, b + d))):
+        repairs(path, f"expected four finite numbers, found {describe(values)}", "no box; the value is kept in extra")
         return None
     if xywh_order:
         c, d = a + c, b + d
@@ -94,16 +103,21 @@ def box_of_parts(x: Any, y: Any, w: Any, h: Any, repairs: Repairs, path: str | C
     """An `{x, y, w, h}` object's box. A part that is missing, null or not finite makes it no box (None, with a
     repair at that part's path): a box with an unknown corner is not invented at 0. A negative size is
     read as the same rectangle drawn the other way."""
-    try:  # the hot path: the typed decode gave four floats, finite, with no negative size
-        if (x + y + w + h) * 0 == 0 and w >= 0 and h >= 0:
-            return [x, y, x + w, y + h]
+    try:  # the hot path: the typed decode gave four floats, finite corners, no negative size
+        x1, y1 = x + w, y + h
+        if (x + y + x1 + y1) * 0 == 0 and w >= 0 and h >= 0:
+            return [x, y, x1, y1]
     except TypeError:
         pass
     parts = (x, y, w, h)
     if finite_numbers(parts):
-        x0, x1 = (x, x + w) if w >= 0 else (x + w, x)
-        y0, y1 = (y, y + h) if h >= 0 else (y + h, y)
-        return [float(x0), float(y0), float(x1), float(y1)]
+        corners = xywh(x, y, w, h)
+        if corners is not None:
+            return [float(v) for v in corners]
+        where = path() if callable(path) else path
+        repairs(where, f"expected a box whose corners are finite, found x={x!r}, y={y!r}, w={w!r}, h={h!r}",
+                "no box; the raw box is kept in extra")
+        return None
     where = path() if callable(path) else path
     for name, value in zip("xywh", parts):
         if not finite_numbers((value,)):

@@ -56,7 +56,7 @@ def test_errors_go_to_stderr_with_path_and_exit_1(tmp_path):
                           "string 'one'\n")
     out = run("normalize", bad, tmp_path / "missing.json", "-o", tmp_path / "o")
     assert out.returncode == 1
-    assert out.stderr.startswith(f"docnorm: {tmp_path / 'missing.json'}: $: cannot read file")
+    assert out.stderr == f"docnorm: {tmp_path / 'missing.json'}: cannot read: No such file or directory\n"
     assert (tmp_path / "o" / "bad.docnorm.json").exists()  # the good one was still written
     trunc = tmp_path / "trunc.json"
     trunc.write_bytes(REPORT.read_bytes()[:500])
@@ -118,3 +118,97 @@ def test_export_csv_neutralizes_formulas_unless_raw(tmp_path):
     safe = (tmp_path / "safe" / "annual_report_v2-3.csv").read_text()
     raw = (tmp_path / "raw" / "annual_report_v2-3.csv").read_text()
     assert "'+5–7 %" in safe and "'+5" not in raw and "+5–7 %" in raw
+
+
+# --- every mistake: one line on stderr, exit 2 (usage) or 1 (input), through the installed console script ---
+
+def docnorm(*args, stdin=None):
+    return subprocess.run(["docnorm", *map(str, args)], capture_output=True, text=True, input=stdin)
+
+
+def test_output_into_a_missing_folder_is_one_line_exit_2(tmp_path):
+    missing = tmp_path / "nope" / "out.json"
+    for args in (("normalize", REPORT, "-o", missing), ("export", REPORT, "--to", "md", "-o", missing),
+                 ("diff", REPORT, REPORT, "--html", missing), ("diff", REPORT, REPORT, "--json", missing)):
+        out = docnorm(*args)
+        assert out.returncode == 2, args
+        assert out.stderr == f"docnorm: error: -o {missing}: no such folder: {missing.parent}\n" or \
+            out.stderr == f"docnorm: error: -o {missing}: no such folder: {tmp_path / 'nope'}\n", out.stderr
+        assert "Traceback" not in out.stderr and not missing.exists()
+
+
+def test_several_outputs_into_an_existing_file_is_one_line_exit_2(tmp_path):
+    existing = tmp_path / "taken.txt"
+    existing.write_text("x")
+    for args in (("normalize", REPORT, PENDING, "-o", existing),
+                 ("export", REPORT, "--to", "tables-csv", "-o", existing)):
+        out = docnorm(*args)
+        assert out.returncode == 2 and out.stderr == (f"docnorm: error: -o {existing}: several outputs need a "
+                                                      "folder, and this is a file\n"), out.stderr
+    assert existing.read_text() == "x"
+
+
+def test_exporting_a_job_without_content_says_so_and_exits_1(tmp_path):
+    for to in ("md", "text", "chunks", "tables-csv"):
+        out = docnorm("export", PENDING, "--to", to, "-o", tmp_path / f"x-{to}")
+        assert out.returncode == 1 and out.stdout == ""
+        assert out.stderr.startswith(f"docnorm: {PENDING}: the job is queued; it has no content to export as {to}")
+        assert not (tmp_path / f"x-{to}").exists()
+    html = docnorm("export", PENDING, "--to", "html")
+    assert html.returncode == 0 and "job queued" in html.stdout
+
+
+def test_a_file_that_cannot_be_read_has_no_json_path(tmp_path):
+    out = docnorm("detect", tmp_path / "missing.json")
+    assert out.returncode == 1 and out.stderr == f"docnorm: {tmp_path / 'missing.json'}: cannot read: No such file or directory\n"
+
+
+def test_help_teaches():
+    alone = docnorm()
+    assert alone.returncode == 0 and "normalize" in alone.stdout and "COMMAND --help" in alone.stdout
+    version = docnorm("--version")
+    assert version.returncode == 0 and version.stdout.startswith("docnorm ")
+    from normalizer.registry import FORMATS
+    from viewer.exports import EXPORTS
+    for command in ("detect", "normalize", "export", "diff", "serve", "schema"):
+        out = docnorm(command, "--help")
+        assert out.returncode == 0 and out.stdout.count("\n  docnorm " + command) == 2, command
+        assert out.stdout.rstrip().splitlines()[-3] == "examples:"
+    normalize_help = docnorm("normalize", "--help").stdout
+    assert all(f"  {f.id} " in normalize_help for f in FORMATS)
+    export_help = docnorm("export", "--help").stdout
+    assert all(f"  {name} " in export_help for name in EXPORTS)
+
+
+def test_normalize_indent_and_a_multi_document_file(tmp_path):
+    out = docnorm("normalize", REPORT, "--indent", "2")
+    assert out.returncode == 0 and out.stdout.startswith('{\n  "schema": "docnorm/1"')
+    sdk = SAMPLES / "llamacloud" / "quarterly_v1_sdk_list.json"
+    out = docnorm("normalize", sdk)
+    assert out.returncode == 0 and len(json.loads(out.stdout)) == 2
+    assert out.stderr == f"docnorm: {sdk}: holds 2 documents; written as a JSON array\n"
+    out = docnorm("export", sdk, "--to", "md")
+    assert out.returncode == 2 and out.stderr == f"docnorm: error: {sdk} holds 2 documents: give -o DIRECTORY for one file each\n"
+
+
+def test_diff_picks_a_document_of_a_multi_document_file():
+    sdk = SAMPLES / "llamacloud" / "quarterly_v1_sdk_list.json"
+    out = docnorm("diff", sdk, f"{sdk}#2")
+    assert out.returncode == 2 and out.stderr == (f"docnorm: error: {sdk} holds 2 documents; pick one with "
+                                                  f"{sdk}#1 … {sdk}#2\n")
+    out = docnorm("diff", f"{sdk}#1", f"{sdk}#2")
+    assert out.returncode == 0 and "text similarity" in out.stdout
+    out = docnorm("diff", f"{sdk}#1", f"{sdk}#3")
+    assert out.returncode == 2 and out.stderr == f"docnorm: error: {sdk} holds 2 document(s); there is no #3\n"
+
+
+def test_serve_a_busy_port_says_so_before_any_banner():
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run(["docnorm", "serve", str(SAMPLES), "--port", str(port)], capture_output=True, text=True,
+                             timeout=30)
+    assert out.returncode == 2 and "serving" not in out.stderr
+    assert out.stderr.startswith(f"docnorm: error: cannot listen on 127.0.0.1:{port}: ")

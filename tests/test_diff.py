@@ -339,4 +339,4 @@ def test_command_line(tmp_path):
     assert (tmp_path / "d.html").read_text().startswith("<!DOCTYPE html>")
     bad = subprocess.run(["docnorm", "diff", str(SAMPLES / "ragflow" / "documents_http.json"),
                           str(SAME / "harbor_q3_somark.json")], capture_output=True, text=True)
-    assert bad.returncode == 1 and "expected one document to compare, found 5" in bad.stderr
+    assert bad.returncode == 2 and "documents_http.json holds 5 documents; pick one with" in bad.stderr

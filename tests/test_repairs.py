@@ -85,7 +85,7 @@ def test_unknown_keys_are_kept_not_dropped():
 def test_missing_page_number_uses_position():
     doc = normalize(mutated(V1, ["pages", 1, "page"], delete=True))
     assert [p.number for p in doc.pages] == [1, 2]
-    assert doc.warnings == ["$.pages[1].page: expected an integer, found none; used position 2"]
+    assert doc.warnings == ["$.pages[1].page: expected a 1-based page number, found null; used position 2"]
     with pytest.raises(NormalizeError, match=r"\$\.pages\[1\]\.page"):
         normalize(mutated(V1, ["pages", 1, "page"], delete=True), strict=True)
 

@@ -6,7 +6,9 @@ import argparse
 import os
 import sys
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from urllib.parse import quote
 
+import msgspec
 import orjson
 
 from normalizer import NormalizeError, detect, normalize_all
@@ -18,14 +20,19 @@ T = TypeVar("T")
 
 
 class UsageError(Exception):
-    pass
+    """A mistake in how docnorm was called (exit status 2)."""
+
+
+class Unreadable(Exception):
+    """A file that cannot be read at all: no JSON path to name."""
 
 
 def _fail(name: str, error: Exception) -> None:
+    """One line on stderr: `docnorm: FILE: $.path: message`, or `docnorm: FILE: message` for the whole file."""
     if isinstance(error, NormalizeError):
         print(f"docnorm: {name}: {error.path}: {error.message}", file=sys.stderr)
     else:
-        print(f"docnorm: {name}: $: {error}", file=sys.stderr)
+        print(f"docnorm: {name}: {error}", file=sys.stderr)
 
 
 def progress(items: Sequence[T], label: str) -> Iterator[T]:
@@ -50,12 +57,12 @@ def _read(path: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise NormalizeError("$", f"cannot read file: {exc.strerror}") from None
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
 
 
-def _canonical_bytes(docs: list[Document]) -> bytes:
+def _canonical_bytes(docs: list[Document], indent: int = 0) -> bytes:
     payload = encode(docs[0]) if len(docs) == 1 else b"[" + b",".join(encode(d) for d in docs) + b"]"
-    return payload + b"\n"
+    return (msgspec.json.format(payload, indent=indent) if indent else payload) + b"\n"
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -63,7 +70,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             print(f"{path}\t{detect(_read(path))}")
-        except NormalizeError as exc:
+        except (NormalizeError, Unreadable) as exc:
             _fail(path, exc)
             status = 1
     return status
@@ -75,17 +82,21 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     if many and not args.output:
         raise UsageError("normalizing several files needs -o DIRECTORY")
     if many:
-        os.makedirs(args.output, exist_ok=True)
+        _folder(args.output)
+    elif args.output:
+        _writable(args.output)
     status = 0
     used: set[str] = set()
     for path in progress(files, "normalize"):
         try:
             docs = normalize_all(_read(path), format=args.format, strict=args.strict)
-        except NormalizeError as exc:
+        except (NormalizeError, Unreadable) as exc:
             _fail(path, exc)
             status = 1
             continue
-        payload = _canonical_bytes(docs)
+        if len(docs) != 1 and not many:
+            print(f"docnorm: {path}: holds {len(docs)} documents; written as a JSON array", file=sys.stderr)
+        payload = _canonical_bytes(docs, args.indent)
         if many:
             target = _unique(os.path.join(args.output, _stem(path) + ".docnorm.json"), used)
             _write(target, payload)
@@ -94,6 +105,24 @@ def cmd_normalize(args: argparse.Namespace) -> int:
         else:
             sys.stdout.buffer.write(payload)
     return status
+
+
+def _folder(path: str) -> None:
+    """-o for several outputs: a folder (made when missing), never an existing file."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"-o {path}: several outputs need a folder, and this is a file")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"-o {path}: cannot make the folder: {exc.strerror or exc}") from None
+
+
+def _writable(path: str) -> None:
+    """-o for one output: a file in a folder that exists (checked before any work is done)."""
+    if os.path.isdir(path):
+        raise UsageError(f"-o {path}: this is a folder; give a file name")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise UsageError(f"-o {path}: no such folder: {os.path.dirname(path)}")
 
 
 def _stem(path: str) -> str:
@@ -112,15 +141,30 @@ def _unique(target: str, used: set[str]) -> str:
 
 
 def _write(path: str, payload: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(payload)
+    try:
+        with open(path, "wb") as fh:
+            fh.write(payload)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# Formats that have nothing to write for a document without content (a failed or pending job).
+_CONTENT_ONLY = ("md", "text", "chunks", "tables-html", "tables-csv")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.output and not args.to.startswith("tables-") and not os.path.isdir(args.output):
+        _writable(args.output)
     try:
         docs = normalize_all(_read(args.file))
-    except NormalizeError as exc:
+    except (NormalizeError, Unreadable) as exc:
         _fail(args.file, exc)
+        return 1
+    empty = [d for d in docs if not d.blocks and d.job.status != "succeeded"]
+    if args.to in _CONTENT_ONLY and docs and len(empty) == len(docs):
+        job = empty[0].job
+        print(f"docnorm: {args.file}: the job is {job.status}{': ' + job.error if job.error else ''}; it has no "
+              f"content to export as {args.to} (--to html or json show its status)", file=sys.stderr)
         return 1
     suffix, _mime, render = EXPORTS[args.to]
     settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images)
@@ -129,7 +173,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         out = render(doc, settings)
         outputs += out if isinstance(out, list) else [out]
     if args.to.startswith("tables-") or len(outputs) > 1:
-        return _write_many(outputs, args, suffix)
+        return _write_many(outputs, args, suffix, len(docs))
     payload = outputs[0] if outputs else ""
     if args.output:
         _write(args.output, payload.encode())
@@ -138,34 +182,50 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_many(outputs: list[str], args: argparse.Namespace, suffix: str) -> int:
+def _write_many(outputs: list[str], args: argparse.Namespace, suffix: str, n_docs: int) -> int:
     """Several outputs (one per table, or per document): numbered files in -o DIRECTORY, or stdout for one."""
     if len(outputs) == 1 and not args.output:
         sys.stdout.write(outputs[0])
         return 0
     if not args.output:
-        raise UsageError(f"{len(outputs)} outputs need -o DIRECTORY")
-    os.makedirs(args.output, exist_ok=True)
+        what = f"holds {n_docs} documents" if n_docs > 1 else f"has {len(outputs)} tables"
+        raise UsageError(f"{args.file} {what}: give -o DIRECTORY for one file each")
+    _folder(args.output)
     stem = _stem(args.file)
     for i, text in enumerate(outputs, 1):
         _write(os.path.join(args.output, f"{stem}-{i}{suffix}"), text.encode())
+    if not outputs:
+        print(f"docnorm: {args.file}: no tables to export", file=sys.stderr)
     return 0
 
 
-def _one(path: str) -> Document:
+def _one(spec: str) -> Document:
+    """The document `spec` names: a file holding one, or `FILE#N` for the N-th (from 1) of a file holding several."""
+    path, pick = spec, ""
+    head, _, tail = spec.rpartition("#")
+    if head and tail.isascii() and tail.isdigit() and not os.path.exists(spec):
+        path, pick = head, tail
     docs = normalize_all(_read(path))
+    if pick:
+        n = int(pick)
+        if not 1 <= n <= len(docs):
+            raise UsageError(f"{path} holds {len(docs)} document(s); there is no #{n}")
+        return docs[n - 1]
     if len(docs) != 1:
-        raise NormalizeError("$", f"expected one document to compare, found {len(docs)}")
+        raise UsageError(f"{path} holds {len(docs)} documents; pick one with {path}#1 … {path}#{len(docs)}")
     return docs[0]
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from exporters.diff import diff, to_diff_html, to_diff_json
     docs = []
+    for output in (args.json, args.html):
+        if output:
+            _writable(output)
     for path in (args.a, args.b):
         try:
             docs.append(_one(path))
-        except NormalizeError as exc:
+        except (NormalizeError, Unreadable) as exc:
             _fail(path, exc)
             return 1
     result = diff(*docs)
@@ -194,17 +254,23 @@ SERVER_THREADS = 8  # requests served at once; the rest wait in waitress's queue
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The viewer behind waitress (a production WSGI server, pure Python): a bounded thread pool, idle
-    connections closed, no server or Python version in the headers."""
-    if not os.path.isdir(args.dir):
-        raise UsageError(f"not a folder: {args.dir}")
+    connections closed, no server or Python version in the headers. A file is served with its folder and
+    opened at once."""
+    target = args.dir
+    if os.path.isfile(target):
+        root, first = os.path.dirname(os.path.abspath(target)), os.path.basename(target)
+    elif os.path.isdir(target):
+        root, first = target, ""
+    else:
+        raise UsageError(f"no such folder or file: {target}")
     from .app import create_app  # Flask is only imported when serving
-    app = create_app(args.dir, hosts=(args.host,))
+    app = create_app(root, hosts=(args.host,))
     try:
         server = make_server(app, args.host, args.port)
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    print(f"docnorm: serving {os.path.abspath(args.dir)} at http://{_url_host(args.host)}:{server.effective_port}/ "
-          "(Ctrl+C to stop)", file=sys.stderr)
+    url = f"http://{_url_host(args.host)}:{server.effective_port}/" + (f"view?f={quote(first)}" if first else "")
+    print(f"docnorm: serving {os.path.abspath(root)} at {url} (Ctrl+C to stop)", file=sys.stderr)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -229,40 +295,99 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _formats_help() -> str:
+    from normalizer.registry import FORMATS
+    return "format ids (--format):\n" + "\n".join(f"  {f.id:<19} {f.expects}" for f in FORMATS)
+
+
+def _exports_help() -> str:
+    return "targets (--to):\n" + "\n".join(f"  {name:<12} {EXPORT_HELP[name]}" for name in EXPORTS)
+
+
+EXPORT_HELP = {
+    "md": "Markdown (CommonMark + GFM tables; spanned tables as HTML unless --span-policy)",
+    "html": "one standalone HTML page, a section per page",
+    "text": "plain text in reading order, pages separated by form feeds",
+    "chunks": "JSON lines: the provider's chunks, or heading-aware chunks from the blocks",
+    "json": "canonical docnorm JSON",
+    "tables-html": "one HTML file per logical table (-o DIRECTORY)",
+    "tables-csv": "one CSV file per logical table (-o DIRECTORY)",
+}
+
+EXAMPLES = {
+    "detect": ["docnorm detect result.json", "docnorm detect results/*.json"],
+    "normalize": ["docnorm normalize result.json --indent 2", "docnorm normalize a.json b.json -o canonical/"],
+    "export": ["docnorm export result.json --to md -o result.md", "docnorm export result.json --to tables-csv -o tables/"],
+    "diff": ["docnorm diff llamaparse.json somark.json", "docnorm diff sdk_list.json#2 baidu.json --html report.html"],
+    "serve": ["docnorm serve results/", "docnorm serve results/report.json --port 8080"],
+    "schema": ["docnorm schema > docnorm.schema.json", "docnorm schema | python -m json.tool"],
+}
+
+
+def _add(sub: Any, name: str, summary: str, description: str, epilog: str = "") -> argparse.ArgumentParser:
+    examples = "examples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[name])
+    return sub.add_parser(name, help=summary, description=description,
+                          epilog=(epilog + "\n\n" if epilog else "") + examples,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("docnorm")
+    except Exception:  # not installed as a distribution (run from a checkout)
+        return "0.1.0"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="docnorm", description="Normalize document-parsing results.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("detect", help="print FILE<TAB>format id for each file")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    parser = argparse.ArgumentParser(
+        prog="docnorm", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Normalize, export, view and compare the JSON that document-parsing services return "
+                    "(LlamaCloud/LlamaParse, SoMark, Baidu, LLMWhisperer, RAGFlow).",
+        epilog="Run 'docnorm COMMAND --help' for a command's options and examples.")
+    parser.add_argument("--version", action="version", version=f"docnorm {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = _add(sub, "detect", "print FILE<TAB>format id for each file",
+             "Print the format id of each saved result, one 'FILE<TAB>id' line per file.", _formats_help())
+    p.add_argument("files", nargs="+", metavar="FILE", help="saved results ('-' reads standard input)")
     p.set_defaults(run=cmd_detect)
-    p = sub.add_parser("normalize", help="write canonical JSON")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = _add(sub, "normalize", "write canonical JSON",
+             "Read saved results and write canonical docnorm JSON: one file to standard output or -o FILE, "
+             "several into -o DIRECTORY.", _formats_help())
+    p.add_argument("files", nargs="+", metavar="FILE", help="saved results ('-' reads standard input)")
     p.add_argument("-o", "--output", metavar="PATH", help="output file (one input) or directory (several)")
-    p.add_argument("--format", help="skip detection and read the input as this format id")
+    p.add_argument("--format", metavar="ID", help="read the input as this format id instead of detecting it")
     p.add_argument("--strict", action="store_true", help="fail on anything that would need a repair")
+    p.add_argument("--indent", type=int, default=0, metavar="N", help="indent the JSON by N spaces (default: compact)")
     p.set_defaults(run=cmd_normalize)
-    p = sub.add_parser("export", help="render as Markdown, HTML, text, canonical JSON or tables")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--to", required=True, choices=sorted(EXPORTS))
+    p = _add(sub, "export", "render as Markdown, HTML, text, chunks, JSON or tables",
+             "Render a saved result in another format.", _exports_help())
+    p.add_argument("file", metavar="FILE", help="a saved result ('-' reads standard input)")
+    p.add_argument("--to", required=True, choices=list(EXPORTS), metavar="TARGET", help="one of the targets below")
     p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
-    p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html")
+    p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html",
+                   help="tables with merged cells: html (lossless, default), repeat the text, or anchor it top-left")
     p.add_argument("--raw-csv", action="store_true",
                    help="write CSV cells as they are (by default a cell a spreadsheet would run as a formula gets a leading ')")
     p.add_argument("--remote-images", action="store_true",
                    help="HTML: show images from other hosts (by default a link: opening the page fetches nothing)")
     p.set_defaults(run=cmd_export)
-    p = sub.add_parser("diff", help="compare two results of the same document")
-    p.add_argument("a", metavar="A")
-    p.add_argument("b", metavar="B")
+    p = _add(sub, "diff", "compare two results of the same document",
+             "Pair the blocks of two results of the same document and score text, tables and reading order. "
+             "A file holding several documents takes #N to pick one (from 1).")
+    p.add_argument("a", metavar="A", help="a saved result, or FILE#N")
+    p.add_argument("b", metavar="B", help="a saved result, or FILE#N")
     p.add_argument("--html", metavar="PATH", help="write a standalone HTML report")
     p.add_argument("--json", metavar="PATH", help="write the scores and pairs as JSON")
     p.set_defaults(run=cmd_diff)
-    p = sub.add_parser("serve", help="browse a folder of saved results in a web browser")
-    p.add_argument("dir", metavar="DIR")
+    p = _add(sub, "serve", "browse saved results in a web browser",
+             "Serve a folder of saved results (or one file, opened at once) in the viewer.")
+    p.add_argument("dir", metavar="DIR", help="a folder of saved results, or one result file")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.set_defaults(run=cmd_serve)
-    p = sub.add_parser("schema", help="print the JSON Schema of the canonical document")
+    p = _add(sub, "schema", "print the JSON Schema of the canonical document",
+             "Print the JSON Schema (2020-12) of canonical docnorm JSON.")
     p.set_defaults(run=cmd_schema)
     return parser
 
@@ -270,10 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Iterable[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.command is None:  # `docnorm` alone: the whole help
+        parser.print_help()
+        return 0
     try:
         return args.run(args)
     except UsageError as exc:
-        parser.print_usage(sys.stderr)
         print(f"docnorm: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

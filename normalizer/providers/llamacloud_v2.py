@@ -9,7 +9,7 @@ from msgspec import field
 
 from ..build import PageBlocks, compact, finish, link_captions
 from ..detect import Probe
-from ..errors import NormalizeError, Repairs
+from ..errors import NormalizeError, Repairs, describe
 from ..geometry import union
 from ..kit import status_of
 from ..schema import BBox, Block, Document, Image, Job, Line, Page
@@ -211,9 +211,10 @@ def _document_extra(resp: Response) -> dict[str, Any]:
 
 
 def _page(pages: dict[int, Page], number: int | None, index: int, where: str, repairs: Repairs) -> Page:
-    if number is None:
+    if number is None or number < 1:
+        repairs(f"{where}.pages[{index}].page_number", f"expected a 1-based page number, found {describe(number)}",
+                f"used position {index + 1}")
         number = index + 1
-        repairs(f"{where}.pages[{index}].page_number", "expected an integer, found none", f"used position {number}")
     page = pages.get(number)
     if page is None:
         page = pages[number] = Page(number=number, extra={})

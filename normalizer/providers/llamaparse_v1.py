@@ -8,7 +8,7 @@ from msgspec import field
 
 from ..build import PageBlocks, compact, finish, link_captions
 from ..detect import Probe
-from ..errors import Repairs
+from ..errors import Repairs, describe
 from ..geometry import xywh
 from ..kit import status_of
 from ..schema import BBox, Block, Document, Image, Job, Line, Page
@@ -146,9 +146,9 @@ def _job(result: Result, pages: list[Page], repairs: Repairs, root: str) -> Job:
 def _page(vp: V1Page, index: int, blocks: list[Block], images: list[Image], repairs: Repairs,
           path: str) -> Page:
     number = vp.page
-    if number is None:
+    if number is None or number < 1:
+        repairs(f"{path}.page", f"expected a 1-based page number, found {describe(number)}", f"used position {index + 1}")
         number = index + 1
-        repairs(f"{path}.page", "expected an integer, found none", f"used position {number}")
     ok = vp.status is None or vp.status.upper() == "OK"
     page = Page(number=number, width=vp.width, height=vp.height, rotation=vp.originalOrientationAngle, ok=ok,
                 error=None if ok else vp.status, printed_number=vp.printedPageNumber or None,
@@ -187,11 +187,11 @@ def _layout(lay: Layout, vp: V1Page) -> dict[str, Any]:
 
 def _image(im: PageImage, page: int, repairs: Repairs) -> Image:
     placed = None not in (im.x, im.y, im.width, im.height)
-    return Image(id=im.name, page=page, name=im.name,
-                 bbox=xywh(im.x, im.y, im.width, im.height) if placed else None,  # type: ignore[arg-type]
+    bbox = xywh(im.x, im.y, im.width, im.height) if placed else None  # type: ignore[arg-type]
+    return Image(id=im.name, page=page, name=im.name, bbox=bbox,
                  width=im.original_width, height=im.original_height,
                  extra=compact({"type": im.type, "rotation": im.rotation, "ocr": im.ocr,
-                                "placement": None if placed else [im.x, im.y, im.width, im.height], **im.rest}))
+                                "placement": None if bbox else [im.x, im.y, im.width, im.height], **im.rest}))
 
 
 # --- items ----------------------------------------------------------------------------------------
