@@ -10,7 +10,14 @@ from .text import TextOptions, to_text
 
 
 def to_json(doc: Document) -> bytes:
-    """Canonical JSON (decode it with `normalizer.normalize` to get an equal Document back)."""
+    """Canonical JSON: compact UTF-8, every field written. `normalizer.normalize` of it is an equal Document.
+
+    Example:
+        >>> from normalizer import normalize
+        >>> doc = normalize(open("samples/somark/bare_outputs.json", "rb").read())
+        >>> normalize(to_json(doc)) == doc
+        True
+    """
     return encode(doc)
 
 

@@ -138,11 +138,29 @@ def derive_chunks(doc: Document, options: ChunkOptions = ChunkOptions()) -> list
 
 
 def to_chunks(doc: Document, options: ChunkOptions = ChunkOptions()) -> list[Chunk]:
+    """Chunks for retrieval: the provider's own when it made them, else heading-aware chunks from the blocks
+    (never across a heading, tables split between rows with their header repeated).
+
+    Args:
+        doc: a canonical Document.
+        options: size limit, furniture, whether the provider's chunks are preferred.
+
+    Example:
+        >>> doc = normalize(open("samples/llamacloud/annual_report_v2.json", "rb").read())
+        >>> to_chunks(doc)[0].headings
+        ['Annual Report 2025', '1. Letter to shareholders']
+    """
     if doc.chunks and options.prefer_provider:
         return doc.chunks
     return derive_chunks(doc, options)
 
 
 def to_chunks_jsonl(doc: Document, options: ChunkOptions = ChunkOptions()) -> str:
-    """One canonical `Chunk` JSON object per line."""
+    """`to_chunks` as JSON lines: one canonical `Chunk` object per line.
+
+    Example:
+        >>> doc = normalize(open("samples/llamacloud/annual_report_v2.json", "rb").read())
+        >>> to_chunks_jsonl(doc).count("\\n") == len(to_chunks(doc))
+        True
+    """
     return "".join(encode(chunk).decode() + "\n" for chunk in to_chunks(doc, options))

@@ -86,6 +86,23 @@ class DiffResult(Struct, kw_only=True):
 
 
 def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> DiffResult:
+    """Pair the blocks of two results of the same document and score them.
+
+    Args:
+        a, b: the two canonical Documents (any providers).
+        options: the pairing's weights, cut-off, window and search budget.
+
+    Returns:
+        A DiffResult: both sides, the scores (text similarity, reading order, mean table TEDS, counts), a score
+        per page, and every pair (same, changed, split, only in one) with its text and cell differences.
+
+    Example:
+        >>> from normalizer import load
+        >>> a, = load("samples/same_report/harbor_q3_llamacloud_v2.json")
+        >>> b, = load("samples/same_report/harbor_q3_somark.json")
+        >>> 0.5 < diff(a, b).scores.text_similarity <= 1.0
+        True
+    """
     same_pages = bool(a.pages) and [p.number for p in a.pages] == [p.number for p in b.pages]
     geo_a, geo_b = _frames(a), _frames(b)
     raw_pairs: list[tuple[list[int], list[int]]] = []
@@ -104,6 +121,7 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
 
 
 def to_diff_json(result: DiffResult) -> bytes:
+    """The diff result as JSON (every field of DiffResult)."""
     return msgspec.json.encode(result)
 
 

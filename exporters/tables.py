@@ -14,7 +14,13 @@ SpanPolicy = Literal["html", "repeat", "anchor"]
 
 
 def table_to_html(table: Table) -> str:
-    """A `<table>` whose spans are explicit; header rows (all cells `header`) go in `<thead>`."""
+    """A `<table>` whose spans are explicit; header rows (all cells `header`) go in `<thead>`; text escaped.
+
+    Example:
+        >>> from normalizer.schema import Cell, Table
+        >>> table_to_html(Table(n_rows=1, n_cols=2, cells=[Cell(row=0, col=0, col_span=2, text="a&b")]))
+        '<table><tbody><tr><td colspan="2">a&amp;b</td></tr></tbody></table>'
+    """
     rows: list[list[str]] = [[] for _ in range(table.n_rows)]
     for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
         tag = "th" if cell.header else "td"
@@ -61,7 +67,13 @@ def table_to_csv(table: Table, span_policy: SpanPolicy = "repeat", *, raw: bool 
 
     A cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
     return) is written with a leading `'`, as OWASP recommends, unless it is a plain number ("-3.1", "+8.9%");
-    `raw=True` writes every cell as it is."""
+    `raw=True` writes every cell as it is.
+
+    Example:
+        >>> from normalizer.schema import Cell, Table
+        >>> table_to_csv(Table(n_rows=1, n_cols=2, cells=[Cell(row=0, col=0, text="=1+1"), Cell(row=0, col=1, text="-3")]))
+        "'=1+1,-3\\r\\n"
+    """
     rows = grid(table, "repeat" if span_policy == "repeat" else "anchor")
     if not raw:
         rows = [[_inert(text) for text in row] for row in rows]

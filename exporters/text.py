@@ -17,6 +17,18 @@ class TextOptions(Struct, frozen=True, kw_only=True):
 
 
 def to_text(doc: Document, options: TextOptions = TextOptions()) -> str:
+    """Plain text in reading order: blocks separated by blank lines, pages by form feeds, tables as tab-separated
+    rows, formulas as their LaTeX.
+
+    Args:
+        doc: a canonical Document.
+        options: whether page headers and footers are included.
+
+    Example:
+        >>> doc = normalize(open("samples/llamacloud/annual_report_v2.json", "rb").read())
+        >>> to_text(doc).count("\\f") == len(doc.pages) - 1
+        True
+    """
     pages: dict[int, list[str]] = {p.number: [] for p in doc.pages}
     for block, table in logical_blocks(doc.blocks):
         if block.kind in FURNITURE and not options.furniture:

@@ -14,13 +14,45 @@ from .schema import Document
 
 
 def detect(raw: Any) -> str:
-    """The format id of `raw` (bytes, str, or parsed JSON)."""
+    """The format id of a saved result, without converting it.
+
+    Args:
+        raw: the result as bytes (what a file holds), str, or parsed JSON (dict or list).
+
+    Returns:
+        A format id such as "llamacloud.v2" or "whisperer.text" (see the README's Formats table).
+
+    Raises:
+        NormalizeError: the input is no known format (the message describes what it is).
+
+    Example:
+        >>> detect(b'{"job": {"id": "pjb-1", "status": "COMPLETED"}}')
+        'llamacloud.v2'
+    """
     with _bounded_depth():
         return registry.detect(probe(_clean(raw, Repairs()))).id
 
 
 def normalize_all(raw: Any, *, format: str | None = None, strict: bool = False) -> list[Document]:
-    """Every Document `raw` holds (an SDK list or a document list gives several)."""
+    """Every Document a saved result holds: the LlamaParse SDK list, a RAGFlow document list or a retrieval
+    response give several, everything else one.
+
+    Args:
+        raw: the result as bytes, str, or parsed JSON (never changed).
+        format: a format id to read it as instead of detecting it; the input must still have its shape.
+        strict: raise at the first thing that needs a repair instead of repairing it and recording a warning.
+
+    Returns:
+        The Documents, in the order the input holds them.
+
+    Raises:
+        NormalizeError: bad input; `.path` is the JSON path, the message says what was expected and found.
+
+    Example:
+        >>> docs = normalize_all(open("samples/llamacloud/quarterly_v1_sdk_list.json", "rb").read())
+        >>> [d.format for d in docs]
+        ['llamaparse.v1', 'llamaparse.v1']
+    """
     repairs = Repairs(strict)
     # A converter builds one large tree without cycles: collector passes over it find nothing and, on a
     # 1,000-page result, cost about a third of the run. Pause the collector while the tree is built.
@@ -60,7 +92,24 @@ def _bounded_depth() -> Iterator[None]:
 
 
 def normalize(raw: Any, *, format: str | None = None, strict: bool = False) -> Document:
-    """The one Document `raw` holds; `NormalizeError` when it holds several (use `normalize_all`)."""
+    """The one Document a saved result holds (use `normalize_all` for inputs that hold several).
+
+    Args:
+        raw: the result as bytes, str, or parsed JSON (never changed).
+        format: a format id to read it as instead of detecting it.
+        strict: raise instead of repairing.
+
+    Returns:
+        The canonical Document; its `warnings` list every repair made.
+
+    Raises:
+        NormalizeError: bad input, or an input holding several documents.
+
+    Example:
+        >>> doc = normalize(open("samples/somark/bare_outputs.json", "rb").read())
+        >>> doc.provider, doc.pages[0].number, doc.blocks[0].kind
+        ('somark', 1, 'heading')
+    """
     docs = normalize_all(raw, format=format, strict=strict)
     if len(docs) != 1:
         raise NormalizeError("$", f"expected one document, found {len(docs)}; use normalize_all")
@@ -68,7 +117,21 @@ def normalize(raw: Any, *, format: str | None = None, strict: bool = False) -> D
 
 
 def load(path: str | os.PathLike[str]) -> list[Document]:
-    """Every Document in a saved file: raw provider JSON, canonical JSON, or LLMWhisperer text."""
+    """Every Document in a saved file: raw provider JSON, canonical JSON, or LLMWhisperer text.
+
+    Args:
+        path: the file.
+
+    Returns:
+        Its Documents (`normalize_all` of its bytes); LLMWhisperer text gets the file's name as `file_name`.
+
+    Raises:
+        NormalizeError: the file cannot be read or is bad input.
+
+    Example:
+        >>> [d.file_name for d in load("samples/whisperer/sales.text.txt")]
+        ['sales.text.txt']
+    """
     try:
         with open(path, "rb") as fh:
             data = fh.read()

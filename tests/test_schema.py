@@ -60,3 +60,24 @@ def test_encode_decode_identity_and_unknown_fields_rejected():
     data["blocks"][0]["kind"] = "poem"
     with pytest.raises(msgspec.ValidationError):
         decode(json.dumps(data))
+
+
+def test_schema_describes_every_field_and_boxes_are_four_numbers():
+    schema = json_schema()
+    assert schema["$schema"].endswith("2020-12/schema") and schema["$id"] and schema["title"]
+    for name, definition in schema["$defs"].items():
+        assert definition.get("description"), name
+        for field, prop in definition["properties"].items():
+            assert prop.get("description"), f"{name}.{field}"
+            if field == "bbox":
+                array = next(o for o in prop.get("anyOf", [prop]) if o.get("type") == "array")
+                assert array["minItems"] == array["maxItems"] == 4, f"{name}.{field}"
+
+
+def test_a_document_shows_itself_in_jupyter():
+    from normalizer import load
+    from .conftest import SAMPLES
+    doc = load(SAMPLES / "llamacloud" / "hostile_payloads_v2.json")[0]
+    html = doc._repr_html_()
+    assert "llamacloud (llamacloud.v2)" in html and "<b>Page 1</b>" in html
+    assert "<script" not in html and "&lt;/h1&gt;&lt;script&gt;" in html
