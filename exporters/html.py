@@ -9,6 +9,7 @@ import jinja2
 from html import escape as esc
 
 from markupsafe import Markup
+import msgspec
 from msgspec import Struct
 
 from normalizer.schema import Block, Document, Table
@@ -23,6 +24,7 @@ class HtmlOptions(Struct, frozen=True, kw_only=True):
     join_continued: bool = True   # one table for fragments continued across pages
     heading_offset: int = 0
     remote_images: bool = False   # load images from other hosts (off: a link, so opening the page fetches nothing)
+    layout_text: bool | None = None  # keep text's spacing in a monospace face (None: for LLMWhisperer's layout text)
 
 
 # No script at all; the page's own inline style; images only from the page's folder or data: URLs unless remote
@@ -55,13 +57,60 @@ def _heading(b: Block, t: Table | None, o: HtmlOptions) -> str:
 
 
 def _paragraph(b: Block, t: Table | None, o: HtmlOptions) -> str:
+    if o.layout_text and b.lines:
+        return f'<p {_attrs(b, "layout")}>{_layout_lines(b)}</p>'
     return f"<p {_attrs(b)}>{_text(b.text)}</p>"
 
 
-def _list_item(b: Block, t: Table | None, o: HtmlOptions) -> str:
-    tag = "ol" if b.extra.get("ordered") is True else "ul"
+def _list_item(b: Block, t: Table | None, o: HtmlOptions, ordinal: int = 1) -> str:
+    """One item as a list of its own (each block stays selectable on its own); an ordered item starts at its
+    number among its siblings, so nested bullets between two items do not restart the numbering."""
     depth = min(max(b.level or 1, 1), 6)
-    return f'<{tag} class="depth-{depth}"><li {_attrs(b)}>{_text(b.text)}</li></{tag}>'
+    if b.extra.get("ordered") is True:
+        start = f' start="{ordinal}"' if ordinal != 1 else ""
+        return f'<ol class="depth-{depth}"{start}><li {_attrs(b)}>{_text(b.text)}</li></ol>'
+    return f'<ul class="depth-{depth}"><li {_attrs(b)}>{_text(b.text)}</li></ul>'
+
+
+def list_ordinals(blocks: list[Block]) -> dict[str, int]:
+    """Each list item's number among its siblings: a deeper item keeps its parent's count going, a shallower
+    one ends the deeper counts, anything else ends the list."""
+    out: dict[str, int] = {}
+    counts: list[int] = []
+    for b in blocks:
+        if b.kind != "list_item":
+            counts = []
+            continue
+        depth = max(b.level or 1, 1)
+        del counts[depth:]
+        counts += [0] * (depth - len(counts))
+        counts[depth - 1] += 1
+        out[b.id] = counts[depth - 1]
+    return out
+
+
+def _layout_lines(b: Block) -> str:
+    """A block's lines as the provider laid them out (common indent removed, as in its text), each
+    low-confidence word marked with its confidence."""
+    texts = [ln.text for ln in b.lines]
+    indent = min((len(t) - len(t.lstrip()) for t in texts if t.strip()), default=0)
+    return "\n".join(_marked(ln.text[indent:], ln.words) for ln in b.lines)
+
+
+def _marked(text: str, words: list) -> str:
+    parts: list[str] = []
+    at = 0
+    for word in words:
+        found = text.find(word.text, at) if word.text else -1
+        if found < 0:
+            continue
+        confidence = "" if word.confidence is None else f' data-confidence="{word.confidence:g}"'
+        parts += [esc(text[at:found], quote=False),
+                  f'<mark class="low-confidence"{confidence} title="confidence {word.confidence}">'
+                  f"{esc(word.text, quote=False)}</mark>"]
+        at = found + len(word.text)
+    parts.append(esc(text[at:], quote=False))
+    return "".join(parts)
 
 
 def _code(b: Block, t: Table | None, o: HtmlOptions) -> str:
@@ -81,8 +130,10 @@ def _figure(b: Block, t: Table | None, o: HtmlOptions) -> str:
     if url and url.lower().startswith(_REMOTE) and not o.remote_images:  # opening the page tells no server
         label = f"remote image, not loaded: {caption}" if caption else "remote image, not loaded"
         img = f'<a class="remote-image" href="{esc(url)}" rel="noopener noreferrer">{_text(label)}</a>'
-    else:
-        img = f'<img src="{esc(url)}" alt="{esc(caption)}">' if url else ""
+    elif url:
+        img = f'<img src="{esc(url)}" alt="{esc(caption)}">'
+    else:  # no image to show: say so, so the figure is not an empty space
+        img = '<span class="figure-missing">figure: image not available</span>'
     # a caption that is a block of its own (linked in `captions`) is rendered there, not twice
     cap = f"<figcaption>{_text(caption)}</figcaption>" if caption and not b.captions else ""
     return f"<figure {_attrs(b)}>{img}{cap}</figure>"
@@ -120,8 +171,19 @@ RENDER: dict[str, Render] = {
 }
 
 
-def render_block(block: Block, table: Table | None, options: HtmlOptions = HtmlOptions()) -> str | None:
+def render_block(block: Block, table: Table | None, options: HtmlOptions = HtmlOptions(),
+                 ordinal: int = 1) -> str | None:
+    """One block's HTML (`ordinal`: a list item's number among its siblings, from `list_ordinals`)."""
+    if block.kind == "list_item":
+        return _list_item(block, table, options, ordinal)
     return RENDER[block.kind](block, table, options)
+
+
+def for_document(doc: Document, options: HtmlOptions) -> HtmlOptions:
+    """`options` with the automatic choices made for `doc`: layout text for LLMWhisperer's."""
+    if options.layout_text is None:
+        return msgspec.structs.replace(options, layout_text=doc.provider == "llmwhisperer")
+    return options
 
 
 def to_html(doc: Document, options: HtmlOptions = HtmlOptions()) -> str:
@@ -137,10 +199,12 @@ def to_html(doc: Document, options: HtmlOptions = HtmlOptions()) -> str:
         >>> to_html(doc).startswith("<!DOCTYPE html>")
         True
     """
+    options = for_document(doc, options)
+    ordinals = list_ordinals(doc.blocks)
     pages: dict[int, dict] = {p.number: {"number": p.number, "ok": p.ok, "error": p.error, "blocks": []}
                               for p in doc.pages}
     for block, table in logical_blocks(doc.blocks, options.join_continued):
-        html = render_block(block, table, options)
+        html = render_block(block, table, options, ordinals.get(block.id, 1))
         if html is not None:
             pages.setdefault(block.page, {"number": block.page, "ok": True, "error": None, "blocks": []})
             pages[block.page]["blocks"].append(html)

@@ -6,8 +6,10 @@ carries a Content-Security-Policy without inline script; templates autoescape ev
 
 from __future__ import annotations
 
+import io
 import os
 import posixpath
+import zipfile
 import re
 from typing import Any, Callable
 from urllib.parse import quote
@@ -143,7 +145,9 @@ def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
         rel, i, doc = doc_from_request()
         page = request.args.get("page", "")
         start = slice_of(doc, number(page, "a page number")) if page else 0
+        has_confidence = any(w.confidence is not None for b in doc.blocks for ln in b.lines for w in ln.words)
         return render_template("document.html.j2", doc=doc, rel=rel, index=i, start=start, slice=SLICE,
+                               has_confidence=has_confidence,
                                views=slice_views(doc, start, locate=images_beside(rel)), kinds=kinds(doc),
                                summary=summary(doc), exports=list(EXPORTS))
 
@@ -169,7 +173,7 @@ def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
     @app.get("/api/search")
     def find() -> Response:
         rel, i, doc = doc_from_request()
-        return _json({"query": request.args.get("q", ""), "hits": search(doc, request.args.get("q", ""))})
+        return _json(search(doc, request.args.get("q", "")))
 
     diffs: dict[tuple, Any] = {}
 
@@ -231,12 +235,22 @@ def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
         suffix, mime, render = EXPORTS[name]
         policy = request.args.get("span_policy", "html")
         out = render(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html"))
-        body = "\n".join(out) if isinstance(out, list) else out
-        stem = os.path.splitext(os.path.basename(rel))[0]
-        filename = f"{stem}{'-' + str(i) if i else ''}{'.tables' if name.startswith('tables-') else ''}{suffix}"
-        return Response(body, mimetype=mime, headers={"Content-Disposition": attachment(filename)})
+        stem = os.path.splitext(os.path.basename(rel))[0] + (f"-{i}" if i else "")
+        if isinstance(out, list):  # one file per table: a zip of them
+            return Response(_zip(stem, out, suffix), mimetype="application/zip",
+                            headers={"Content-Disposition": attachment(f"{stem}.tables{suffix}.zip")})
+        return Response(out, mimetype=mime, headers={"Content-Disposition": attachment(stem + suffix)})
 
     return app
+
+
+def _zip(stem: str, files: list[str], suffix: str) -> bytes:
+    """Files numbered from 1 in one zip (names made of the result's stem, so nothing else can be named)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, text in enumerate(files, 1):
+            archive.writestr(f"{_SAFE_NAME.sub('_', stem) or 'table'}-{n}{suffix}", text)
+    return buffer.getvalue()
 
 
 def attachment(filename: str) -> str:

@@ -46,8 +46,13 @@ def _json(doc: Document, settings: ExportSettings) -> str:
 
 
 def _tables_html(doc: Document, settings: ExportSettings) -> list[str]:
+    """Each table as a small HTML document of its own (with its charset, so a browser reads it right)."""
+    from html import escape
+
     from exporters import table_to_html
-    return _tables(doc, table_to_html)
+    title = escape(doc.file_name or "table")
+    return [f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title} · table {n}</title>\n'
+            f"</head>\n<body>\n{html}\n</body>\n</html>\n" for n, html in enumerate(_tables(doc, table_to_html), 1)]
 
 
 def _tables_csv(doc: Document, settings: ExportSettings) -> list[str]:

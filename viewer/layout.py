@@ -11,8 +11,8 @@ import msgspec
 from markupsafe import Markup
 
 from exporters.diff import kind_counts
-from exporters.html import HtmlOptions, render_block
-from normalizer.schema import Block, Document, Page
+from exporters.html import HtmlOptions, for_document, list_ordinals, render_block
+from normalizer.schema import Block, Chunk, Document, Page
 
 SLICE = 10  # pages rendered per request
 LETTER_ASPECT = 8.5 / 11  # width / height assumed when only the height is known (LLMWhisperer)
@@ -80,8 +80,10 @@ def _shown(block: Block, locate: Locate) -> Block:
     return msgspec.structs.replace(block, image=msgspec.structs.replace(block.image, url=locate(block.image.url)))
 
 
-def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images) -> PageView:
+def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images,
+              options: HtmlOptions = _OPTIONS, chunks: dict[str, Chunk] | None = None) -> PageView:
     width, height, sized = frame(page, blocks)
+    ordinals = list_ordinals(blocks)
     rects: list[Rect] = []
     content: list[Markup] = []
     for b in blocks:
@@ -92,15 +94,36 @@ def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images) -> P
             for ln in b.lines:
                 if ln.top is not None and ln.bottom is not None:
                     rects.append(Rect(b.id, b.kind, 0.0, ln.top, width, max(ln.bottom - ln.top, 1.0), True))
-        html = render_block(_shown(b, locate), b.table, _OPTIONS)
-        content.append(Markup(html) if html is not None else Markup(""))  # escaped by the exporter
+        html = Markup(render_block(_shown(b, locate), b.table, options, ordinals.get(b.id, 1)) or "")  # escaped
+        if chunks:
+            html = chunk_head(b, chunks) + html
+        content.append(html)
     return PageView(page.number, page.ok, page.error, width, height, sized, rects, content, [b.id for b in blocks])
 
 
 def slice_views(doc: Document, start: int, count: int = SLICE, locate: Locate = _no_images) -> list[PageView]:
     """Views of pages `start`..`start+count-1` (positions in `doc.pages`, 0-based)."""
     by_page = page_blocks(doc)
-    return [page_view(p, by_page.get(p.number, []), locate) for p in doc.pages[start:start + count]]
+    options = for_document(doc, _OPTIONS)
+    chunks = {c.id: c for c in doc.chunks} if any("chunk" in b.extra for b in doc.blocks[:1]) else None
+    return [page_view(p, by_page.get(p.number, []), locate, options, chunks) for p in doc.pages[start:start + count]]
+
+
+def chunk_head(block: Block, chunks: dict[str, Chunk]) -> Markup:
+    """Where a provider's chunk begins (RAGFlow's blocks are its chunks' page fragments): its id, keywords and
+    retrieval scores, escaped."""
+    chunk = chunks.get(block.extra.get("chunk")) if isinstance(block.extra.get("chunk"), str) else None
+    if chunk is None or "continues" in block.extra:
+        return Markup("")
+    parts = [Markup('chunk <span class="chunk-id">{}</span>').format(chunk.id)]
+    keywords = chunk.extra.get("important_keywords")
+    if isinstance(keywords, list) and keywords:
+        parts.append(Markup("keywords: {}").format(", ".join(str(k) for k in keywords)))
+    for score in ("similarity", "vector_similarity", "term_similarity"):
+        value = chunk.extra.get(score)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            parts.append(Markup("{} {:.3f}").format(score.replace("_", " "), value))
+    return Markup('<div class="chunk-head">') + Markup(" · ").join(parts) + Markup("</div>")
 
 
 def slice_of(doc: Document, page_number: int) -> int:
@@ -115,24 +138,26 @@ def kinds(doc: Document) -> list[tuple[str, int]]:
     return list(kind_counts(doc).items())
 
 
-def search(doc: Document, query: str, limit: int = 200) -> list[dict[str, Any]]:
-    """Blocks whose text (or table cells) contain `query`, case-insensitively, in reading order."""
-    needle = query.casefold().strip()
+def search(doc: Document, query: str, limit: int = 200) -> dict[str, Any]:
+    """Blocks whose text (or table cells) contain `query`, case-insensitively, in reading order: the first
+    `limit` as hits, and how many there are in all (a list that stops at the limit says so)."""
+    needle = query.lower().strip()
     if not needle:
-        return []
+        return {"query": query, "total": 0, "hits": []}
     position = {p.number: i for i, p in enumerate(doc.pages)}
     hits = []
+    total = 0
     for b in doc.blocks:
-        text = b.text.casefold()
+        text = b.text.lower()
         at = text.find(needle)
         if at < 0:
             continue
-        snippet = b.text[max(at - 40, 0): at + len(needle) + 40]
-        hits.append({"block": b.id, "page": b.page, "kind": b.kind, "snippet": snippet,
-                     "slice": position.get(b.page, 0) // SLICE * SLICE})
-        if len(hits) >= limit:
-            break
-    return hits
+        total += 1
+        if len(hits) < limit:
+            snippet = b.text[max(at - 40, 0): at + len(needle) + 40] if len(text) == len(b.text) else b.text[:120]
+            hits.append({"block": b.id, "page": b.page, "kind": b.kind, "snippet": snippet,
+                         "slice": position.get(b.page, 0) // SLICE * SLICE})
+    return {"query": query, "total": total, "hits": hits}
 
 
 def summary(doc: Document) -> dict[str, Any]:

@@ -46,6 +46,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
       const { html } = await fetchSlice({ start: marker.dataset.next });
       marker.remove();
       pages.insertAdjacentHTML("beforeend", html);  // server-rendered, every provider string escaped
+      applyThreshold();
       watchMore();
     } finally {
       loading = false;
@@ -58,6 +59,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
       const { html, start } = await fetchSlice(params);
       pages.querySelectorAll("section.page, .more").forEach((el) => el.remove());
       pages.insertAdjacentHTML("beforeend", html);
+      applyThreshold();
       firstStart = start;
       prev.hidden = firstStart === 0;
       watchMore();
@@ -77,11 +79,34 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
     if (section) section.scrollIntoView({ block: "start" });
   }
 
-  document.getElementById("goto-form").addEventListener("submit", (event) => {
+  const searchStatus = document.getElementById("search-status");
+  const say = (text) => { searchStatus.textContent = text; searchStatus.hidden = !text; };
+  const gotoForm = document.getElementById("goto-form");
+  if (gotoForm) gotoForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    const number = Number(document.getElementById("goto-page").value);
-    if (number > 0) showPage(number);
+    const input = document.getElementById("goto-page");
+    const number = Number(input.value);
+    const last = Number(input.max);
+    if (!Number.isInteger(number) || number < 1 || number > last) {
+      say(`There is no page ${input.value}: this document has pages 1–${last}.`);
+      return;
+    }
+    say("");
+    showPage(number);
   });
+
+  // --- low-confidence words: marked below the threshold the reader picks -------------------------------
+  const threshold = document.getElementById("threshold");
+  function applyThreshold() {
+    if (!threshold) return;
+    const limit = Number(threshold.value);
+    document.getElementById("threshold-value").textContent = limit.toFixed(2);
+    pages.querySelectorAll("mark.low-confidence").forEach((mark) => {
+      mark.classList.toggle("below", Number(mark.dataset.confidence) < limit);
+    });
+  }
+  if (threshold) threshold.addEventListener("input", applyThreshold);
+  applyThreshold();
 
   // --- selection: box <-> block, and the inspector -------------------------------------------------
   async function select(id, origin) {
@@ -115,28 +140,44 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
     await showPage(hit.page);
     await select(hit.block, "search");
   }
-  document.getElementById("search-form").addEventListener("submit", async (event) => {
+  // The snippet with each occurrence of the query in a <mark>, built from text nodes (never as HTML).
+  function highlighted(snippet, q) {
+    const out = document.createDocumentFragment();
+    const lower = snippet.toLowerCase();
+    const needle = q.trim().toLowerCase();
+    let at = 0;
+    while (needle) {
+      const found = lower.indexOf(needle, at);
+      if (found < 0) break;
+      out.append(snippet.slice(at, found));
+      const mark = document.createElement("mark");
+      mark.textContent = snippet.slice(found, found + needle.length);
+      out.append(mark);
+      at = found + needle.length;
+    }
+    out.append(snippet.slice(at));
+    return out;
+  }
+  const searchForm = document.getElementById("search-form");
+  if (searchForm) searchForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const q = document.getElementById("search").value;
     const response = await fetch(`/api/search?${query({ q })}`);
-    const { hits } = await response.json();
+    const { hits, total } = await response.json();
     hitList.replaceChildren();
-    hitList.hidden = false;
-    if (!hits.length) {
-      const li = document.createElement("li");
-      li.textContent = "no matches";
-      hitList.append(li);
-      return;
-    }
+    hitList.hidden = !hits.length;
+    say(!total ? `No block contains “${q}”.` : total > hits.length
+      ? `${total} blocks contain “${q}”; the first ${hits.length} are listed.`
+      : `${total} block${total === 1 ? "" : "s"} contain${total === 1 ? "s" : ""} “${q}”.`);
     for (const hit of hits) {
       const li = document.createElement("li");
       li.className = "hit";
       li.dataset.block = hit.block;
-      li.textContent = `page ${hit.page} · ${hit.kind}: ${hit.snippet}`;
+      li.append(`page ${hit.page} · ${hit.kind}: `, highlighted(hit.snippet, q));
       li.addEventListener("click", () => goToHit(hit));
       hitList.append(li);
     }
-    goToHit(hits[0]);
+    if (hits.length) goToHit(hits[0]);
   });
 
   watchMore();
