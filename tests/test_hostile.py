@@ -167,3 +167,12 @@ def test_a_forced_format_is_never_a_crash_nor_an_empty_success(raw, forced):
     for strict in (False, True):
         with pytest.raises(NormalizeError, match=f"expected {forced} input"):
             normalize_all(copy.deepcopy(raw), format=forced, strict=strict)
+
+
+def test_a_boolean_where_a_count_is_read_is_no_count():
+    """Found by the long fuzz run: `job_pages: true` became `page_count: true`, which canonical JSON refuses."""
+    raw = json.loads((SAMPLES / "llamacloud" / "null_box_parts_v1.json").read_bytes())
+    raw["job_metadata"]["job_pages"] = True
+    doc = normalize(raw)
+    assert doc.job.page_count == 1
+    _through_everything(doc)

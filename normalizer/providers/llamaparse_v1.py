@@ -138,7 +138,7 @@ def _job(result: Result, pages: list[Page], repairs: Repairs, root: str) -> Job:
     status = status_of(word, V1_STATUS, repairs, f"{root}.status", fold=str.upper,
                        default="succeeded" if result.pages is not None else "unknown")
     meta = result.job_metadata or {}
-    page_count = meta.get("job_pages") if isinstance(meta.get("job_pages"), int) else None
+    page_count = meta.get("job_pages") if type(meta.get("job_pages")) is int else None  # not a bool
     return Job(id=result.job_id or result.id, status=status, provider_status=word, error=result.error_message,  # type: ignore[arg-type]
                page_count=page_count if page_count is not None else (len(pages) or None))
 
