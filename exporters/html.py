@@ -58,7 +58,7 @@ def _heading(b: Block, t: Table | None, o: HtmlOptions) -> str:
 
 def _paragraph(b: Block, t: Table | None, o: HtmlOptions) -> str:
     if o.layout_text and b.lines:
-        return f'<p {_attrs(b, "layout")}>{_layout_lines(b)}</p>'
+        return f'<p {_attrs(b, "layout-text")}>{_layout_lines(b)}</p>'
     return f"<p {_attrs(b)}>{_text(b.text)}</p>"
 
 

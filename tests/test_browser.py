@@ -225,3 +225,121 @@ def test_exported_html_fetches_nothing_when_opened(browser, tmp_path, name):
             assert set(remote_requests) == set(figures) and placeholders == 0
         else:
             assert remote_requests == [] and placeholders == len(figures)
+
+
+# --- true to each provider, and the tools around a document ----------------------------------------------
+
+def test_whisperer_layout_text_keeps_its_columns_and_marks_low_confidence_words(page, server):
+    page.goto(server + "/view?f=whisperer/lease_retrieve.json")
+    page.wait_for_selector("p.layout-text")
+    style = page.evaluate("(() => { const s = getComputedStyle(document.querySelector('.content p.layout-text'));"
+                          " return [s.whiteSpace, s.fontFamily]; })()")
+    assert style[0] == "pre" and "mono" in style[1].lower()
+    rent = page.locator("p.layout-text", has_text="RENT SCHEDULE")
+    assert "Period                    Monthly Rent" in rent.inner_text()  # the columns' spaces kept
+    marks = page.locator("mark.low-confidence")
+    assert marks.count() >= 2 and page.locator("mark.low-confidence.below").count() == marks.count()  # all < 0.9
+    page.evaluate("(() => { const t = document.getElementById('threshold'); t.value = '0.7';"
+                  " t.dispatchEvent(new Event('input')); })()")
+    below = page.locator("mark.low-confidence.below")
+    assert 0 < below.count() < marks.count()
+    assert all(float(m.get_attribute("data-confidence")) < 0.7 for m in below.all())
+    assert page.locator("#threshold-value").inner_text() == "0.70"
+
+
+def test_ragflow_chunks_are_shown_as_chunks(page, server):
+    page.goto(server + "/view?f=ragflow/retrieval_two_documents.json")
+    heads = page.locator(".chunk-head")
+    assert heads.count() >= 2
+    first = heads.first.inner_text()
+    assert first.startswith("chunk ") and "similarity" in first
+    assert page.locator(".chunk-head", has_text="keywords:").count() >= 1
+
+
+def test_an_ordered_list_keeps_counting_across_nested_bullets(page, server):
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    item = page.locator('.content li[data-block="p1-b7"]')
+    assert item.inner_text() == "Keep net debt below 1.5x EBITDA"
+    assert page.evaluate("document.querySelector('.content li[data-block=\"p1-b7\"]').closest('ol').start") == 2
+
+
+def test_a_figure_without_its_image_shows_a_placeholder_that_selects(page, server):
+    page.goto(server + "/view?f=baidu/paddle_vl_result.json")
+    placeholder = page.locator(".content .figure-missing").first
+    assert placeholder.inner_text() == "figure: image not available"
+    placeholder.click()
+    figure_id = page.evaluate("document.querySelector('.content .figure-missing').closest('[data-block]').dataset.block")
+    wait_until(page, f"document.querySelector('svg rect[data-block=\"{figure_id}\"]').classList.contains('active')")
+
+
+def test_search_says_how_many_and_marks_the_query(page, server):
+    page.goto(server + "/view?f=big_v2.json")
+    page.fill("#search", "dividend")
+    page.press("#search", "Enter")
+    page.wait_for_selector("#hits li.hit mark")
+    status = page.locator("#search-status").inner_text()
+    assert status.startswith("") and "blocks contain “dividend”; the first 200 are listed." in status
+    assert int(status.split()[0]) > 200 and page.locator("#hits li.hit").count() == 200
+    assert page.locator("#hits li.hit").first.locator("mark").inner_text().lower() == "dividend"
+    page.fill("#search", "zzzz-nothing")
+    page.press("#search", "Enter")
+    wait_until(page, "document.getElementById('search-status').textContent.startsWith('No block')")
+
+
+def test_go_to_a_page_that_does_not_exist_says_so(page, server):
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    page.fill("#goto-page", "99")
+    page.press("#goto-page", "Enter")
+    wait_until(page, "document.getElementById('search-status').textContent.includes('There is no page 99')")
+
+
+def test_a_status_only_document_shows_its_job_not_search(page, server):
+    page.goto(server + "/view?f=baidu/task_running.json")
+    assert page.locator("#search-form").count() == 0 and page.locator("#goto-form").count() == 0
+    facts = page.locator("dl.job-facts").inner_text()
+    assert "job" in facts and "task-" in facts
+    assert page.locator("a.download").count() == 1
+
+
+def test_the_index_filters_as_you_type_and_sorts(page, server):
+    page.goto(server + "/")
+    page.fill("#index-filter", "ragflow retrieval")
+    visible = page.locator("table.files tbody tr:not([hidden])")
+    assert 1 <= visible.count() <= 3 and all("retrieval" in t for t in visible.all_inner_texts())
+    assert page.locator("#index-count").inner_text().endswith("shown")
+    page.fill("#index-filter", "")
+    page.locator("th.sortable", has_text="Blocks").click()
+    page.locator("th.sortable", has_text="Blocks").click()  # descending
+    first = page.locator("table.files tbody tr[data-file]").first.locator("td").nth(6).inner_text()
+    counts = [int(t) for t in page.evaluate("[...document.querySelectorAll('table.files tbody tr[data-provider]')]"
+                                            ".map(r => r.cells[6].textContent.trim())")]
+    assert counts == sorted(counts, reverse=True) and int(first) == counts[0]
+
+
+SCREENS = ["/", "/view?f=llamacloud/annual_report_v2.json", "/view?f=somark/annual_report_async_check.json",
+           "/view?f=baidu/annual_report_result.json", "/view?f=whisperer/lease_retrieve.json",
+           "/view?f=ragflow/chunks_agreement.json",
+           "/compare?a=same_report/harbor_q3_llamacloud_v2.json&b=same_report/harbor_q3_baidu.json"]
+
+
+@pytest.mark.parametrize("width", [1440, 800])
+def test_screenshots_to_look_at(browser, server, width):
+    """Screenshots a person reviews (tests/artifacts): the index, each provider's document view, the compare
+    view, at a desktop and a narrow width. The sticky header keeps to about 15 % of the screen."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    for url in SCREENS:
+        pg.goto(server + url)
+        pg.wait_for_timeout(150)
+        name = url.strip("/").split("?")[0] or "index"
+        if "f=" in url:
+            name += "-" + url.split("f=")[1].split("/")[0]
+        pg.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"))
+        if url.startswith("/view"):
+            header = pg.evaluate("document.querySelector('.doc-head').getBoundingClientRect().height")
+            assert header <= 0.2 * 900, (url, header)
+    context.close()
+    assert errors == []

@@ -86,7 +86,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
     event.preventDefault();
     const input = document.getElementById("goto-page");
     const number = Number(input.value);
-    const last = Number(input.max);
+    const last = Number(input.dataset.last);
     if (!Number.isInteger(number) || number < 1 || number > last) {
       say(`There is no page ${input.value}: this document has pages 1–${last}.`);
       return;
@@ -216,4 +216,40 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
   }
   sides.a.addEventListener("scroll", () => sync(sides.a, sides.b));
   sides.b.addEventListener("scroll", () => sync(sides.b, sides.a));
+})();
+
+// --- index: filter as you type, sort by a column ---------------------------------------------------------
+(function () {
+  const table = document.querySelector("table.files");
+  const filter = document.getElementById("index-filter");
+  if (!table || !filter) return;
+  const body = table.tBodies[0];
+  const count = document.getElementById("index-count");
+  const rows = () => [...body.rows].filter((row) => row.dataset.file);
+  function applyFilter() {
+    const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const row of rows()) {
+      const text = row.textContent.toLowerCase();
+      const visible = words.every((w) => text.includes(w));
+      row.hidden = !visible;
+      shown += visible;
+    }
+    count.textContent = words.length ? `${shown} of ${rows().length} shown` : "";
+  }
+  filter.addEventListener("input", applyFilter);
+  table.querySelectorAll("th.sortable").forEach((th) => th.addEventListener("click", () => {
+    const col = Number(th.dataset.col);
+    const numeric = "numeric" in th.dataset;
+    const ascending = !th.classList.contains("sorted-asc");
+    table.querySelectorAll("th.sortable").forEach((h) => h.classList.remove("sorted-asc", "sorted-desc"));
+    th.classList.add(ascending ? "sorted-asc" : "sorted-desc");
+    const key = (row) => {
+      const cell = row.cells[col];
+      const text = cell ? cell.textContent.trim() : "";
+      return numeric ? (parseFloat(text) || 0) : text.toLowerCase();
+    };
+    const sorted = rows().sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (ascending ? 1 : -1));
+    body.append(...sorted);
+  }));
 })();
