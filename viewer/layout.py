@@ -113,7 +113,7 @@ def chunk_head(block: Block, chunks: dict[str, Chunk]) -> Markup:
     """Where a provider's chunk begins (RAGFlow's blocks are its chunks' page fragments): its id, keywords and
     retrieval scores, escaped."""
     chunk = chunks.get(block.extra.get("chunk")) if isinstance(block.extra.get("chunk"), str) else None
-    if chunk is None or "continues" in block.extra:
+    if chunk is None or not chunk.block_ids or chunk.block_ids[0] != block.id:  # shown once, at its first block
         return Markup("")
     parts = [Markup('chunk <span class="chunk-id">{}</span>').format(chunk.id)]
     keywords = chunk.extra.get("important_keywords")
