@@ -6,10 +6,8 @@ import argparse
 import os
 import sys
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
-from urllib.parse import quote
 
 import msgspec
-import orjson
 
 from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
@@ -269,6 +267,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server = make_server(app, args.host, args.port)
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    from urllib.parse import quote
     url = f"http://{_url_host(args.host)}:{server.effective_port}/" + (f"view?f={quote(first)}" if first else "")
     print(f"docnorm: serving {os.path.abspath(root)} at {url} (Ctrl+C to stop)", file=sys.stderr)
     try:
@@ -291,6 +290,7 @@ def _url_host(host: str) -> str:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    import orjson
     sys.stdout.buffer.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
     return 0
 
