@@ -32,6 +32,14 @@ def server(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import generate
     (root / "samples" / "big_v2.json").write_bytes(generate.llamacloud_v2(60))
+    from exporters import to_json
+    from normalizer.schema import Block, Document, Page
+    formulas = [Block(id="p1-b0", page=1, kind="formula", text="E = mc^2", latex="E = mc^2", bbox=[10, 10, 200, 40]),
+                Block(id="p1-b1", page=1, kind="formula", text="\\frac{1}{", latex="\\frac{1}{", bbox=[10, 50, 200, 80]),
+                Block(id="p1-b2", page=1, kind="formula", text="<img src=x onerror=alert(1)>",
+                      latex="\\text{<img src=x onerror=alert(1)>}", bbox=[10, 90, 200, 120])]
+    (root / "samples" / "math_check.json").write_bytes(to_json(Document(
+        provider="test", format="docnorm", pages=[Page(number=1, width=300, height=200)], blocks=formulas)))
     srv = make_server("127.0.0.1", 0, create_app(str(root / "samples")), threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -150,7 +158,8 @@ def test_hostile_sample_runs_no_script(page, server):
         block.click()
     page.wait_for_timeout(300)
     assert page.dialogs == []
-    assert page.locator("script").count() == 1  # ours
+    assert page.locator("script").count() == 2  # ours: the viewer's and the vendored KaTeX
+    assert all(src.startswith("/static/") for src in page.evaluate("[...document.scripts].map(s => s.getAttribute('src'))"))
     assert page.locator("[onerror], [onload], [onclick], a[href^='javascript']").count() == 0
     assert page.locator(".content h1").first.inner_text() == "</h1><script>alert('h')</script>"
     page.goto(server + "/")
@@ -343,3 +352,17 @@ def test_screenshots_to_look_at(browser, server, width):
             assert header <= 0.2 * 900, (url, header)
     context.close()
     assert errors == []
+
+
+def test_math_is_typeset_with_the_vendored_katex_and_falls_back_to_its_source(page, server):
+    page.goto(server + "/view?f=math_check.json")
+    wait_until(page, "document.querySelectorAll('pre.formula.typeset').length === 3")
+    good = page.locator('pre.formula[data-block="p1-b0"]')
+    assert "math" in good.get_attribute("class") and good.locator(".katex").count() == 1
+    assert good.locator(".katex-mathml annotation").text_content() == "E = mc^2"
+    bad = page.locator('pre.formula[data-block="p1-b1"]')
+    assert "math-error" in bad.get_attribute("class") and bad.inner_text() == "\\frac{1}{"
+    hostile = page.locator('pre.formula[data-block="p1-b2"]')
+    assert hostile.locator("img").count() == 0 and page.dialogs == [] and page.errors == []
+    fonts = page.evaluate("performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('katex'))")
+    assert fonts and all(name.startswith(server) for name in fonts)  # served by the viewer, no CDN

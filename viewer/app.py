@@ -26,8 +26,10 @@ from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Loaded, Refused, Store
 
 CELLS_SHOWN = 40  # table differences listed under a compared table; the HTML report has them all
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# KaTeX (served from the package, never a CDN) sizes its output with style attributes and loads its fonts:
+# style attributes are allowed (provider text is always escaped, so none can come from a result), <style> is not.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; font-src 'self'; "
+       "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "unknown")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")  # what a header can carry as it is
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)

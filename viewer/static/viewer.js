@@ -2,6 +2,26 @@
 // that comes from a provider reaches the page through server-escaped HTML or textContent.
 "use strict";
 
+// Formulas (server-rendered as their LaTeX source in <pre class="formula">) typeset with the vendored KaTeX;
+// a formula KaTeX cannot read keeps its source, marked as such. Safe to call again: done ones are skipped.
+function typeset(root) {
+  if (!window.katex) return;
+  root.querySelectorAll("pre.formula:not(.typeset)").forEach((el) => {
+    const tex = el.textContent;
+    el.classList.add("typeset");
+    el.dataset.latex = tex;
+    const out = document.createElement("span");
+    try {
+      window.katex.render(tex, out, { displayMode: true, throwOnError: true, trust: false, strict: "ignore" });
+      el.replaceChildren(out);
+      el.classList.add("math");
+    } catch (error) {
+      el.classList.add("math-error");
+      el.title = `LaTeX (not typeset: ${error.message})`;
+    }
+  });
+}
+
 // An id for a [data-block="..."] selector (ids are ours, but never trust that).
 const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/["\\]/g, "\\$&"));
 
@@ -47,6 +67,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
       marker.remove();
       pages.insertAdjacentHTML("beforeend", html);  // server-rendered, every provider string escaped
       applyThreshold();
+      typeset(pages);
       watchMore();
     } finally {
       loading = false;
@@ -60,6 +81,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
       pages.querySelectorAll("section.page, .more").forEach((el) => el.remove());
       pages.insertAdjacentHTML("beforeend", html);
       applyThreshold();
+      typeset(pages);
       firstStart = start;
       prev.hidden = firstStart === 0;
       watchMore();
@@ -107,6 +129,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
   }
   if (threshold) threshold.addEventListener("input", applyThreshold);
   applyThreshold();
+  typeset(pages);
 
   // --- selection: box <-> block, and the inspector -------------------------------------------------
   async function select(id, origin) {
@@ -188,6 +211,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
   const body = document.body;
   if (!body.classList.contains("compare-view")) return;
   const sides = { a: document.getElementById("side-a"), b: document.getElementById("side-b") };
+  typeset(document);
 
   function mark(event, on) {
     const el = event.target.closest("[data-partner]");
