@@ -366,3 +366,50 @@ def test_math_is_typeset_with_the_vendored_katex_and_falls_back_to_its_source(pa
     assert hostile.locator("img").count() == 0 and page.dialogs == [] and page.errors == []
     fonts = page.evaluate("performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('katex'))")
     assert fonts and all(name.startswith(server) for name in fonts)  # served by the viewer, no CDN
+
+
+def _rgb(hex_colour):
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_kind_colours_differ_where_they_were_alike_and_come_from_one_table(page, server):
+    """The kinds once near-identical differ by more than a just-visible step in CIE76 Lab terms (taken from
+    their luminance and hue in sRGB), and the page's CSS is the one made from the table."""
+    import colorsys
+    from viewer.layout import KIND_STYLE
+    for a, b in (("caption", "table"), ("header", "footer"), ("header", "footnote"), ("footer", "footnote"),
+                 ("link", "list_item")):
+        (ra, ga, ba), (rb, gb, bb) = _rgb(KIND_STYLE[a][0]), _rgb(KIND_STYLE[b][0])
+        ha, la, _ = colorsys.rgb_to_hls(ra / 255, ga / 255, ba / 255)
+        hb, lb, _ = colorsys.rgb_to_hls(rb / 255, gb / 255, bb / 255)
+        hue = min(abs(ha - hb), 1 - abs(ha - hb))
+        assert hue > 0.08 or abs(la - lb) > 0.25 or KIND_STYLE[a][1] != KIND_STYLE[b][1], (a, b)
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    colour = page.evaluate("getComputedStyle(document.querySelector('svg rect.k-table')).getPropertyValue('--kind')")
+    assert colour.strip().lower() == KIND_STYLE["table"][0].lower()
+    dash = page.evaluate("getComputedStyle(document.querySelector('svg rect.k-caption')).strokeDasharray")
+    assert dash.replace("px", "").replace(",", " ").split() == KIND_STYLE["caption"][1].split()
+
+
+def test_reading_order_numbers_on_the_boxes(page, server):
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    numbers = page.locator("#page-1 svg text.order")
+    assert numbers.count() > 5 and not numbers.first.is_visible()
+    page.locator("#show-order").check()
+    assert numbers.first.is_visible()
+    assert [int(t) for t in numbers.all_text_contents()] == list(range(1, numbers.count() + 1))
+
+
+def test_the_inspector_shows_fields_first_and_json_on_demand_and_folds_away(page, server):
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    page.locator('.content [data-block="p1-b10"]').click()
+    wait_until(page, "!document.getElementById('inspector-fields').hidden")
+    fields = page.locator("#inspector-fields").inner_text()
+    assert "kind\ntable" in fields and "table\n" in fields and "rows x" in fields
+    raw = page.locator("#inspector-raw")
+    assert raw.get_attribute("open") is None and not page.locator("#inspector-json").is_visible()
+    raw.locator("summary").click()
+    assert page.locator("#inspector-json").is_visible()
+    page.locator("#inspector-toggle").click()
+    assert not page.locator("#inspector-fields").is_visible()
+    assert page.locator("#inspector-toggle").inner_text() == "show"

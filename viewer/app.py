@@ -21,9 +21,10 @@ from flask import Flask, Response, abort, render_template, request, url_for
 from exporters.diff import cell_label, diff, to_diff_html
 
 from .exports import EXPORTS, ExportSettings
-from .layout import SLICE, kinds, search, slice_of, slice_views, summary
+from .layout import SLICE, kinds, kinds_css, search, slice_of, slice_views, summary
 from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Loaded, Refused, Store
 
+KINDS_CSS = kinds_css()
 CELLS_SHOWN = 40  # table differences listed under a compared table; the HTML report has them all
 
 # KaTeX (served from the package, never a CDN) sizes its output with style attributes and loads its fonts:
@@ -99,6 +100,10 @@ def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
                 return None
             return url_for("asset", rel=candidate)
         return locate
+
+    @app.get("/kinds.css")
+    def kind_styles() -> Response:
+        return Response(KINDS_CSS, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
 
     @app.get("/asset/<path:rel>")
     def asset(rel: str) -> Response:

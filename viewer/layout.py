@@ -15,6 +15,30 @@ from exporters.html import HtmlOptions, for_document, list_ordinals, render_bloc
 from normalizer.schema import Block, Chunk, Document, Page
 
 SLICE = 10  # pages rendered per request
+
+# Each kind's colour (from Paul Tol's colour-blind-safe vibrant, muted and bright schemes) and, where hues are
+# close or the kind is page furniture, a dash pattern too: caption/table, header/footer/footnote and link/list
+# item, alike before, now differ in hue and lightness.
+KIND_STYLE: dict[str, tuple[str, str]] = {
+    "heading": ("#CC3311", ""), "paragraph": ("#0077BB", ""), "list_item": ("#009988", ""),
+    "table": ("#EE7733", ""), "figure": ("#AA3377", ""), "caption": ("#33BBEE", "2 2"),
+    "formula": ("#117733", ""), "code": ("#332288", ""), "header": ("#999933", "6 3"),
+    "footer": ("#882255", "6 3"), "page_number": ("#BBBBBB", "6 3"), "footnote": ("#DDCC77", "2 2"),
+    "toc": ("#CCBB44", "1 3"), "seal": ("#EE3377", ""), "barcode": ("#222255", "1 3"), "link": ("#EE6677", "4 2"),
+    "other": ("#777777", "1 3"),
+}
+
+
+def kinds_css() -> str:
+    """The per-kind CSS, made from KIND_STYLE: each kind's colour, its dash, and the rule that hides it."""
+    rules = []
+    for kind, (colour, dash) in KIND_STYLE.items():
+        rules.append(f".k-{kind} {{ --kind: {colour}; }}")
+        if dash:
+            rules.append(f".box.k-{kind} {{ stroke-dasharray: {dash}; }}")
+        rules.append(f"body.hide-{kind} .box.k-{kind}, body.hide-{kind} .band.k-{kind}, "
+                     f"body.hide-{kind} .order.k-{kind} {{ display: none; }}")
+    return "\n".join(rules) + "\n"
 LETTER_ASPECT = 8.5 / 11  # width / height assumed when only the height is known (LLMWhisperer)
 DEFAULT_FRAME = (1000.0, 1294.0)  # a Letter-shaped frame for pages with no size and no boxes
 _OPTIONS = HtmlOptions(join_continued=False)  # each fragment stays on its own page
@@ -40,6 +64,7 @@ class PageView(NamedTuple):
     rects: list[Rect]
     content: list[Markup]
     ids: list[str]  # the block id of each content entry
+    order: list[tuple[int, Rect]]  # each block's place in reading order on the page, at its first rectangle
 
 
 def page_blocks(doc: Document) -> dict[int, list[Block]]:
@@ -98,7 +123,12 @@ def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images,
         if chunks:
             html = chunk_head(b, chunks) + html
         content.append(html)
-    return PageView(page.number, page.ok, page.error, width, height, sized, rects, content, [b.id for b in blocks])
+    first: dict[str, Rect] = {}
+    for r in rects:
+        first.setdefault(r.block, r)
+    order = [(n, first[b.id]) for n, b in enumerate(blocks, 1) if b.id in first]
+    return PageView(page.number, page.ok, page.error, width, height, sized, rects, content, [b.id for b in blocks],
+                    order)
 
 
 def slice_views(doc: Document, start: int, count: int = SLICE, locate: Locate = _no_images) -> list[PageView]:

@@ -34,6 +34,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
   const pages = document.getElementById("pages");
   const prev = document.getElementById("prev-pages");
   const inspector = document.getElementById("inspector-json");
+  const fields = document.getElementById("inspector-fields");
   let firstStart = Number(body.dataset.start);
   let loading = false;
 
@@ -141,8 +142,46 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
     const scrollTarget = origin === "box" ? rendered || box : box || rendered;
     if (scrollTarget) scrollTarget.scrollIntoView({ block: "center", behavior: "instant" });
     const response = await fetch(`/api/block?${query({ id })}`);
-    inspector.textContent = response.ok ? JSON.stringify(await response.json(), null, 2) : "not found";
+    if (!response.ok) {
+      fields.replaceChildren();
+      inspector.textContent = "not found";
+      return;
+    }
+    const blockData = await response.json();
+    showFields(blockData);
+    inspector.textContent = JSON.stringify(blockData, null, 2);
   }
+
+  // The inspector: the fields a person reads first (as text, never HTML), the canonical JSON on demand.
+  function showFields(b) {
+    const rows = [["id", b.id], ["kind", b.kind], ["page", b.page], ["level", b.level],
+      ["box", b.bbox ? b.bbox.map((v) => Number(v).toFixed(1)).join(", ") : null],
+      ["confidence", b.confidence], ["section", b.parent], ["captions", b.captions.join(", ") || null],
+      ["table", b.table ? `${b.table.n_rows} rows x ${b.table.n_cols} columns, ${b.table.cells.length} cells` : null],
+      ["lines", b.lines.length || null], ["text", b.text]];
+    fields.replaceChildren();
+    for (const [name, value] of rows) {
+      if (value === null || value === undefined || value === "") continue;
+      const dt = document.createElement("dt");
+      dt.textContent = name;
+      const dd = document.createElement("dd");
+      dd.textContent = String(value);
+      if (name === "text") dd.className = "text";
+      fields.append(dt, dd);
+    }
+    fields.hidden = false;
+    document.getElementById("inspector-raw").hidden = false;
+    document.getElementById("inspector-hint").hidden = true;
+  }
+  const toggle = document.getElementById("inspector-toggle");
+  toggle.addEventListener("click", () => {
+    const closed = body.classList.toggle("inspector-closed");
+    toggle.textContent = closed ? "show" : "hide";
+    toggle.setAttribute("aria-expanded", String(!closed));
+  });
+  document.getElementById("show-order").addEventListener("change", (event) => {
+    body.classList.toggle("show-order", event.target.checked);
+  });
 
   pages.addEventListener("click", (event) => {
     const box = event.target.closest("svg [data-block]");
