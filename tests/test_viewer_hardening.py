@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import viewer.app
+import viewer.routes
 from viewer import create_app
 
 from .conftest import SAMPLES
@@ -64,7 +64,7 @@ def test_a_file_deleted_after_the_listing(client, served, monkeypatch):
 def test_an_unreadable_image_is_a_404(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(viewer.app, "open", refuse, raising=False)
+    monkeypatch.setattr(viewer.routes, "open", refuse, raising=False)
     assert client.get("/asset/same_report/page_2_image_1.png").status_code == 404
 
 

@@ -1,50 +1,20 @@
-"""The Flask viewer: an index of the served folder, a document view drawn in slices, downloads, a diff view.
-
-Routes take the file as `?f=` (relative to the root) and the document within it as `?i=`. Every response
-carries a Content-Security-Policy without inline script; templates autoescape every provider string.
-"""
+"""The Flask viewer's app factory: the served folder, the Host check, the security headers; the routes are
+`routes.bp`. Every response carries a Content-Security-Policy without inline script; templates autoescape every
+provider string."""
 
 from __future__ import annotations
 
-import io
 import os
-import posixpath
-import zipfile
-import re
-from typing import Any, Callable
-from urllib.parse import quote
 
-import msgspec
-import orjson
-from flask import Flask, Response, abort, render_template, request, url_for
+from flask import Flask, Response, render_template, request
 
-from exporters.diff import cell_label, diff, to_diff_html
-
-from .exports import EXPORTS, ExportSettings
-from .layout import SLICE, kinds, kinds_css, search, slice_of, slice_views, summary
-from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Loaded, Refused, Store
-
-KINDS_CSS = kinds_css()
-CELLS_SHOWN = 40  # table differences listed under a compared table; the HTML report has them all
+from .routes import bp
+from .store import Refused, Store
 
 # KaTeX (served from the package, never a CDN) sizes its output with style attributes and loads its fonts:
 # style attributes are allowed (provider text is always escaped, so none can come from a result), <style> is not.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; font-src 'self'; "
        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "unknown")
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")  # what a header can carry as it is
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-
-
-def number(value: str | None, what: str, default: int | None = None) -> int:
-    """A request's whole number: ASCII digits only (no '²', no sign), at most 9 of them; `Refused` otherwise."""
-    if value in (None, "") and default is not None:
-        return default
-    if value is None or not (value.isascii() and value.isdigit() and len(value) <= 9):
-        raise Refused(f"expected {what} (a whole number), found {str(value)[:20]!r}")
-    return int(value)
-
-
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
@@ -59,6 +29,7 @@ def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
     app.config["JSON_SORT_KEYS"] = False
     store = Store(root)
     app.extensions["docnorm.store"] = store
+    app.extensions["docnorm.diffs"] = {}  # compare results, by (file, index) pair
 
     @app.context_processor
     def folder() -> dict[str, str]:
@@ -84,192 +55,5 @@ def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
     def refused(exc: Refused) -> tuple[str, int]:
         return render_template("error.html.j2", message=str(exc)), 404
 
-    def images_beside(rel: str) -> Callable[[str], str | None]:
-        """A figure names its image relative to its result file: shown when the served folder has it there.
-        Remote images are not fetched: the page would tell their server who is looking, and when."""
-        base = posixpath.dirname(rel)
-
-        def locate(url: str) -> str | None:
-            url = url.strip()
-            if not url or _SCHEME.match(url) or url.startswith(("/", "\\")):  # remote, data: or absolute
-                return None
-            candidate = posixpath.normpath(posixpath.join(base, url))
-            try:
-                store.resolve(candidate, IMAGE_SUFFIXES)
-            except Refused:
-                return None
-            return url_for("asset", rel=candidate)
-        return locate
-
-    @app.get("/kinds.css")
-    def kind_styles() -> Response:
-        return Response(KINDS_CSS, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
-
-    @app.get("/asset/<path:rel>")
-    def asset(rel: str) -> Response:
-        real = store.resolve(rel, IMAGE_SUFFIXES)
-        try:
-            with open(real, "rb") as fh:  # read here: an unreadable or vanished file is a 404, not a 500
-                data = fh.read()
-        except OSError:
-            raise Refused("the image cannot be read") from None
-        return Response(data, mimetype=IMAGE_TYPES[os.path.splitext(real)[1].lower()])
-
-    def doc_from_request():
-        rel = request.args.get("f", "")
-        index = number(request.args.get("i"), "a document number", default=0)
-        return rel, index, store.document(rel, index)
-
-    @app.get("/")
-    def index() -> str:
-        provider = request.args.get("provider", "")
-        status = request.args.get("status", "")
-        rows, providers = [], set()
-        for rel in store.files():
-            try:
-                loaded = store.load(rel)
-            except Refused as exc:  # gone since the listing: a row of its own, the index stays
-                loaded = Loaded([], str(exc))
-            if loaded.error is not None:
-                rows.append({"file": rel, "index": 0, "error": loaded.error, "count": 0})
-                continue
-            if not loaded.docs:  # a list with nothing in it (a RAGFlow page past the end) is still a file
-                rows.append({"file": rel, "index": 0, "error": None, "count": 0, "empty": True})
-                continue
-            for i, doc in enumerate(loaded.docs):
-                providers.add(doc.provider)
-                row = {"file": rel, "index": i, "count": len(loaded.docs), "error": None,
-                       "name": doc.file_name, **summary(doc)}
-                if (not provider or doc.provider == provider) and (not status or doc.job.status == status):
-                    rows.append(row)
-        if provider or status:
-            rows = [r for r in rows if r["error"] is None and not r.get("empty")]
-        return render_template("index.html.j2", rows=rows, providers=sorted(providers), statuses=STATUSES,
-                               provider=provider, status=status)
-
-    @app.get("/view")
-    def view() -> str:
-        rel, i, doc = doc_from_request()
-        page = request.args.get("page", "")
-        start = slice_of(doc, number(page, "a page number")) if page else 0
-        has_confidence = any(w.confidence is not None for b in doc.blocks for ln in b.lines for w in ln.words)
-        return render_template("document.html.j2", doc=doc, rel=rel, index=i, start=start, slice=SLICE,
-                               has_confidence=has_confidence,
-                               views=slice_views(doc, start, locate=images_beside(rel)), kinds=kinds(doc),
-                               summary=summary(doc), exports=list(EXPORTS))
-
-    @app.get("/api/slice")
-    def page_slice() -> Response:
-        rel, i, doc = doc_from_request()
-        page = request.args.get("page", "")
-        first = slice_of(doc, number(page, "a page number")) if page else \
-            number(request.args.get("start"), "a position", default=0)
-        html = render_template("slice.html.j2", views=slice_views(doc, first, locate=images_beside(rel)),
-                               start=first, total=len(doc.pages), slice=SLICE)
-        return Response(html, mimetype="text/html", headers={"X-Slice-Start": str(first)})
-
-    @app.get("/api/block")
-    def block() -> Response:
-        rel, i, doc = doc_from_request()
-        wanted = request.args.get("id", "")
-        found = next((b for b in doc.blocks if b.id == wanted), None)
-        if found is None:
-            abort(404)
-        return _json(msgspec.to_builtins(found))
-
-    @app.get("/api/search")
-    def find() -> Response:
-        rel, i, doc = doc_from_request()
-        return _json(search(doc, request.args.get("q", "")))
-
-    diffs: dict[tuple, Any] = {}
-
-    def compared():
-        picks = request.args.getlist("pick")
-        if picks:
-            if len(picks) != 2:
-                raise Refused(f"pick two documents to compare, not {len(picks)}")
-            (fa, ia), (fb, ib) = (p.rsplit("|", 1) if "|" in p else (p, "0") for p in picks)
-        else:
-            fa, ia, fb, ib = (request.args.get(k, "") for k in ("a", "ai", "b", "bi"))
-            ia, ib = ia or "0", ib or "0"
-        ia, ib = str(number(ia, "a document number")), str(number(ib, "a document number"))
-        a, b = store.document(fa, int(ia)), store.document(fb, int(ib))
-        key = (fa, ia, fb, ib)
-        cached = diffs.get(key)
-        if cached is None or cached[0] is not a or cached[1] is not b:  # a file changed since: diff again
-            if len(diffs) > 16:
-                diffs.clear()
-            cached = diffs[key] = (a, b, diff(a, b))
-        return fa, int(ia), a, fb, int(ib), b, cached[2]
-
-    @app.get("/compare")
-    def compare() -> str:
-        fa, ia, a, fb, ib, b, result = compared()
-        start = number(request.args.get("start"), "a position", default=0)
-        total = max(len(a.pages), len(b.pages))
-        sides = []
-        for name, doc, rel, mine, theirs in (("a", a, fa, 0, 1), ("b", b, fb, 1, 0)):
-            status, partners, diffs_by_block, tables_by_block = {}, {}, {}, {}
-            for pair in result.pairs:
-                ids = (pair.a, pair.b)
-                for block_id in ids[mine]:
-                    status[block_id] = {"same": "same", "changed": "changed", "split": "changed"}.get(
-                        pair.status, "only")
-                    partners[block_id] = " ".join(ids[theirs])
-                if pair.text_diff and ids[mine] and name == "a":
-                    diffs_by_block[ids[mine][0]] = pair.text_diff
-                if pair.teds is not None and name == "a":  # a table's score and its differing cells, once
-                    tables_by_block[ids[mine][0]] = {"teds": pair.teds, "cells": pair.cells}
-            sides.append({"name": name, "views": slice_views(doc, start, locate=images_beside(rel)),
-                          "status": status, "partners": partners,
-                          "diffs": diffs_by_block, "tables": tables_by_block})
-        return render_template("compare.html.j2", result=result, sides=sides, fa=fa, ia=ia, fb=fb, ib=ib,
-                               start=start, slice=SLICE, total=total, zip=zip, cell_label=cell_label,
-                               cells_shown=CELLS_SHOWN)
-
-    @app.get("/compare/report")
-    def compare_report() -> Response:
-        fa, ia, a, fb, ib, b, result = compared()
-        return Response(to_diff_html(result, a, b), mimetype="text/html",
-                        headers={"Content-Disposition": attachment("diff.html")})
-
-    @app.get("/export/<name>")
-    def export(name: str) -> Response:
-        if name not in EXPORTS:
-            abort(404)
-        rel, i, doc = doc_from_request()
-        suffix, mime, render = EXPORTS[name]
-        policy = request.args.get("span_policy", "html")
-        out = render(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html"))
-        stem = os.path.splitext(os.path.basename(rel))[0] + (f"-{i}" if i else "")
-        if isinstance(out, list):  # one file per table: a zip of them
-            return Response(_zip(stem, out, suffix), mimetype="application/zip",
-                            headers={"Content-Disposition": attachment(f"{stem}.tables{suffix}.zip")})
-        return Response(out, mimetype=mime, headers={"Content-Disposition": attachment(stem + suffix)})
-
+    app.register_blueprint(bp)
     return app
-
-
-def _zip(stem: str, files: list[str], suffix: str) -> bytes:
-    """Files numbered from 1 in one zip (names made of the result's stem, so nothing else can be named)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for n, text in enumerate(files, 1):
-            archive.writestr(f"{_SAFE_NAME.sub('_', stem) or 'table'}-{n}{suffix}", text)
-    return buffer.getvalue()
-
-
-def attachment(filename: str) -> str:
-    """A Content-Disposition header for any file name (RFC 6266/5987): an ASCII fallback that a header can
-    carry, and the real name percent-encoded as UTF-8 (`年报.md` would otherwise make the response fail)."""
-    fallback = _SAFE_NAME.sub("_", filename).strip("_") or "download"
-    if fallback == filename:
-        return f'attachment; filename="{filename}"'
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-def _json(payload: Any) -> Response:
-    """JSON with <, >, & escaped as \\u escapes, so that no provider string can ever be read as markup."""
-    body = orjson.dumps(payload).replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
-    return Response(body, mimetype="application/json")

@@ -194,3 +194,31 @@ def summary(doc: Document) -> dict[str, Any]:
     return {"provider": doc.provider, "format": doc.format, "status": doc.job.status, "pages": len(doc.pages),
             "blocks": len(doc.blocks), "tables": sum(1 for b in doc.blocks if b.kind == "table"),
             "warnings": len(doc.warnings), "failed_pages": sum(1 for p in doc.pages if not p.ok)}
+
+
+_PAIR_MARK = {"same": "same", "changed": "changed", "split": "changed"}  # anything else: only in one
+
+
+def compare_sides(result: Any, docs: tuple[Document, Document], start: int,
+                  locators: tuple[Locate, Locate]) -> list[dict[str, Any]]:
+    """The compare view's model: for each side, its page views from `start`, each block's mark (same, changed,
+    only) and partners on the other side; side A also carries each pair's text diff and table differences."""
+    sides = []
+    for name, doc, locate, mine, theirs in (("a", docs[0], locators[0], 0, 1), ("b", docs[1], locators[1], 1, 0)):
+        status: dict[str, str] = {}
+        partners: dict[str, str] = {}
+        diffs: dict[str, Any] = {}
+        tables: dict[str, Any] = {}
+        for pair in result.pairs:
+            ids = (pair.a, pair.b)
+            for block_id in ids[mine]:
+                status[block_id] = _PAIR_MARK.get(pair.status, "only")
+                partners[block_id] = " ".join(ids[theirs])
+            if name == "a" and ids[mine]:  # a pair's differences are listed once, under A
+                if pair.text_diff:
+                    diffs[ids[mine][0]] = pair.text_diff
+                if pair.teds is not None:
+                    tables[ids[mine][0]] = {"teds": pair.teds, "cells": pair.cells}
+        sides.append({"name": name, "views": slice_views(doc, start, locate=locate), "status": status,
+                      "partners": partners, "diffs": diffs, "tables": tables})
+    return sides
