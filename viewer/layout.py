@@ -222,3 +222,26 @@ def compare_sides(result: Any, docs: tuple[Document, Document], start: int,
         sides.append({"name": name, "views": slice_views(doc, start, locate=locate), "status": status,
                       "partners": partners, "diffs": diffs, "tables": tables})
     return sides
+
+
+def index_rows(loaded: list[tuple[str, Any]], provider: str = "", status: str = "") -> tuple[list[dict[str, Any]], list[str]]:
+    """The index's model: a row per document of each (file, Loaded), a row of its own for a file that does not
+    normalize or holds nothing; with a provider or status filter, the documents that match. Also every provider
+    seen, for the filter's choices."""
+    rows: list[dict[str, Any]] = []
+    providers: set[str] = set()
+    for rel, result in loaded:
+        if result.error is not None:
+            rows.append({"file": rel, "index": 0, "error": result.error, "count": 0})
+            continue
+        if not result.docs:  # a list with nothing in it (a RAGFlow page past the end) is still a file
+            rows.append({"file": rel, "index": 0, "error": None, "count": 0, "empty": True})
+            continue
+        for i, doc in enumerate(result.docs):
+            providers.add(doc.provider)
+            if (not provider or doc.provider == provider) and (not status or doc.job.status == status):
+                rows.append({"file": rel, "index": i, "count": len(result.docs), "error": None,
+                             "name": doc.file_name, **summary(doc)})
+    if provider or status:
+        rows = [r for r in rows if r["error"] is None and not r.get("empty")]
+    return rows, sorted(providers)

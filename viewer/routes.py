@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from exporters.diff import cell_label, diff, to_diff_html
 
 from .exports import EXPORTS, ExportSettings
-from .layout import SLICE, compare_sides, kinds, kinds_css, search, slice_of, slice_views, summary
+from .layout import SLICE, compare_sides, index_rows, kinds, kinds_css, search, slice_of, slice_views, summary
 from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Loaded, Refused, Store
 
 bp = Blueprint("viewer", __name__)
@@ -85,27 +85,14 @@ def doc_from_request():
 def index() -> str:
     provider = request.args.get("provider", "")
     status = request.args.get("status", "")
-    rows, providers = [], set()
+    loaded = []
     for rel in _store().files():
         try:
-            loaded = _store().load(rel)
+            loaded.append((rel, _store().load(rel)))
         except Refused as exc:  # gone since the listing: a row of its own, the index stays
-            loaded = Loaded([], str(exc))
-        if loaded.error is not None:
-            rows.append({"file": rel, "index": 0, "error": loaded.error, "count": 0})
-            continue
-        if not loaded.docs:  # a list with nothing in it (a RAGFlow page past the end) is still a file
-            rows.append({"file": rel, "index": 0, "error": None, "count": 0, "empty": True})
-            continue
-        for i, doc in enumerate(loaded.docs):
-            providers.add(doc.provider)
-            row = {"file": rel, "index": i, "count": len(loaded.docs), "error": None,
-                   "name": doc.file_name, **summary(doc)}
-            if (not provider or doc.provider == provider) and (not status or doc.job.status == status):
-                rows.append(row)
-    if provider or status:
-        rows = [r for r in rows if r["error"] is None and not r.get("empty")]
-    return render_template("index.html.j2", rows=rows, providers=sorted(providers), statuses=STATUSES,
+            loaded.append((rel, Loaded([], str(exc))))
+    rows, providers = index_rows(loaded, provider, status)
+    return render_template("index.html.j2", rows=rows, providers=providers, statuses=STATUSES,
                            provider=provider, status=status)
 
 @bp.get("/view")
