@@ -2,6 +2,7 @@
 
 from normalizer.schema import Document, encode
 
+from . import diff  # the module is callable: diff(a, b) runs diff.diff(a, b)
 from .chunks import ChunkOptions, to_chunks, to_chunks_jsonl
 from .html import HtmlOptions, to_html
 from .markdown import MarkdownOptions, to_markdown
@@ -21,4 +22,4 @@ def to_json(doc: Document) -> bytes:
     return encode(doc)
 
 
-__all__ = ["to_chunks_jsonl", "to_chunks", "ChunkOptions", "to_json", "to_html", "HtmlOptions", "to_markdown", "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions"]
+__all__ = ["diff", "to_chunks_jsonl", "to_chunks", "ChunkOptions", "to_json", "to_html", "HtmlOptions", "to_markdown", "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions"]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import sys
+import types
 from typing import Any, Callable, Literal
 
 import jinja2
@@ -582,3 +584,14 @@ def _chart(pages: list[PageScore]) -> dict[str, Any]:
              "y": base - p.similarity * (base - 10), "h": max(p.similarity * (base - 10), 0.5)}
             for k, p in enumerate(pages)]
     return {"width": width, "height": height, "base": base, "bars": bars}
+
+
+class _CallableModule(types.ModuleType):
+    """`from exporters import diff` gives this module, and calling it runs `diff.diff`: the diff is exported where
+    the other exporters are, while `exporters.diff.diff` keeps its name (and its module, its other names)."""
+
+    def __call__(self, a: Document, b: Document, options: DiffOptions = DiffOptions()) -> DiffResult:
+        return diff(a, b, options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

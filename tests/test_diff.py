@@ -340,3 +340,14 @@ def test_command_line(tmp_path):
     bad = subprocess.run(["docnorm", "diff", str(SAMPLES / "ragflow" / "documents_http.json"),
                           str(SAME / "harbor_q3_somark.json")], capture_output=True, text=True)
     assert bad.returncode == 2 and "documents_http.json holds 5 documents; pick one with" in bad.stderr
+
+
+def test_diff_is_exported_where_the_other_exporters_are():
+    """`from exporters import diff` compares two documents, and `exporters.diff.diff` stays what it was."""
+    import exporters
+    import exporters.diff as module
+    from exporters import diff as exported
+    from exporters.diff import diff as function
+    a, = load(SAME / "harbor_q3_llamacloud_v2.json")
+    b, = load(SAME / "harbor_q3_somark.json")
+    assert exported(a, b) == function(a, b) and module.diff is function and "diff" in exporters.__all__
