@@ -413,3 +413,9 @@ def test_the_inspector_shows_fields_first_and_json_on_demand_and_folds_away(page
     page.locator("#inspector-toggle").click()
     assert not page.locator("#inspector-fields").is_visible()
     assert page.locator("#inspector-toggle").inner_text() == "show"
+
+
+def test_the_font_stack_reaches_cjk_fonts(page, server):
+    page.goto(server + "/view?f=somark/annual_report_async_check.json")
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Noto Sans CJK SC" in family and "PingFang SC" in family and "Microsoft YaHei" in family

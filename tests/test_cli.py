@@ -212,3 +212,32 @@ def test_serve_a_busy_port_says_so_before_any_banner():
                              timeout=30)
     assert out.returncode == 2 and "serving" not in out.stderr
     assert out.stderr.startswith(f"docnorm: error: cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_serve_a_file_serves_its_folder_and_opens_it():
+    import socket
+    import time
+    import urllib.request
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    target = SAMPLES / "somark" / "bare_outputs.json"
+    server = subprocess.Popen(["docnorm", "serve", str(target), "--port", str(port)], stderr=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, text=True)
+    try:
+        banner = server.stderr.readline()
+        assert banner == (f"docnorm: serving {target.parent} at http://127.0.0.1:{port}/view?f=bare_outputs.json "
+                          "(Ctrl+C to stop)\n")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/view?f=bare_outputs.json", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert b"svg" in page
+    finally:
+        server.terminate()
+        server.wait(10)
