@@ -26,7 +26,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 from normalizer.schema import Block, Document
 
 from .assign import assignment
-from .teds import cell_diff
+from .teds import table_diff
 
 Status = Literal["same", "changed", "split", "only_a", "only_b"]
 
@@ -58,6 +58,7 @@ class Pair(Struct, kw_only=True):
     iou: float | None = None
     text_diff: list[tuple[str, str]] = []   # ("=" | "-" | "+", text), character level
     teds: float | None = None
+    teds_approximate: bool = False          # tables too large to align exactly in time: a lower bound
     cells: list[dict[str, Any]] = []        # table cell differences over the aligned grid
 
 
@@ -407,7 +408,7 @@ def _pairs(a: Document, b: Document, raw: list[tuple[list[int], list[int]]], geo
         same_text = " ".join(text_a.split()) == " ".join(text_b.split())
         pair.text_similarity = 1.0 if same_text else Levenshtein.normalized_similarity(text_a, text_b)
         if x.table is not None and y.table is not None and len(xs) == len(ys) == 1:
-            pair.teds, pair.cells = cell_diff(x.table, y.table)
+            pair.teds, pair.cells, pair.teds_approximate = table_diff(x.table, y.table)
             same_text = same_text and pair.teds == 1.0
         if len(xs) + len(ys) > 2:
             pair.status = "split"

@@ -18,6 +18,7 @@ band provably holds the optimum, so two similar 40x12 tables cost a few millisec
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
@@ -80,6 +81,7 @@ def _align(xs: tuple[Node, ...], ys: tuple[Node, ...]) -> tuple[float, list[tupl
                                                                         for y in ys]
         return float(sum(x.size for x in xs) + sum(y.size for y in ys)), steps
     if xs[0].tag == "td":
+        _charge(m * n)
         return _dp(xs, ys, m + n, {})  # cells: rows are short, no band needed
     memo: dict[tuple[int, int], tuple[float, list]] = {}  # row pairs, aligned once for every pass
     cheapest = min(min(x.size for x in xs), min(y.size for y in ys))
@@ -186,19 +188,127 @@ def _pair(x: Node, y: Node) -> tuple[float, list]:
     return distance(x, y)
 
 
-def teds(a: Table, b: Table) -> float:
+# Cell comparisons the exact alignment may make before the bounded one takes over: about half a second, so a
+# pair of 300 x 30 tables scores within a second whatever their rows look like.
+BUDGET = 250_000
+
+
+class _OverBudget(Exception):
+    pass
+
+
+_remaining: ContextVar[float] = ContextVar("teds_budget", default=float("inf"))
+
+
+def _charge(comparisons: int) -> None:
+    left = _remaining.get() - comparisons
+    if left < 0:
+        raise _OverBudget
+    _remaining.set(left)
+
+
+class TableDiff(NamedTuple):
+    teds: float
+    cells: list[dict]        # the cell-by-cell differences over the aligned grid (equal cells left out)
+    approximate: bool        # the bounded alignment was used: the score is a lower bound of the exact TEDS
+
+
+def table_diff(a: Table, b: Table, budget: float = BUDGET) -> TableDiff:
+    """TEDS with its cell differences. Exact while the alignment stays within `budget` cell comparisons (the
+    common edits: cells changed, rows added, removed, merged or split); past it, rows are aligned by their
+    joined text and only the aligned pairs are compared exactly. That is a valid edit script, so its distance
+    is an upper bound of the exact one and its TEDS a lower bound, marked approximate."""
     ta, tb = tree(a), tree(b)
-    d, _ = distance(ta, tb)
-    return 1.0 - d / max(ta.size, tb.size)
+    token = _remaining.set(budget)
+    try:
+        # the first banded pass alone compares about this many cells: past the budget, go bounded at once
+        rows = min(len(ta.children), len(tb.children))
+        band = abs(len(ta.children) - len(tb.children)) + 2
+        if rows * (2 * band + 1) * (ta.size / max(len(ta.children), 1)) * (tb.size / max(len(tb.children), 1)) > budget:
+            raise _OverBudget
+        d, steps = distance(ta, tb)
+        approximate = False
+    except _OverBudget:
+        _remaining.set(float("inf"))
+        d, steps = _bounded(ta, tb)
+        approximate = True
+    finally:
+        _remaining.reset(token)
+    out: list[dict] = []
+    _walk(steps, out)
+    return TableDiff(1.0 - d / max(ta.size, tb.size), out, approximate)
+
+
+def _bounded(a: Node, b: Node) -> tuple[float, list[tuple[Step, list]]]:
+    """Rows aligned by an edit-distance pass whose substitution cost is estimated from the rows' joined texts
+    (one C call per pair); the exact subtree distance is then computed for the aligned pairs only."""
+    from rapidfuzz.process import cdist  # every row pair's text distance in one C++ call (numpy-backed)
+
+    xs, ys = a.children, b.children
+    m, n = len(xs), len(ys)
+    near = cdist(["\t".join(c.text for c in x.children) for x in xs],
+                 ["\t".join(c.text for c in y.children) for y in ys],
+                 scorer=Levenshtein.normalized_distance, workers=-1).tolist()
+    estimate = [[0.0 if x.key == y.key else d * max(x.size, y.size) for y, d in zip(ys, row)]
+                for x, row in zip(xs, near)]
+    D = [[0.0] * (n + 1) for _ in range(m + 1)]
+    for j in range(1, n + 1):
+        D[0][j] = D[0][j - 1] + ys[j - 1].size
+    for i in range(1, m + 1):
+        x_size, costs = xs[i - 1].size, estimate[i - 1]
+        row, prev = D[i], D[i - 1]
+        row[0] = prev[0] + x_size
+        for j in range(1, n + 1):
+            best = prev[j - 1] + costs[j - 1]
+            if prev[j] + x_size < best:
+                best = prev[j] + x_size
+            if row[j - 1] + ys[j - 1].size < best:
+                best = row[j - 1] + ys[j - 1].size
+            row[j] = best
+    steps: list[tuple[Step, list]] = []
+    total = 0.0
+    i, j = m, n
+    while i or j:
+        if i and j and D[i][j] == D[i - 1][j - 1] + estimate[i - 1][j - 1]:
+            cost, children = _paired_rows(xs[i - 1], ys[j - 1])
+            steps.append((Step("equal" if cost == 0 else "replace", xs[i - 1], ys[j - 1], cost), children))
+            total += cost
+            i, j = i - 1, j - 1
+        elif i and D[i][j] == D[i - 1][j] + xs[i - 1].size:
+            steps.append((Step("delete", xs[i - 1], None, xs[i - 1].size), []))
+            total += xs[i - 1].size
+            i -= 1
+        else:
+            steps.append((Step("insert", None, ys[j - 1], ys[j - 1].size), []))
+            total += ys[j - 1].size
+            j -= 1
+    steps.reverse()
+    return rename(a, b) + total, steps
+
+
+def _paired_rows(x: Node, y: Node) -> tuple[float, list]:
+    """Two aligned rows: cell by cell in place when they have as many cells (a valid script, exact unless cells
+    shifted within the row), else the exact cell alignment."""
+    if x.key == y.key or len(x.children) != len(y.children):
+        return _pair(x, y)
+    steps = []
+    total = rename(x, y)
+    for cx, cy in zip(x.children, y.children):
+        cost = rename(cx, cy)
+        total += cost
+        steps.append((Step("equal" if cost == 0 else "replace", cx, cy, cost), []))
+    return total, steps
+
+
+def teds(a: Table, b: Table) -> float:
+    """TEDS of two tables (see `table_diff`)."""
+    return table_diff(a, b).teds
 
 
 def cell_diff(a: Table, b: Table) -> tuple[float, list[dict]]:
     """TEDS and the cell-by-cell differences over the aligned grid (equal cells left out)."""
-    ta, tb = tree(a), tree(b)
-    d, steps = distance(ta, tb)
-    out: list[dict] = []
-    _walk(steps, out)
-    return 1.0 - d / max(ta.size, tb.size), out
+    result = table_diff(a, b)
+    return result.teds, result.cells
 
 
 def _walk(steps: list[tuple[Step, list]], out: list[dict]) -> None:

@@ -351,3 +351,50 @@ def test_diff_is_exported_where_the_other_exporters_are():
     a, = load(SAME / "harbor_q3_llamacloud_v2.json")
     b, = load(SAME / "harbor_q3_somark.json")
     assert exported(a, b) == function(a, b) and module.diff is function and "diff" in exporters.__all__
+
+
+def _grid_table(rows):
+    return Table(n_rows=len(rows), n_cols=len(rows[0]),
+                 cells=[Cell(row=r, col=c, text=t) for r, row in enumerate(rows) for c, t in enumerate(row)])
+
+
+def test_teds_is_bounded_for_large_tables_and_says_when_it_is_approximate():
+    """Any pair up to 300 x 30 scores within a second; past the exact alignment's budget the score is a lower
+    bound, marked approximate, and it stays exact for cells edited in place."""
+    import random
+    import time
+    from exporters.teds import table_diff
+    rng = random.Random(3)
+    base = [[f"r{r}c{c} {rng.randint(0, 999)}" for c in range(30)] for r in range(300)]
+    edited = [[t + "x" if rng.random() < 0.1 else t for t in row] for row in base]
+    shuffled = base[:]
+    rng.shuffle(shuffled)
+    different = [[f"z{r}-{c}" for c in range(30)] for r in range(300)]
+    for other in (edited, shuffled, different):
+        start = time.perf_counter()
+        result = table_diff(_grid_table(base), _grid_table(other))
+        assert time.perf_counter() - start < 1.0 and result.approximate
+        assert 0.0 <= result.teds <= 1.0
+    # exact for in-place edits: the same score as the unbounded alignment of a smaller pair
+    small_base, small_edit = [row[:12] for row in base[:40]], [row[:12] for row in edited[:40]]
+    exact = table_diff(_grid_table(small_base), _grid_table(small_edit), budget=float("inf"))
+    bounded = table_diff(_grid_table(small_base), _grid_table(small_edit), budget=0)
+    assert bounded.approximate and not exact.approximate and bounded.teds == pytest.approx(exact.teds)
+    # a lower bound when rows moved
+    small_shuffled = [row[:12] for row in shuffled[:40]]
+    exact = table_diff(_grid_table(small_base), _grid_table(small_shuffled), budget=float("inf"))
+    bounded = table_diff(_grid_table(small_base), _grid_table(small_shuffled), budget=0)
+    assert bounded.teds <= exact.teds + 1e-9
+
+
+def test_an_approximate_teds_is_shown_as_such(tmp_path):
+    from exporters.diff import diff, to_diff_html
+    import random
+    rng = random.Random(5)
+    rows = [[f"r{r}c{c} {rng.randint(0, 99)}" for c in range(30)] for r in range(300)]
+    moved = rows[::-1]
+    doc = lambda rs: Document(provider="t", format="docnorm", pages=[Page(number=1)],  # noqa: E731
+                              blocks=[Block(id="p1-b0", page=1, kind="table", table=_grid_table(rs), text="t")])
+    result = diff(doc(rows), doc(moved))
+    pair = next(p for p in result.pairs if p.teds is not None)
+    assert pair.teds_approximate and "(approximate: rows aligned by their text)" in to_diff_html(result)

@@ -218,7 +218,7 @@ def compare_sides(result: Any, docs: tuple[Document, Document], start: int,
                 if pair.text_diff:
                     diffs[ids[mine][0]] = pair.text_diff
                 if pair.teds is not None:
-                    tables[ids[mine][0]] = {"teds": pair.teds, "cells": pair.cells}
+                    tables[ids[mine][0]] = {"teds": pair.teds, "cells": pair.cells, "approximate": pair.teds_approximate}
         sides.append({"name": name, "views": slice_views(doc, start, locate=locate), "status": status,
                       "partners": partners, "diffs": diffs, "tables": tables})
     return sides
