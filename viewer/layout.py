@@ -135,7 +135,7 @@ def slice_views(doc: Document, start: int, count: int = SLICE, locate: Locate = 
     """Views of pages `start`..`start+count-1` (positions in `doc.pages`, 0-based)."""
     by_page = page_blocks(doc)
     options = for_document(doc, _OPTIONS)
-    chunks = {c.id: c for c in doc.chunks} if any("chunk" in b.extra for b in doc.blocks[:1]) else None
+    chunks = {c.id: c for c in doc.chunks} or None  # heads only for blocks that name their chunk (RAGFlow's)
     return [page_view(p, by_page.get(p.number, []), locate, options, chunks) for p in doc.pages[start:start + count]]
 
 
