@@ -70,13 +70,14 @@ class PageScore(Struct, kw_only=True):
 
 
 class Scores(Struct, kw_only=True):
-    text_similarity: float
-    reading_order: float
+    text_similarity: float | None          # None when a side has no content to compare
+    reading_order: float | None
     teds: float | None
     tables_compared: int
     counts: dict[str, int]
     kinds_a: dict[str, int]
     kinds_b: dict[str, int]
+    note: str | None = None                # why there are no scores (a failed or pending side)
 
 
 class DiffResult(Struct, kw_only=True):
@@ -118,7 +119,9 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
         raw_pairs = _match(a.blocks, b.blocks, list(range(len(a.blocks))), list(range(len(b.blocks))), geo_a,
                            geo_b, False, options)
     pairs = _pairs(a, b, raw_pairs, geo_a, geo_b)
-    pages, text_similarity = _page_scores(a, b)
+    # page by page when both have the same pages; else by what was aligned (7 pages against 1 is not page 1
+    # against page 1)
+    pages, text_similarity = _page_scores(a, b) if same_pages else _aligned_scores(a, b, pairs)
     return DiffResult(a=_side(a), b=_side(b), mode="page" if same_pages else "global",
                       scores=_scores(a, b, raw_pairs, pairs, text_similarity), pages=pages, pairs=pairs)
 
@@ -484,6 +487,42 @@ def _page_scores(a: Document, b: Document) -> tuple[list[PageScore], float]:
     return out, 1.0 - dist / total if total else 1.0
 
 
+def _aligned_scores(a: Document, b: Document, pairs: list[Pair]) -> tuple[list[PageScore], float]:
+    """Similarity from the aligned pairs: each pair's texts against each other, a block on one side only against
+    nothing. Pages are A's: a block only in B counts on the page of the pair before it in reading order."""
+    text_a = {blk.id: _norm(blk) for blk in a.blocks}
+    text_b = {blk.id: _norm(blk) for blk in b.blocks}
+    numbers = [p.number for p in a.pages] or [p.number for p in b.pages]
+    dist: dict[int, int] = {n: 0 for n in numbers}
+    longest: dict[int, int] = {n: 0 for n in numbers}
+    count_b: dict[int, int] = {n: 0 for n in numbers}
+    page = numbers[0] if numbers else 1
+    for pair in pairs:
+        x = "\n".join(text_a[i] for i in pair.a)
+        y = "\n".join(text_b[j] for j in pair.b)
+        if pair.page_a is not None:
+            page = pair.page_a
+        d = len(x) + len(y) if not (x and y) else (0 if x == y else Levenshtein.distance(x, y))
+        dist[page] = dist.get(page, 0) + d
+        longest[page] = longest.get(page, 0) + max(len(x), len(y))
+        count_b[page] = count_b.get(page, 0) + len(pair.b)
+    count_a = _by_page(a.blocks)
+    out = [PageScore(page=n, similarity=1.0 - dist[n] / longest[n] if longest[n] else 1.0,
+                     blocks_a=len(count_a.get(n, ())), blocks_b=count_b.get(n, 0)) for n in sorted(dist)]
+    total = sum(longest.values())
+    return out, 1.0 - sum(dist.values()) / total if total else 1.0
+
+
+def _no_content(a: Document, b: Document) -> str | None:
+    """Why the two cannot be compared: a side without blocks (a failed, pending or status-only result)."""
+    empty = [(name, doc) for name, doc in (("A", a), ("B", b)) if not doc.blocks]
+    if not empty:
+        return None
+    return "no content to compare: " + "; ".join(
+        f"{name} is {doc.job.status}" + (f" ({doc.job.error})" if doc.job.error else "") + " and has no blocks"
+        for name, doc in empty)
+
+
 def _scores(a: Document, b: Document, raw: list[tuple[list[int], list[int]]], pairs: list[Pair],
             text_similarity: float) -> Scores:
     tables = [p.teds for p in pairs if p.teds is not None]
@@ -491,8 +530,9 @@ def _scores(a: Document, b: Document, raw: list[tuple[list[int], list[int]]], pa
               "matched": sum(1 for p in pairs if p.a and p.b)}
     for status in ("same", "changed", "split", "only_a", "only_b"):
         counts[status] = sum(1 for p in pairs if p.status == status)
-    return Scores(text_similarity=text_similarity,
-                  reading_order=reading_order([(xs[0], ys[0]) for xs, ys in raw]),
+    note = _no_content(a, b)
+    return Scores(text_similarity=None if note else text_similarity,
+                  reading_order=None if note else reading_order([(xs[0], ys[0]) for xs, ys in raw]), note=note,
                   teds=sum(tables) / len(tables) if tables else None, tables_compared=len(tables),
                   counts=counts, kinds_a=kind_counts(a), kinds_b=kind_counts(b))
 

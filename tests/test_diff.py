@@ -199,6 +199,9 @@ def test_identical_documents_score_exactly_one_and_all_pair(path):
     for doc in load(path):
         result = diff(doc, doc)
         s = result.scores
+        if not doc.blocks:  # a status-only result: said so, not scored 1.0 over nothing
+            assert s.text_similarity is None and s.note.startswith("no content to compare: A is ")
+            continue
         assert (s.text_similarity, s.reading_order) == (1.0, 1.0)
         assert s.teds in (None, 1.0)
         assert s.counts["same"] == s.counts["matched"] == len(doc.blocks)
@@ -398,3 +401,32 @@ def test_an_approximate_teds_is_shown_as_such(tmp_path):
     result = diff(doc(rows), doc(moved))
     pair = next(p for p in result.pairs if p.teds is not None)
     assert pair.teds_approximate and "(approximate: rows aligned by their text)" in to_diff_html(result)
+
+
+def test_pages_that_differ_are_scored_by_what_was_aligned():
+    """The same 7-page statement, split into 7 pages by one provider and given as 1 by the other, is as alike
+    as its text: not page 1 against page 1."""
+    paragraphs = [f"Statement line {k}: opening balance {k * 1000 + 17} EUR, closing balance {k * 999 + 3} EUR."
+                  for k in range(35)]
+    seven = Document(provider="p", format="docnorm", pages=[Page(number=n) for n in range(1, 8)],
+                     blocks=[Block(id=f"p{k // 5 + 1}-b{k % 5}", page=k // 5 + 1, kind="paragraph", text=t)
+                             for k, t in enumerate(paragraphs)])
+    one = Document(provider="q", format="docnorm", pages=[Page(number=1)],
+                   blocks=[Block(id=f"p1-b{k}", page=1, kind="paragraph", text=t.replace("opening", "Opening"))
+                           for k, t in enumerate(paragraphs)])
+    result = diff(seven, one)
+    assert result.mode == "global" and result.scores.text_similarity > 0.9
+    assert [p.page for p in result.pages] == list(range(1, 8)) and all(p.similarity > 0.9 for p in result.pages)
+    assert sum(p.blocks_b for p in result.pages) == 35
+
+
+def test_a_failed_side_has_no_scores_but_says_why(tmp_path):
+    failed, = load(SAMPLES / "llamacloud" / "pending_job_v2.json")
+    report, = load(SAME / "harbor_q3_llamacloud_v2.json")
+    result = diff(report, failed)
+    assert result.scores.text_similarity is None and result.scores.reading_order is None
+    assert result.scores.note == "no content to compare: B is queued and has no blocks"
+    assert "no content to compare" in to_diff_html(result, report, failed)
+    out = subprocess.run(["docnorm", "diff", str(SAME / "harbor_q3_llamacloud_v2.json"),
+                          str(SAMPLES / "llamacloud" / "pending_job_v2.json")], capture_output=True, text=True)
+    assert out.returncode == 0 and "no content to compare: B is queued" in out.stdout

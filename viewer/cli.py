@@ -235,8 +235,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     width = max(len(str(r[1])) for r in rows)
     for label, x, y in rows:
         print(f"{label:<18} {str(x):<{width}}  {y}")
-    print(f"{'text similarity':<18} {s.text_similarity:.4f}")
-    print(f"{'reading order':<18} {s.reading_order:.4f}")
+    if s.note:
+        print(s.note)
+    else:
+        print(f"{'text similarity':<18} {s.text_similarity:.4f}")
+        print(f"{'reading order':<18} {s.reading_order:.4f}")
     print(f"{'table TEDS':<18} " + (f"{s.teds:.4f} ({s.tables_compared} table pairs)" if s.teds is not None
                                      else "no tables paired"))
     print(f"{'blocks':<18} {c['matched']} paired: {c['same']} same, {c['changed']} changed, {c['split']} split")
