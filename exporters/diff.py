@@ -605,21 +605,25 @@ def cell_label(entry: dict[str, Any]) -> str:
     return _at(a) if a == b else f"{_at(a)} / {_at(b)}"
 
 
-def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | None = None) -> str:
-    """A standalone report (inline CSS, an SVG chart, no script, nothing fetched). With the documents, blocks
-    found on one side only show their text too."""
+def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | None = None,
+                 sources: tuple[str, str] | None = None) -> str:
+    """A standalone report (inline CSS, an SVG chart with named axes and a legend, no script, nothing fetched),
+    naming both result files (`sources`, else the source documents' names). With the documents, blocks found
+    on one side only show their text too."""
+    if sources is None:
+        sources = (result.a.file_name or "A", result.b.file_name or "B")
     texts: dict[tuple[str, str], str] = {}
     for status, doc in (("only_a", a), ("only_b", b)):
         if doc is not None:
             texts.update({(status, blk.id): blk.text for blk in doc.blocks})
     return _env.get_template("diff.html.j2").render(
-        a=result.a, b=result.b, mode=result.mode, scores=result.scores, chart=_chart(result.pages),
+        a=result.a, b=result.b, sources=sources, mode=result.mode, scores=result.scores, chart=_chart(result.pages),
         kinds=sorted(set(result.scores.kinds_a) | set(result.scores.kinds_b)),
         differences=[p for p in result.pairs if p.status != "same"], texts=texts, cell_label=cell_label)
 
 
 def _chart(pages: list[PageScore]) -> dict[str, Any]:
-    width, height, base, left = 1000, 160, 140, 30
+    width, height, base, left = 1000, 175, 140, 30
     step = (width - left) / max(len(pages), 1)
     bars = [{"page": p.page, "value": p.similarity, "x": left + k * step + step * 0.1, "w": max(step * 0.8, 0.5),
              "y": base - p.similarity * (base - 10), "h": max(p.similarity * (base - 10), 0.5)}

@@ -430,3 +430,13 @@ def test_a_failed_side_has_no_scores_but_says_why(tmp_path):
     out = subprocess.run(["docnorm", "diff", str(SAME / "harbor_q3_llamacloud_v2.json"),
                           str(SAMPLES / "llamacloud" / "pending_job_v2.json")], capture_output=True, text=True)
     assert out.returncode == 0 and "no content to compare: B is queued" in out.stdout
+
+
+def test_the_report_names_both_files_labels_its_axes_and_explains_its_colours():
+    a, = load(SAME / "harbor_q3_llamacloud_v2.json")
+    b, = load(SAME / "harbor_q3_somark.json")
+    html = to_diff_html(diff(a, b), a, b, sources=("llama/harbor.json", "somark/harbor.json"))
+    assert "<h1>Diff: llama/harbor.json vs somark/harbor.json</h1>" in html
+    assert "<th>result file</th><td>llama/harbor.json</td><td>somark/harbor.json</td>" in html
+    assert ">page</text>" in html and ">text similarity</text>" in html
+    assert "page at least 0.9 alike" in html and "in B only" in html

@@ -246,7 +246,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.json:
         _write(args.json, to_diff_json(result) + b"\n")
     if args.html:
-        _write(args.html, to_diff_html(result, *docs).encode())
+        _write(args.html, to_diff_html(result, *docs, sources=(args.a, args.b)).encode())
     return 0
 
 

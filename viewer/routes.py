@@ -165,7 +165,7 @@ def compare() -> str:
 @bp.get("/compare/report")
 def compare_report() -> Response:
     fa, ia, a, fb, ib, b, result = compared()
-    return Response(to_diff_html(result, a, b), mimetype="text/html",
+    return Response(to_diff_html(result, a, b, sources=(fa, fb)), mimetype="text/html",
                     headers={"Content-Disposition": attachment("diff.html")})
 
 @bp.get("/export/<name>")
