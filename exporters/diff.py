@@ -207,6 +207,7 @@ def _match(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list
         pairs += _far(blocks_a, blocks_b, [i for i in rest_a if i not in paired_a],
                       [j for j in rest_b if j not in taken], rel_a, rel_b, options, taken, places)
     _splits(blocks_a, blocks_b, ia, ib, pairs)
+    _inline_captions(blocks_a, blocks_b, ia, ib, pairs)
     return pairs
 
 
@@ -367,6 +368,40 @@ def _score(x: Block, y: Block, p: list[float] | None, q: list[float] | None, opt
     if overlap is None:
         return text
     return options.text_weight * text + (1 - options.text_weight) * overlap
+
+
+def _inline_captions(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int],
+                     pairs: list[tuple[list[int], list[int]]]) -> None:
+    """A caption one provider gives as a block of its own and the other inside its figure (LlamaCloud's image
+    `caption`): the caption block joins its figure's pair, so the two captions are compared with each other
+    instead of one counting as changed and the other as found on one side only."""
+    for side in (1, 0):  # 1: a caption block of B, its figure's partner in A holding the caption inline
+        mine, theirs, order = (blocks_b, blocks_a, ib) if side else (blocks_a, blocks_b, ia)
+        paired = {k for pair in pairs for k in pair[side]}
+        pair_of = {k: n for n, pair in enumerate(pairs) for k in pair[side]}
+        index = {mine[k].id: k for k in order}
+        for k in order:
+            figure = mine[k]
+            if figure.kind != "figure" or k not in pair_of:
+                continue
+            n = pair_of[k]
+            partner = [theirs[j] for j in pairs[n][1 - side]]
+            if len(partner) != 1 or partner[0].captions or not partner[0].text.strip():
+                continue  # the other side's figure has caption blocks of its own, or no caption at all
+            for caption_id in figure.captions:
+                c = index.get(caption_id)
+                if c is not None and c not in paired:
+                    pairs[n][side].append(c)
+                    paired.add(c)
+        # or the inline caption paired with the caption block by its text, leaving that block's figure alone
+        owner = {index[cid]: k for k in order if mine[k].kind == "figure" for cid in mine[k].captions if cid in index}
+        for pair in pairs:
+            ours, other = pair[side], pair[1 - side]
+            if len(ours) == 1 and len(other) == 1 and ours[0] in owner and owner[ours[0]] not in paired and \
+                    theirs[other[0]].kind == "figure" and not theirs[other[0]].captions:
+                figure_index = owner[ours[0]]
+                ours.insert(0, figure_index)
+                paired.add(figure_index)
 
 
 def _splits(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int],

@@ -440,3 +440,19 @@ def test_the_report_names_both_files_labels_its_axes_and_explains_its_colours():
     assert "<th>result file</th><td>llama/harbor.json</td><td>somark/harbor.json</td>" in html
     assert ">page</text>" in html and ">text similarity</text>" in html
     assert "page at least 0.9 alike" in html and "in B only" in html
+
+
+def test_an_inline_caption_is_compared_with_the_caption_block():
+    """LlamaCloud keeps a figure's caption in the figure; SoMark gives a caption block of its own."""
+    caption = "Figure 1: Container throughput by terminal"
+    a = Document(provider="llamacloud", format="docnorm", pages=[Page(number=1, width=100, height=100)], blocks=[
+        Block(id="p1-b0", page=1, kind="paragraph", text="Throughput rose in the quarter.", bbox=[5, 5, 95, 10]),
+        Block(id="p1-b1", page=1, kind="figure", text=caption, bbox=[10, 20, 90, 60])])
+    b = Document(provider="somark", format="docnorm", pages=[Page(number=1, width=1000, height=1000)], blocks=[
+        Block(id="p1-b0", page=1, kind="paragraph", text="Throughput rose in the quarter.", bbox=[50, 50, 950, 100]),
+        Block(id="p1-b1", page=1, kind="figure", text="", bbox=[100, 200, 900, 600], captions=["p1-b2"]),
+        Block(id="p1-b2", page=1, kind="caption", text=caption, bbox=[100, 610, 900, 640])])
+    result = diff(a, b)
+    figure = next(p for p in result.pairs if "p1-b1" in p.a)
+    assert figure.b == ["p1-b1", "p1-b2"] and figure.text_similarity == 1.0 and figure.status == "split"
+    assert result.scores.counts["only_b"] == 0 and result.scores.counts["changed"] == 0
