@@ -419,3 +419,56 @@ def test_the_font_stack_reaches_cjk_fonts(page, server):
     page.goto(server + "/view?f=somark/annual_report_async_check.json")
     family = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Noto Sans CJK SC" in family and "PingFang SC" in family and "Microsoft YaHei" in family
+
+
+# --- the compare view follows you ------------------------------------------------------------------------
+
+def _level(page, a_id, b_id):
+    """Vertical offsets of a block of A and its partner in B, each from the top of its own side."""
+    return page.evaluate(f"""(() => {{
+        const off = (side, id) => document.querySelector(`#side-${{side}} .content .dblock[data-block="${{id}}"]`)
+            .getBoundingClientRect().top - document.getElementById(`side-${{side}}`).getBoundingClientRect().top;
+        return [off('a', '{a_id}'), off('b', '{b_id}')]; }})()""")
+
+
+def test_clicking_a_block_brings_its_partner_level_and_scrolling_keeps_partners_level(page, server):
+    page.set_viewport_size({"width": 1400, "height": 600})
+    page.goto(server + "/compare?a=same_report/harbor_q3_llamacloud_v2.json&b=same_report/harbor_q3_baidu.json")
+    page.wait_for_selector("#side-a .content [data-partner]")
+    # a block far down A: clicking it brings B's partner to the same height
+    target = page.locator('#side-a .content .dblock[data-block="p2-b3"]')
+    partner_id = target.get_attribute("data-partner").split()[0]
+    target.scroll_into_view_if_needed()
+    target.click()
+    page.wait_for_timeout(150)
+    a_top, b_top = _level(page, "p2-b3", partner_id)
+    assert abs(a_top - b_top) < 3, (a_top, b_top)
+    assert "selected" in page.locator(f'#side-b .content .dblock[data-block="{partner_id}"]').get_attribute("class")
+    # scrolling A keeps the first paired block in view level with its partner (not a proportional guess)
+    page.evaluate("document.getElementById('side-a').scrollTop = 350")
+    page.wait_for_timeout(200)
+    anchor = page.evaluate("""(() => { const side = document.getElementById('side-a');
+        const box = side.getBoundingClientRect();
+        const el = [...side.querySelectorAll('.content [data-partner]')].find(e => {
+            const t = e.getBoundingClientRect().top - box.top; return t >= 0 && t < side.clientHeight && e.dataset.partner; });
+        return [el.dataset.block, el.dataset.partner.split(' ')[0]]; })()""")
+    a_top, b_top = _level(page, *anchor)
+    assert abs(a_top - b_top) < 3, (anchor, a_top, b_top)
+    assert page.errors == []
+
+
+def test_a_side_without_content_says_so(page, server):
+    page.goto(server + "/compare?a=same_report/harbor_q3_llamacloud_v2.json&b=llamacloud/pending_job_v2.json")
+    status = page.locator("#side-b .side-status").inner_text()
+    assert status.startswith("B: job queued") and "no content to compare" in status
+    assert "no content to compare: B is queued" in page.locator(".summary").inner_text()
+
+
+def test_compare_with_one_document_ticked_keeps_the_selection_and_asks_for_a_second(page, server):
+    page.goto(server + "/")
+    box = page.locator('input[value="same_report/harbor_q3_somark.json|0"]')
+    box.check()
+    page.click("#compare-button")
+    wait_until(page, "!document.getElementById('compare-message').hidden")
+    assert page.locator("#compare-message").inner_text() == "Tick a second document to compare."
+    assert box.is_checked() and page.url.rstrip("/") == server

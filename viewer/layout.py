@@ -220,7 +220,8 @@ def compare_sides(result: Any, docs: tuple[Document, Document], start: int,
                 if pair.teds is not None:
                     tables[ids[mine][0]] = {"teds": pair.teds, "cells": pair.cells, "approximate": pair.teds_approximate}
         sides.append({"name": name, "views": slice_views(doc, start, locate=locate), "status": status,
-                      "partners": partners, "diffs": diffs, "tables": tables})
+                      "partners": partners, "diffs": diffs, "tables": tables, "job": doc.job,
+                      "empty": not doc.blocks})
     return sides
 
 

@@ -269,16 +269,67 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
     side.addEventListener("mouseout", (event) => mark(event, false));
   }
 
-  let syncing = null;
+  const other = (side) => sides[side.dataset.side === "a" ? "b" : "a"];
+  const top = (el, container) => el.getBoundingClientRect().top - container.getBoundingClientRect().top;
+  const partnerOf = (el, side) => {
+    const id = (el.dataset.partner || "").split(" ").filter(Boolean)[0];
+    return id ? other(side).querySelector(`.content [data-block="${cssId(id)}"]`) : null;
+  };
+
+  // Clicking a block brings its partner level with it on the other side, both marked.
+  let selected = [];
+  for (const side of Object.values(sides)) {
+    side.addEventListener("click", (event) => {
+      const el = event.target.closest(".content [data-partner]");
+      if (!el) return;
+      selected.forEach((s) => s.classList.remove("selected"));
+      const partner = partnerOf(el, side);
+      selected = partner ? [el, partner] : [el];
+      selected.forEach((s) => s.classList.add("selected"));
+      if (partner) moveTo(other(side), other(side).scrollTop + top(partner, other(side)) - top(el, side));
+    });
+  }
+
+  // Scrolling keeps partners level: the first paired block in view on one side sets the other side's
+  // position; where nothing in view has a partner, the sides move in proportion.
+  // A side moved by us fires a scroll event of its own: that one is not the reader's and moves nothing back.
+  const ours = new Set();
+  function moveTo(side, scrollTop) {
+    const before = side.scrollTop;
+    side.scrollTop = scrollTop;
+    if (side.scrollTop !== before) ours.add(side);
+  }
   function sync(from, to) {
-    if (syncing && syncing !== from) return;
-    syncing = from;
-    const range = from.scrollHeight - from.clientHeight;
-    to.scrollTop = range > 0 ? (from.scrollTop / range) * (to.scrollHeight - to.clientHeight) : 0;
-    window.requestAnimationFrame(() => { syncing = null; });
+    if (ours.delete(from)) return;
+    const anchor = [...from.querySelectorAll(".content [data-partner]")].find((el) => {
+      const t = top(el, from);
+      return t >= 0 && t < from.clientHeight && el.dataset.partner;
+    });
+    const partner = anchor ? partnerOf(anchor, from) : null;
+    if (partner) {
+      moveTo(to, to.scrollTop + top(partner, to) - top(anchor, from));
+    } else {
+      const range = from.scrollHeight - from.clientHeight;
+      moveTo(to, range > 0 ? (from.scrollTop / range) * (to.scrollHeight - to.clientHeight) : 0);
+    }
   }
   sides.a.addEventListener("scroll", () => sync(sides.a, sides.b));
   sides.b.addEventListener("scroll", () => sync(sides.b, sides.a));
+})();
+
+// --- index: Compare needs two documents: say so, keep the ticks ------------------------------------------
+(function () {
+  const form = document.getElementById("compare-form");
+  if (!form) return;
+  const hint = document.getElementById("compare-message");
+  form.addEventListener("submit", (event) => {
+    const ticked = form.querySelectorAll('input[name="pick"]:checked').length;
+    if (ticked === 2) return;
+    event.preventDefault();
+    hint.textContent = ticked < 2 ? `Tick ${ticked ? "a second document" : "two documents"} to compare.`
+      : `Tick only two documents (${ticked} are ticked).`;
+    hint.hidden = false;
+  });
 })();
 
 // --- index: filter as you type, sort by a column ---------------------------------------------------------
