@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
 
 from exporters.diff import diff  # noqa: E402
-from exporters.teds import cell_diff, table_diff  # noqa: E402
+from exporters.diff.teds import cell_diff, table_diff  # noqa: E402
 from normalizer import normalize  # noqa: E402
 from normalizer.schema import Cell, Table  # noqa: E402
 

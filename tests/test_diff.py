@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from exporters.diff import DiffResult, diff, reading_order, to_diff_html, to_diff_json
-from exporters.teds import cell_diff, teds, tree
+from exporters.diff import CellDiff, DiffResult, diff, reading_order, to_diff_html, to_diff_json
+from exporters.diff.teds import cell_diff, teds, tree
 from normalizer import load
 from normalizer.schema import Block, Cell, Document, Page, Table
 
@@ -103,8 +103,8 @@ def test_teds_on_a_40_by_12_table_agrees_with_zhang_shasha():
     a, b = grid(rows, header=1), grid(edited, header=1)
     value, cells = cell_diff(a, b)
     assert value == pytest.approx(reference_teds(a, b)) and value < 1
-    assert {"op": "replace", "a": [7, 3], "b": [7, 3], "text_a": "r6c3", "text_b": "r7c3x", "cost": 0.4} in cells
-    assert sum(c["op"] == "delete" for c in cells) == 12 and {c["a"][0] for c in cells if c["op"] == "delete"} == {25}
+    assert CellDiff(op="replace", a=[7, 3], b=[7, 3], text_a="r6c3", text_b="r7c3x", cost=0.4) in cells
+    assert sum(c.op == "delete" for c in cells) == 12 and {c.a[0] for c in cells if c.op == "delete"} == {25}
 
 
 def test_teds_counts_spans():
@@ -173,12 +173,11 @@ def test_teds_is_bounded_by_the_general_distance_after_several_edits(x, data):
 
 def test_cell_labels_count_from_one():
     from exporters.diff import cell_label
-    entry = {"text_a": None, "text_b": None, "cost": 1.0}
-    assert cell_label({**entry, "op": "replace", "a": [0, 2], "b": [0, 2]}) == "row 1 col 3"
-    assert cell_label({**entry, "op": "replace", "a": [0, 2], "b": [1, 2]}) == "row 1 col 3 / row 2 col 3"
-    assert cell_label({**entry, "op": "delete", "a": [4, 0], "b": None}) == "row 5 col 1 only in A"
-    assert cell_label({**entry, "op": "insert", "a": None, "b": [4, 0]}) == "row 5 col 1 only in B"
-    assert cell_label({**entry, "op": "regroup", "a": [1], "b": [1, 2]}) == "row 2 of A is rows 2-3 of B"
+    assert cell_label(CellDiff(op="replace", a=[0, 2], b=[0, 2], cost=1.0)) == "row 1 col 3"
+    assert cell_label(CellDiff(op="replace", a=[0, 2], b=[1, 2], cost=1.0)) == "row 1 col 3 / row 2 col 3"
+    assert cell_label(CellDiff(op="delete", a=[4, 0], b=None, cost=1.0)) == "row 5 col 1 only in A"
+    assert cell_label(CellDiff(op="insert", a=None, b=[4, 0], cost=1.0)) == "row 5 col 1 only in B"
+    assert cell_label(CellDiff(op="regroup", a=[1], b=[1, 2])) == "row 2 of A is rows 2-3 of B"
 
 
 def test_rows_merged_by_a_provider_score_as_the_general_distance_with_the_regrouping_reported():
@@ -187,9 +186,9 @@ def test_rows_merged_by_a_provider_score_as_the_general_distance_with_the_regrou
     # 13 nodes: the two row nodes and the merged one are replaced (3), every cell kept
     value, cells = cell_diff(a, b)
     assert value == pytest.approx(1 - 3 / 13) == pytest.approx(reference_teds(a, b))
-    assert cells == [{"op": "regroup", "a": [1, 2], "b": [1], "text_a": None, "text_b": None, "cost": 3.0}]
+    assert cells == [CellDiff(op="regroup", a=[1, 2], b=[1], cost=3.0)]
     split_value, split_cells = cell_diff(b, a)
-    assert split_value == value and split_cells[0]["a"] == [1] and split_cells[0]["b"] == [1, 2]
+    assert split_value == value and split_cells[0].a == [1] and split_cells[0].b == [1, 2]
 
 
 # --- pairing and scores -----------------------------------------------------------------------------------
@@ -216,8 +215,10 @@ def test_three_providers_of_one_report_pair_page_by_page():
     split = next(p for p in r.pairs if p.status == "split")
     assert split.a == ["p1-b1"] and split.b == ["p1-b1", "p1-b2"]
     table = next(p for p in r.pairs if p.teds is not None)
-    assert table.status == "changed" and table.cells == [
-        {"op": "replace", "a": [4, 2], "b": [4, 2], "text_a": "431", "text_b": "481", "cost": pytest.approx(1 / 3, abs=1e-4)}]
+    assert table.status == "changed" and len(table.cells) == 1
+    cell = table.cells[0]
+    assert (cell.op, cell.a, cell.b, cell.text_a, cell.text_b) == ("replace", [4, 2], [4, 2], "431", "481")
+    assert cell.cost == pytest.approx(1 / 3, abs=1e-4)
     assert table.text_diff and ("-", "3") in table.text_diff and ("+", "8") in table.text_diff
 
     r = diff(llama, baidu)
@@ -366,7 +367,7 @@ def test_teds_is_bounded_for_large_tables_and_says_when_it_is_approximate():
     bound, marked approximate, and it stays exact for cells edited in place."""
     import random
     import time
-    from exporters.teds import table_diff
+    from exporters.diff.teds import table_diff
     rng = random.Random(3)
     base = [[f"r{r}c{c} {rng.randint(0, 999)}" for c in range(30)] for r in range(300)]
     edited = [[t + "x" if rng.random() < 0.1 else t for t in row] for row in base]

@@ -25,6 +25,8 @@ from rapidfuzz.distance import Levenshtein
 
 from normalizer.schema import Cell, Table
 
+from .result import CellDiff
+
 
 
 class Node(NamedTuple):
@@ -209,7 +211,7 @@ def _charge(comparisons: int) -> None:
 
 class TableDiff(NamedTuple):
     teds: float
-    cells: list[dict]        # the cell-by-cell differences over the aligned grid (equal cells left out)
+    cells: list[CellDiff]        # the cell-by-cell differences over the aligned grid (equal cells left out)
     approximate: bool        # the bounded alignment was used: the score is a lower bound of the exact TEDS
 
 
@@ -234,7 +236,7 @@ def table_diff(a: Table, b: Table, budget: float = BUDGET) -> TableDiff:
         approximate = True
     finally:
         _remaining.reset(token)
-    out: list[dict] = []
+    out: list[CellDiff] = []
     _walk(steps, out)
     return TableDiff(1.0 - d / max(ta.size, tb.size), out, approximate)
 
@@ -305,13 +307,13 @@ def teds(a: Table, b: Table) -> float:
     return table_diff(a, b).teds
 
 
-def cell_diff(a: Table, b: Table) -> tuple[float, list[dict]]:
+def cell_diff(a: Table, b: Table) -> tuple[float, list[CellDiff]]:
     """TEDS and the cell-by-cell differences over the aligned grid (equal cells left out)."""
     result = table_diff(a, b)
     return result.teds, result.cells
 
 
-def _walk(steps: list[tuple[Step, list]], out: list[dict]) -> None:
+def _walk(steps: list[tuple[Step, list]], out: list[CellDiff]) -> None:
     for step, children in steps:
         node = step.a or step.b
         if node is None:
@@ -336,14 +338,14 @@ def _rows(node: Node) -> list[Node]:
     return [r for child in node.children for r in _rows(child)]
 
 
-def _regroup_entry(step: Step, children: list[tuple[Step, list]]) -> dict:
+def _regroup_entry(step: Step, children: list[tuple[Step, list]]) -> CellDiff:
     """Rows of a merged into fewer rows of b, or split into more: `a` and `b` list the row numbers."""
     rows_a = sorted({s.a.cell.row for s, _ in children if s.a is not None and s.a.cell is not None})
     rows_b = sorted({s.b.cell.row for s, _ in children if s.b is not None and s.b.cell is not None})
-    return {"op": "regroup", "a": rows_a, "b": rows_b, "text_a": None, "text_b": None, "cost": round(step.cost, 4)}
+    return CellDiff(op="regroup", a=rows_a, b=rows_b, cost=round(step.cost, 4))
 
 
-def _cell_entry(step: Step) -> dict:
+def _cell_entry(step: Step) -> CellDiff:
     a, b = step.a.cell if step.a else None, step.b.cell if step.b else None
-    return {"op": step.op, "a": [a.row, a.col] if a else None, "b": [b.row, b.col] if b else None,
-            "text_a": a.text if a else None, "text_b": b.text if b else None, "cost": round(step.cost, 4)}
+    return CellDiff(op=step.op, a=[a.row, a.col] if a else None, b=[b.row, b.col] if b else None,  # type: ignore[arg-type]
+                    text_a=a.text if a else None, text_b=b.text if b else None, cost=round(step.cost, 4))

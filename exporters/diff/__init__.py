@@ -1,0 +1,80 @@
+"""Compare two Documents of the same file: pair their blocks, score text, tables and reading order.
+
+Blocks are paired page by page when both documents have the same pages, across the whole document otherwise.
+Identical texts pair first: a text found once on each side at once, a repeated one (running headers)
+occurrence by occurrence where those first pairs say it should be. The rest pair by an optimal assignment
+in windows along the document, whose cost mixes text similarity, the overlap of the boxes in page-relative
+coordinates (the providers' units and page sizes differ) and how far a partner is from where it should be,
+with a cut-off so that unrelated blocks stay unpaired. A block that moved out of its window is found by its
+text afterwards. A block split in two on the other side is paired with both.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import msgspec
+
+from normalizer.schema import Document
+
+from .align import _by_page, _frames, _match, _pairs, text_ops
+from .report import cell_label, to_diff_html
+from .result import CellDiff, DiffOptions, DiffResult, PageScore, Pair, Scores, Side, Status
+from .scores import _aligned_scores, _page_scores, _scores, _side, kind_counts, reading_order
+
+__all__ = ["diff", "DiffOptions", "DiffResult", "Pair", "PageScore", "Scores", "Side", "Status", "CellDiff",
+           "to_diff_json", "to_diff_html", "cell_label", "kind_counts", "reading_order", "text_ops"]
+
+
+def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> DiffResult:
+    """Pair the blocks of two results of the same document and score them.
+
+    Args:
+        a, b: the two canonical Documents (any providers).
+        options: the pairing's weights, cut-off, window and search budget.
+
+    Returns:
+        A DiffResult: both sides, the scores (text similarity, reading order, mean table TEDS, counts), a score
+        per page, and every pair (same, changed, split, only in one) with its text and cell differences.
+
+    Example:
+        >>> from normalizer import load
+        >>> a, = load("samples/same_report/harbor_q3_llamacloud_v2.json")
+        >>> b, = load("samples/same_report/harbor_q3_somark.json")
+        >>> 0.5 < diff(a, b).scores.text_similarity <= 1.0
+        True
+    """
+    same_pages = bool(a.pages) and [p.number for p in a.pages] == [p.number for p in b.pages]
+    geo_a, geo_b = _frames(a), _frames(b)
+    raw_pairs: list[tuple[list[int], list[int]]] = []
+    if same_pages:
+        index_a, index_b = _by_page(a.blocks), _by_page(b.blocks)
+        for page in a.pages:
+            ia, ib = index_a.get(page.number, []), index_b.get(page.number, [])
+            raw_pairs += _match(a.blocks, b.blocks, ia, ib, geo_a, geo_b, True, options)
+    else:
+        raw_pairs = _match(a.blocks, b.blocks, list(range(len(a.blocks))), list(range(len(b.blocks))), geo_a,
+                           geo_b, False, options)
+    pairs = _pairs(a, b, raw_pairs, geo_a, geo_b)
+    # page by page when both have the same pages; else by what was aligned (7 pages against 1 is not page 1
+    # against page 1)
+    pages, text_similarity = _page_scores(a, b) if same_pages else _aligned_scores(a, b, pairs)
+    return DiffResult(a=_side(a), b=_side(b), mode="page" if same_pages else "global",
+                      scores=_scores(a, b, raw_pairs, pairs, text_similarity), pages=pages, pairs=pairs)
+
+
+def to_diff_json(result: DiffResult) -> bytes:
+    """The diff result as JSON (every field of DiffResult)."""
+    return msgspec.json.encode(result)
+
+
+class _CallableModule(types.ModuleType):
+    """`from exporters import diff` gives this module, and calling it runs `diff.diff`: the diff is exported where
+    the other exporters are, while `exporters.diff.diff` keeps its name (and its module, its other names)."""
+
+    def __call__(self, a: Document, b: Document, options: DiffOptions = DiffOptions()) -> DiffResult:
+        return diff(a, b, options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,64 @@
+"""The diff as a standalone HTML report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+from normalizer.schema import Document
+
+from .result import CellDiff, DiffResult, PageScore
+
+
+_env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"), autoescape=True,
+                          trim_blocks=True, lstrip_blocks=True)
+
+
+def _at(position: list[int]) -> str:
+    return f"row {position[0] + 1} col {position[1] + 1}"
+
+
+def _rows(rows: list[int]) -> str:
+    return f"row {rows[0] + 1}" if len(rows) == 1 else f"rows {rows[0] + 1}-{rows[-1] + 1}"
+
+
+def cell_label(entry: CellDiff) -> str:
+    """Where a table difference is, for people: rows and columns counted from 1."""
+    op, a, b = entry.op, entry.a, entry.b
+    if op == "regroup":
+        verb = "are" if len(a) > 1 else "is"
+        return f"{_rows(a)} of A {verb} {_rows(b)} of B" if a and b else "rows regrouped"
+    if op == "delete":
+        return f"{_at(a)} only in A"
+    if op == "insert":
+        return f"{_at(b)} only in B"
+    return _at(a) if a == b else f"{_at(a)} / {_at(b)}"
+
+
+def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | None = None,
+                 sources: tuple[str, str] | None = None) -> str:
+    """A standalone report (inline CSS, an SVG chart with named axes and a legend, no script, nothing fetched),
+    naming both result files (`sources`, else the source documents' names). With the documents, blocks found
+    on one side only show their text too."""
+    if sources is None:
+        sources = (result.a.file_name or "A", result.b.file_name or "B")
+    texts: dict[tuple[str, str], str] = {}
+    for status, doc in (("only_a", a), ("only_b", b)):
+        if doc is not None:
+            texts.update({(status, blk.id): blk.text for blk in doc.blocks})
+    return _env.get_template("diff.html.j2").render(
+        a=result.a, b=result.b, sources=sources, mode=result.mode, scores=result.scores, chart=_chart(result.pages),
+        kinds=sorted(set(result.scores.kinds_a) | set(result.scores.kinds_b)),
+        differences=[p for p in result.pairs if p.status != "same"], texts=texts, cell_label=cell_label)
+
+
+def _chart(pages: list[PageScore]) -> dict[str, Any]:
+    width, height, base, left = 1000, 175, 140, 30
+    step = (width - left) / max(len(pages), 1)
+    bars = [{"page": p.page, "value": p.similarity, "x": left + k * step + step * 0.1, "w": max(step * 0.8, 0.5),
+             "y": base - p.similarity * (base - 10), "h": max(p.similarity * (base - 10), 0.5)}
+            for k, p in enumerate(pages)]
+    return {"width": width, "height": height, "base": base, "bars": bars}
+
+
