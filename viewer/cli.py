@@ -214,7 +214,97 @@ def _one(spec: str) -> Document:
     return docs[0]
 
 
+def _corpus_entries(folder: str) -> list[Any]:
+    """Every document of every result file under `folder` (a file that does not normalize is an entry too)."""
+    from exporters.diff.corpus import Entry, key_of
+    from normalizer import load
+    entries = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(n for n in names if n.endswith((".json", ".txt")) and not n.startswith(".")):
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, folder)
+            try:
+                docs = load(path)
+            except NormalizeError as exc:
+                entries.append(Entry(path=rel, key=key_of_path(rel), error=f"{exc.path}: {exc.message}"))
+                continue
+            entries += [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
+                        for i, doc in enumerate(docs)]
+    return entries
+
+
+def key_of_path(rel: str) -> str:
+    from exporters.diff.corpus import key_of
+    from normalizer.schema import Document
+    return key_of(Document(provider="", format=""), rel)
+
+
+def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
+    """One pair of a corpus diff, in a worker process: both documents loaded, compared, its row (and report)."""
+    from exporters.diff import diff, to_diff_html
+    from exporters.diff.corpus import row_of
+    from normalizer import load
+    folder_a, folder_b, a, b, report_dir, n = job
+    doc_a = load(os.path.join(folder_a, a.path))[a.index]
+    doc_b = load(os.path.join(folder_b, b.path))[b.index]
+    result = diff(doc_a, doc_b)
+    row = row_of(a.key, a.path, b.path, result, [p.number for p in doc_a.pages], [p.number for p in doc_b.pages])
+    if report_dir is not None:
+        name = f"{n:04d}.html"
+        with open(os.path.join(report_dir, name), "w", encoding="utf-8") as fh:
+            fh.write(to_diff_html(result, doc_a, doc_b, sources=(a.path, b.path)))
+        row.report = f"{os.path.basename(report_dir)}/{name}"
+    return row
+
+
+def cmd_diff_folders(args: argparse.Namespace) -> int:
+    """Two folders of results: pairs by source document, every pair on every core, a summary and reports."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from exporters.diff.corpus import pair_entries, summarize, to_corpus_csv, to_corpus_html, to_corpus_json
+    for output in (args.json, args.html, args.csv):
+        if output:
+            _writable(output)
+    entries_a, entries_b = _corpus_entries(args.a), _corpus_entries(args.b)
+    pairs, only_a, only_b = pair_entries([e for e in entries_a if e.error is None],
+                                         [e for e in entries_b if e.error is None])
+    report_dir = None
+    if args.html:
+        report_dir = os.path.splitext(args.html)[0] + "_pairs"
+        os.makedirs(report_dir, exist_ok=True)
+    jobs = [(args.a, args.b, a, b, report_dir, n) for n, (a, b) in enumerate(pairs, 1)]
+    workers = args.jobs or os.cpu_count() or 1
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            rows = list(pool.map(_diff_pair, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+    else:
+        rows = [_diff_pair(job) for job in jobs]
+    result = summarize(args.a, args.b, entries_a, entries_b, rows, only_a, only_b)
+    scored = [r.text_similarity for r in result.rows if r.text_similarity is not None]
+    print(f"{'':18} {'A':>10} {'B':>10}")
+    print(f"{'documents':18} {result.a.documents:>10} {result.b.documents:>10}")
+    print(f"{'failures':18} {result.a.failures:>10} {result.b.failures:>10}")
+    print(f"{'pages':18} {result.a.pages:>10} {result.b.pages:>10}")
+    print(f"{'only here':18} {len(only_a):>10} {len(only_b):>10}")
+    print(f"{len(rows)} pairs; mean text similarity {sum(scored) / len(scored):.4f}" if scored else f"{len(rows)} pairs")
+    for row in result.rows[:5]:
+        ts = f"{row.text_similarity:.4f}" if row.text_similarity is not None else row.note or "–"
+        print(f"  {ts:>8}  {row.key}")
+    if args.json:
+        _write(args.json, to_corpus_json(result) + b"\n")
+    if args.csv:
+        _write(args.csv, to_corpus_csv(result).encode())
+    if args.html:
+        _write(args.html, to_corpus_html(result).encode())
+    return 0
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
+    if os.path.isdir(args.a) and os.path.isdir(args.b):
+        return cmd_diff_folders(args)
+    if os.path.isdir(args.a) != os.path.isdir(args.b):
+        raise UsageError("diff compares two files, or two folders: give two of one kind")
     from exporters.diff import diff, to_diff_html, to_diff_json
     docs = []
     for output in (args.json, args.html):
@@ -321,7 +411,8 @@ EXAMPLES = {
     "detect": ["docnorm detect result.json", "docnorm detect results/*.json"],
     "normalize": ["docnorm normalize result.json --indent 2", "docnorm normalize a.json b.json -o canonical/"],
     "export": ["docnorm export result.json --to md -o result.md", "docnorm export result.json --to tables-csv -o tables/"],
-    "diff": ["docnorm diff llamaparse.json somark.json", "docnorm diff sdk_list.json#2 baidu.json --html report.html"],
+    "diff": ["docnorm diff llamaparse.json somark.json --html report.html",
+             "docnorm diff llamaparse/ somark/ --html corpus.html --csv pairs.csv"],
     "serve": ["docnorm serve results/", "docnorm serve results/report.json --port 8080"],
     "schema": ["docnorm schema > docnorm.schema.json", "docnorm schema | python -m json.tool"],
 }
@@ -377,11 +468,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_export)
     p = _add(sub, "diff", "compare two results of the same document",
              "Pair the blocks of two results of the same document and score text, tables and reading order. "
-             "A file holding several documents takes #N to pick one (from 1).")
-    p.add_argument("a", metavar="A", help="a saved result, or FILE#N")
-    p.add_argument("b", metavar="B", help="a saved result, or FILE#N")
-    p.add_argument("--html", metavar="PATH", help="write a standalone HTML report")
+             "A file holding several documents takes #N to pick one (from 1). Two folders are compared document by "
+             "document, paired by the source file each result records (else the result's file name).")
+    p.add_argument("a", metavar="A", help="a saved result, FILE#N, or a folder of results")
+    p.add_argument("b", metavar="B", help="a saved result, FILE#N, or a folder of results")
+    p.add_argument("--html", metavar="PATH", help="write a standalone HTML report (folders: and one per pair)")
     p.add_argument("--json", metavar="PATH", help="write the scores and pairs as JSON")
+    p.add_argument("--csv", metavar="PATH", help="folders: write a row of scores per pair as CSV")
+    p.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="folders: pairs compared at once "
+                   "(default: every core)")
     p.set_defaults(run=cmd_diff)
     p = _add(sub, "serve", "browse saved results in a web browser",
              "Serve a folder of saved results (or one file, opened at once) in the viewer.")

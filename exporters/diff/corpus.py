@@ -1,0 +1,165 @@
+"""Two folders of results compared: documents paired by the source document they were made from (the file name
+each result records, else the result file's stem), one row of scores per pair, and the report of them all.
+
+Pure functions over Documents and diff results; reading the folders and running the pairs on every core is
+the command line's (`docnorm diff DIR_A DIR_B`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from typing import Any, Iterable
+
+import jinja2
+import msgspec
+from msgspec import Struct
+
+from normalizer.schema import Document
+
+from .result import DiffResult
+
+
+class Entry(Struct, kw_only=True):
+    """One document of one side: the result file it came from and its index there."""
+
+    path: str
+    index: int = 0
+    key: str = ""          # what it is paired by
+    status: str = "unknown"
+    pages: int = 0
+    error: str | None = None  # the file did not normalize
+
+
+class Row(Struct, kw_only=True):
+    key: str
+    a: str
+    b: str
+    text_similarity: float | None
+    reading_order: float | None
+    teds_mean: float | None
+    teds_worst: float | None
+    tables: int
+    blocks_a: int
+    blocks_b: int
+    kinds_a: dict[str, int]
+    kinds_b: dict[str, int]
+    pages_only_a: list[int]
+    pages_only_b: list[int]
+    note: str | None = None
+    report: str | None = None  # the pair's own report, relative to the corpus report
+
+
+class SideSummary(Struct, kw_only=True):
+    folder: str
+    documents: int
+    failures: int
+    pages: int
+
+
+class CorpusResult(Struct, kw_only=True):
+    a: SideSummary
+    b: SideSummary
+    rows: list[Row]              # worst text similarity first
+    only_a: list[Entry]          # documents the other side has no result for
+    only_b: list[Entry]
+    failed: list[Entry]          # files that did not normalize
+
+
+def key_of(doc: Document, path: str) -> str:
+    """What a result is paired by: the source document's name (without its suffix, case folded), else the
+    result file's stem."""
+    name = doc.file_name or os.path.basename(path)
+    stem = os.path.basename(name)
+    while "." in stem and len(stem.rsplit(".", 1)[1]) <= 5:  # report.pdf.json -> report
+        stem = stem.rsplit(".", 1)[0]
+    return stem.casefold()
+
+
+def pair_entries(a: list[Entry], b: list[Entry]) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[Entry]]:
+    """Entries paired by key, in order of the key; a key found more often on one side pairs occurrence by
+    occurrence, the rest unpaired."""
+    by_key: dict[str, list[Entry]] = {}
+    for entry in b:
+        by_key.setdefault(entry.key, []).append(entry)
+    pairs, only_a = [], []
+    for entry in a:
+        partners = by_key.get(entry.key)
+        if partners:
+            pairs.append((entry, partners.pop(0)))
+        else:
+            only_a.append(entry)
+    only_b = [entry for entries in by_key.values() for entry in entries]
+    pairs.sort(key=lambda p: p[0].key)
+    return pairs, only_a, only_b
+
+
+def row_of(key: str, path_a: str, path_b: str, result: DiffResult, pages_a: list[int], pages_b: list[int]) -> Row:
+    """The scores of one pair."""
+    tables = [p.teds for p in result.pairs if p.teds is not None]
+    s = result.scores
+    return Row(key=key, a=path_a, b=path_b, text_similarity=s.text_similarity, reading_order=s.reading_order,
+               teds_mean=sum(tables) / len(tables) if tables else None, teds_worst=min(tables) if tables else None,
+               tables=len(tables), blocks_a=s.counts["blocks_a"], blocks_b=s.counts["blocks_b"],
+               kinds_a=s.kinds_a, kinds_b=s.kinds_b, pages_only_a=sorted(set(pages_a) - set(pages_b)),
+               pages_only_b=sorted(set(pages_b) - set(pages_a)), note=s.note)
+
+
+def summarize(folder_a: str, folder_b: str, entries_a: list[Entry], entries_b: list[Entry], rows: list[Row],
+              only_a: list[Entry], only_b: list[Entry]) -> CorpusResult:
+    def side(folder: str, entries: list[Entry]) -> SideSummary:
+        return SideSummary(folder=folder, documents=sum(1 for e in entries if e.error is None),
+                           failures=sum(1 for e in entries if e.error is not None or e.status == "failed"),
+                           pages=sum(e.pages for e in entries))
+    rows = sorted(rows, key=lambda r: (r.text_similarity is not None, r.text_similarity or 0.0, r.key))
+    return CorpusResult(a=side(folder_a, entries_a), b=side(folder_b, entries_b), rows=rows, only_a=only_a,
+                        only_b=only_b, failed=[e for e in entries_a + entries_b if e.error is not None])
+
+
+def to_corpus_json(result: CorpusResult) -> bytes:
+    return msgspec.json.encode(result)
+
+
+CSV_COLUMNS = ("key", "a", "b", "text_similarity", "reading_order", "teds_mean", "teds_worst", "tables",
+               "blocks_a", "blocks_b", "pages_only_a", "pages_only_b", "note")
+
+
+def to_corpus_csv(result: CorpusResult) -> str:
+    """One line per pair (CSV cells a spreadsheet would run as formulas are neutralized, as in table CSV)."""
+    from ..tables import _inert
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in result.rows:
+        values = [getattr(row, c) for c in CSV_COLUMNS]
+        writer.writerow([_inert(" ".join(map(str, v))) if isinstance(v, list) else
+                         ("" if v is None else _inert(v) if isinstance(v, str) else f"{v:.4f}" if isinstance(v, float)
+                          else v) for v in values])
+    return out.getvalue()
+
+
+_env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"), autoescape=True,
+                          trim_blocks=True, lstrip_blocks=True)
+SCORES = (("text_similarity", "text similarity"), ("reading_order", "reading order"), ("teds_mean", "mean table TEDS"))
+
+
+def histogram(values: Iterable[float | None], bins: int = 10) -> dict[str, Any]:
+    """Counts of scores in `bins` equal bins from 0 to 1, laid out for the report's SVG chart."""
+    counts = [0] * bins
+    for v in values:
+        if v is not None:
+            counts[min(int(v * bins), bins - 1)] += 1
+    top = max(counts) or 1
+    width, base, left = 420, 150, 40
+    step = (width - left - 10) / bins
+    bars = [{"x": left + k * step + 1, "w": step - 2, "h": 120 * c / top, "y": base - 120 * c / top, "count": c,
+             "low": k / bins, "high": (k + 1) / bins} for k, c in enumerate(counts)]
+    return {"width": width, "height": 190, "base": base, "left": left, "bars": bars, "top": top}
+
+
+def to_corpus_html(result: CorpusResult) -> str:
+    """A standalone report: both sides, a sortable table of every pair (worst first, each linking to its own
+    report), the distribution of each score, and the documents only one side has."""
+    charts = [(label, histogram(getattr(r, name) for r in result.rows)) for name, label in SCORES]
+    return _env.get_template("corpus.html.j2").render(result=result, charts=charts)

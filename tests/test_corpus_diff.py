@@ -1,0 +1,73 @@
+"""`docnorm diff DIR_A DIR_B`: results paired by the source document they were made from, each pair scored, the
+unpaired listed, and a report of them all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+
+from exporters.diff.corpus import Entry, key_of, pair_entries
+from normalizer import load
+
+from .conftest import SAMPLES
+
+
+def _folders(tmp_path):
+    a, b = tmp_path / "llama", tmp_path / "somark"
+    a.mkdir(), b.mkdir()
+    # recorded file name: both made from harbor_q3_2025.pdf, saved under different names
+    shutil.copy(SAMPLES / "same_report" / "harbor_q3_llamacloud_v2.json", a / "job-17.json")
+    (b / "deep").mkdir()
+    shutil.copy(SAMPLES / "same_report" / "harbor_q3_somark.json", b / "deep" / "result-3.json")
+    # no recorded name: paired by the result's file stem
+    shutil.copy(SAMPLES / "whisperer" / "sales.text.txt", a / "sales.txt")
+    shutil.copy(SAMPLES / "whisperer" / "sales.text.txt", b / "sales.txt")
+    # one side only, and a file that does not normalize
+    shutil.copy(SAMPLES / "llamacloud" / "annual_report_v2.json", a / "annual.json")
+    shutil.copy(SAMPLES / "somark" / "bare_outputs.json", b / "other.json")
+    (b / "broken.json").write_text('{"job": {"id": ')
+    return a, b
+
+
+def test_results_pair_by_the_document_they_were_made_from_then_by_stem():
+    assert key_of(load(SAMPLES / "same_report" / "harbor_q3_baidu.json")[0], "x.json") == "harbor_q3_2025"
+    pairs, only_a, only_b = pair_entries([Entry(path="a/x.json", key="k1"), Entry(path="a/y.json", key="k2")],
+                                         [Entry(path="b/k.json", key="k2"), Entry(path="b/z.json", key="k3")])
+    assert [(p[0].path, p[1].path) for p in pairs] == [("a/y.json", "b/k.json")]
+    assert [e.path for e in only_a] == ["a/x.json"] and [e.path for e in only_b] == ["b/z.json"]
+
+
+def test_two_folders_are_compared_document_by_document(tmp_path):
+    a, b = _folders(tmp_path)
+    out = subprocess.run(["docnorm", "diff", str(a), str(b), "--json", str(tmp_path / "c.json"),
+                          "--csv", str(tmp_path / "c.csv"), "--html", str(tmp_path / "c.html"), "-j", "2"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "2 pairs" in out.stdout
+    result = json.loads((tmp_path / "c.json").read_text())
+    keys = {r["key"]: r for r in result["rows"]}
+    assert set(keys) == {"harbor_q3_2025", "sales"}
+    harbor = keys["harbor_q3_2025"]
+    assert (harbor["a"], harbor["b"]) == ("job-17.json", "deep/result-3.json") and 0.9 < harbor["text_similarity"] < 1
+    assert harbor["teds_mean"] is not None and harbor["kinds_a"]["heading"] == 3
+    assert keys["sales"]["text_similarity"] == 1.0
+    assert [e["path"] for e in result["only_a"]] == ["annual.json"]
+    assert [e["path"] for e in result["only_b"]] == ["other.json"]
+    assert [e["path"] for e in result["failed"]] == ["broken.json"] and result["b"]["failures"] == 1
+    assert result["rows"][0]["key"] == "harbor_q3_2025"  # worst first
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text())))
+    assert [r["key"] for r in rows] == ["harbor_q3_2025", "sales"] and rows[1]["text_similarity"] == "1.0000"
+    html = (tmp_path / "c.html").read_text()
+    assert "Corpus diff:" in html and ">text similarity</text>" in html and ">document pairs</text>" in html
+    link = harbor["report"]
+    assert f'<a href="{link}">harbor_q3_2025</a>' in html and (tmp_path / link).read_text().startswith("<!DOCTYPE html>")
+    assert "annual.json" in html and "broken.json" in html
+
+
+def test_a_folder_and_a_file_is_a_usage_error(tmp_path):
+    out = subprocess.run(["docnorm", "diff", str(SAMPLES / "somark"), str(SAMPLES / "somark" / "bare_outputs.json")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "give two of one kind" in out.stderr
