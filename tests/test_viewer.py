@@ -308,3 +308,21 @@ def test_both_views_draw_pages_from_one_template_with_bands_and_order(client):
                          ).get_data(as_text=True)
     assert 'class="band k-paragraph"' in doc_view and re.search(r'class="band k-paragraph (same|changed|only)"', compare)
     assert doc_view.count('<text class="order') > 0 and compare.count('<text class="order') > 0
+
+
+def test_compare_folders_pairs_documents_and_opens_each_pair(tmp_path):
+    root = tmp_path / "served"
+    (root / "llama").mkdir(parents=True)
+    (root / "somark").mkdir()
+    shutil.copy(SAMPLES / "same_report" / "harbor_q3_llamacloud_v2.json", root / "llama" / "job-1.json")
+    shutil.copy(SAMPLES / "llamacloud" / "annual_report_v2.json", root / "llama" / "annual.json")
+    shutil.copy(SAMPLES / "same_report" / "harbor_q3_somark.json", root / "somark" / "result-9.json")
+    client = create_app(str(root)).test_client()
+    form = client.get("/folders").get_data(as_text=True)
+    assert '<option value="llama">' in form and '<option value="somark">' in form
+    html = client.get("/folders?a=llama&b=somark").get_data(as_text=True)
+    assert "harbor_q3_2025" in html and "llama/annual.json (nordwind_annual_report_2025)" in html
+    link = re.search(r'<a class="open" href="([^"]+)">harbor_q3_2025</a>', html).group(1)
+    compare = client.get(link.replace("&amp;", "&"))
+    assert compare.status_code == 200 and 'id="side-b"' in compare.get_data(as_text=True)
+    assert client.get("/folders?a=llama&b=../etc").status_code == 404

@@ -227,17 +227,11 @@ def _corpus_entries(folder: str) -> list[Any]:
             try:
                 docs = load(path)
             except NormalizeError as exc:
-                entries.append(Entry(path=rel, key=key_of_path(rel), error=f"{exc.path}: {exc.message}"))
+                entries.append(Entry(path=rel, key=key_of(None, rel), error=f"{exc.path}: {exc.message}"))
                 continue
             entries += [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
                         for i, doc in enumerate(docs)]
     return entries
-
-
-def key_of_path(rel: str) -> str:
-    from exporters.diff.corpus import key_of
-    from normalizer.schema import Document
-    return key_of(Document(provider="", format=""), rel)
 
 
 def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:

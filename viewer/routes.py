@@ -162,6 +162,41 @@ def compare() -> str:
                            start=start, slice=SLICE, total=total, zip=zip, cell_label=cell_label,
                            cells_shown=CELLS_SHOWN)
 
+@bp.get("/folders")
+def folders() -> str:
+    """Two folders of the served folder compared document by document: paired by the source document each
+    result records, worst first, each row opening the side-by-side compare."""
+    from exporters.diff.corpus import Entry, key_of, pair_entries, row_of, summarize
+    files = _store().files()
+    choices = sorted({posixpath.dirname(f) for f in files} - {""})
+    fa, fb = request.args.get("a", ""), request.args.get("b", "")
+    if not (fa and fb):
+        return render_template("folders.html.j2", choices=choices, fa=fa, fb=fb, result=None)
+    if fa not in choices or fb not in choices:
+        raise Refused("expected two folders of the served folder that hold results")
+    sides = []
+    for folder in (fa, fb):
+        entries = []
+        for rel in (f for f in files if posixpath.dirname(f) == folder):
+            loaded = _store().load(rel)
+            if loaded.error is not None:
+                entries.append(Entry(path=rel, key=key_of(None, rel), error=loaded.error))
+                continue
+            entries += [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
+                        for i, doc in enumerate(loaded.docs)]
+        sides.append(entries)
+    pairs, only_a, only_b = pair_entries(*[[e for e in side if e.error is None] for side in sides])
+    rows = []
+    for a, b in pairs:
+        doc_a, doc_b = _store().document(a.path, a.index), _store().document(b.path, b.index)
+        row = row_of(a.key, a.path, b.path, diff(doc_a, doc_b), [p.number for p in doc_a.pages],
+                     [p.number for p in doc_b.pages])
+        row.report = url_for(".compare", a=a.path, ai=a.index, b=b.path, bi=b.index)
+        rows.append(row)
+    result = summarize(fa, fb, sides[0], sides[1], rows, only_a, only_b)
+    return render_template("folders.html.j2", choices=choices, fa=fa, fb=fb, result=result)
+
+
 @bp.get("/compare/report")
 def compare_report() -> Response:
     fa, ia, a, fb, ib, b, result = compared()

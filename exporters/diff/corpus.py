@@ -67,10 +67,10 @@ class CorpusResult(Struct, kw_only=True):
     failed: list[Entry]          # files that did not normalize
 
 
-def key_of(doc: Document, path: str) -> str:
+def key_of(doc: Document | None, path: str) -> str:
     """What a result is paired by: the source document's name (without its suffix, case folded), else the
-    result file's stem."""
-    name = doc.file_name or os.path.basename(path)
+    result file's stem (also for a file that did not normalize: `doc` None)."""
+    name = (doc.file_name if doc is not None else None) or os.path.basename(path)
     stem = os.path.basename(name)
     while "." in stem and len(stem.rsplit(".", 1)[1]) <= 5:  # report.pdf.json -> report
         stem = stem.rsplit(".", 1)[0]
