@@ -32,6 +32,8 @@ def server(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import generate
     (root / "samples" / "big_v2.json").write_bytes(generate.llamacloud_v2(60))
+    (root / "samples" / "big_v2_edited.json").write_bytes(
+        generate.llamacloud_v2(60).replace(b"dividend", b"dividends"))
     from exporters import to_json
     from normalizer.schema import Block, Document, Page
     formulas = [Block(id="p1-b0", page=1, kind="formula", text="E = mc^2", latex="E = mc^2", bbox=[10, 10, 200, 40]),
@@ -472,3 +474,11 @@ def test_compare_with_one_document_ticked_keeps_the_selection_and_asks_for_a_sec
     wait_until(page, "!document.getElementById('compare-message').hidden")
     assert page.locator("#compare-message").inner_text() == "Tick a second document to compare."
     assert box.is_checked() and page.url.rstrip("/") == server
+
+
+def test_a_long_pair_shows_pages_first_and_its_scores_when_ready(page, server):
+    page.goto(server + "/compare?a=big_v2.json&b=big_v2_edited.json")
+    assert page.locator("#side-a section.page").count() == 10
+    wait_until(page, "document.getElementById('summary-scores').classList.contains('scored')")
+    text = page.locator("#summary-scores").inner_text()
+    assert text.startswith("text similarity 0.9") and " 0 changed" not in text and page.errors == []

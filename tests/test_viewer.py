@@ -326,3 +326,32 @@ def test_compare_folders_pairs_documents_and_opens_each_pair(tmp_path):
     compare = client.get(link.replace("&amp;", "&"))
     assert compare.status_code == 200 and 'id="side-b"' in compare.get_data(as_text=True)
     assert client.get("/folders?a=llama&b=../etc").status_code == 404
+
+
+def test_a_long_pair_shows_its_first_slice_before_the_whole_is_scored(tmp_path):
+    """Two long results with the same pages: the compare view pairs the pages it shows (page by page that is
+    the whole document's pairing) and leaves the whole documents' scores to /api/compare/summary."""
+    import sys
+    import orjson
+    sys.path.insert(0, str(SAMPLES.parent / "benchmarks"))
+    import generate
+    from exporters.diff import diff
+    from normalizer import normalize
+    (tmp_path / "a.json").write_bytes(generate.llamacloud_v2(30))
+    raw = orjson.loads(generate.llamacloud_v2(30))
+    for page in raw["items"]["pages"]:
+        for item in page["items"]:
+            if item.get("type") == "text":
+                item["value"] = item["value"].replace("revenue", "turnover", 1)
+    (tmp_path / "b.json").write_bytes(orjson.dumps(raw))
+    client = create_app(str(tmp_path)).test_client()
+    first = client.get("/compare?a=a.json&b=b.json&start=10").get_data(as_text=True)
+    assert "data-summary=" in first and "Scoring the whole documents" in first
+    assert 'id="page-11"' not in first and "A · page 11" in first and "A · page 21" not in first
+    full = diff(normalize((tmp_path / "a.json").read_bytes()), normalize((tmp_path / "b.json").read_bytes()))
+    changed = {p.a[0] for p in full.pairs if p.status == "changed" and 11 <= p.page_a <= 20}
+    shown = set(re.findall(r'class="dblock st-changed" data-block="([^"]+)"', first))
+    assert shown == changed  # the slice's pairing is the whole document's
+    summary = client.get("/api/compare/summary?a=a.json&b=b.json").get_json()
+    assert summary["text_similarity"] == pytest.approx(full.scores.text_similarity)
+    assert "data-summary=" not in client.get("/compare?a=a.json&b=b.json").get_data(as_text=True)  # now known

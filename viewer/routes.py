@@ -18,6 +18,7 @@ import orjson
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from exporters.diff import cell_label, diff, to_diff_html
+from normalizer.schema import Document
 
 from .exports import EXPORTS, ExportSettings
 from .layout import SLICE, compare_sides, index_rows, kinds, kinds_css, search, slice_of, slice_views, summary
@@ -143,24 +144,59 @@ def compared():
         ia, ib = ia or "0", ib or "0"
     ia, ib = str(number(ia, "a document number")), str(number(ib, "a document number"))
     a, b = _store().document(fa, int(ia)), _store().document(fb, int(ib))
-    key = (fa, ia, fb, ib)
+    return fa, int(ia), a, fb, int(ib), b
+
+
+def _cached_diff(key: tuple, a: Document, b: Document, start: int | None = None) -> Any:
+    """The diff of two documents (or, with `start`, of the slice of pages from there), cached while neither
+    file changes."""
     diffs: dict[tuple, Any] = current_app.extensions["docnorm.diffs"]
     cached = diffs.get(key)
     if cached is None or cached[0] is not a or cached[1] is not b:  # a file changed since: diff again
-        if len(diffs) > 16:
+        if len(diffs) > 64:
             diffs.clear()
-        cached = diffs[key] = (a, b, diff(a, b))
-    return fa, int(ia), a, fb, int(ib), b, cached[2]
+        cached = diffs[key] = (a, b, diff(a, b) if start is None else diff(*_window(a, b, start)))
+    return cached[2]
+
+
+def _window(a: Document, b: Document, start: int) -> tuple[Document, Document]:
+    """The two documents cut to the pages of one slice: page by page, the pairing of those pages is exactly
+    the whole document's."""
+    numbers = {p.number for p in a.pages[start:start + SLICE]}
+    return tuple(msgspec.structs.replace(doc, pages=[p for p in doc.pages if p.number in numbers],  # type: ignore
+                                         blocks=[blk for blk in doc.blocks if blk.page in numbers]) for doc in (a, b))
+
+
+def _paged(a: Document, b: Document) -> bool:
+    """Long documents with the same pages: the compare view pairs the slice it shows first."""
+    return len(a.pages) > SLICE and [p.number for p in a.pages] == [p.number for p in b.pages]
+
 
 @bp.get("/compare")
 def compare() -> str:
-    fa, ia, a, fb, ib, b, result = compared()
+    fa, ia, a, fb, ib, b = compared()
     start = number(request.args.get("start"), "a position", default=0)
     total = max(len(a.pages), len(b.pages))
-    sides = compare_sides(result, (a, b), start, (images_beside(fa), images_beside(fb)))
-    return render_template("compare.html.j2", result=result, sides=sides, fa=fa, ia=ia, fb=fb, ib=ib,
+    key = (fa, ia, fb, ib)
+    full = current_app.extensions["docnorm.diffs"].get(key)
+    if _paged(a, b):  # the first screen waits for its own pages only; the scores of the whole come after
+        shown = _cached_diff(key + (start,), a, b, start)
+        result = full[2] if full and full[0] is a and full[1] is b else None
+    else:
+        shown = result = _cached_diff(key, a, b)
+    sides = compare_sides(shown, (a, b), start, (images_beside(fa), images_beside(fb)))
+    return render_template("compare.html.j2", result=result, shown=shown, sides=sides, fa=fa, ia=ia, fb=fb, ib=ib,
                            start=start, slice=SLICE, total=total, zip=zip, cell_label=cell_label,
                            cells_shown=CELLS_SHOWN)
+
+
+@bp.get("/api/compare/summary")
+def compare_summary() -> Response:
+    """The whole documents' scores, for a compare view that showed its first slice before them."""
+    fa, ia, a, fb, ib, b = compared()
+    s = _cached_diff((fa, ia, fb, ib), a, b).scores
+    return _json({"text_similarity": s.text_similarity, "reading_order": s.reading_order, "teds": s.teds,
+                  "counts": s.counts, "note": s.note})
 
 @bp.get("/folders")
 def folders() -> str:
@@ -199,7 +235,8 @@ def folders() -> str:
 
 @bp.get("/compare/report")
 def compare_report() -> Response:
-    fa, ia, a, fb, ib, b, result = compared()
+    fa, ia, a, fb, ib, b = compared()
+    result = _cached_diff((fa, ia, fb, ib), a, b)
     return Response(to_diff_html(result, a, b, sources=(fa, fb)), mimetype="text/html",
                     headers={"Content-Disposition": attachment("diff.html")})
 

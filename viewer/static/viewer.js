@@ -252,6 +252,19 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
   const sides = { a: document.getElementById("side-a"), b: document.getElementById("side-b") };
   typeset(document);
 
+  // A long pair shows its first slice at once; the scores of the whole documents arrive after.
+  const summary = document.getElementById("compare-summary");
+  if (summary && summary.dataset.summary) {
+    fetch(summary.dataset.summary).then((r) => r.json()).then((s) => {
+      const out = document.getElementById("summary-scores");
+      const f = (v) => (v === null || v === undefined ? "–" : Number(v).toFixed(3));
+      out.textContent = s.note ? s.note
+        : `text similarity ${f(s.text_similarity)} · reading order ${f(s.reading_order)} · TEDS ${f(s.teds)} · `
+          + `${s.counts.same} same, ${s.counts.changed} changed, ${s.counts.split} split`;
+      out.classList.add("scored");
+    });
+  }
+
   function mark(event, on) {
     const el = event.target.closest("[data-partner]");
     if (!el) return;
