@@ -391,6 +391,24 @@ def test_teds_is_bounded_for_large_tables_and_says_when_it_is_approximate():
     assert bounded.teds <= exact.teds + 1e-9
 
 
+def test_a_large_table_with_a_few_rows_changed_stays_exact():
+    """Rows equal to their counterpart cost no comparison, so a 300 x 30 table with one cell changed and one row
+    removed is scored exactly (and fast), not sent to the bounded alignment by its size alone."""
+    import time
+    from exporters.diff.teds import table_diff
+    base = [[f"r{r}c{c}" for c in range(30)] for r in range(300)]
+    edited = [row[:] for row in base]
+    edited[150][15] = "changed"
+    del edited[40]
+    start = time.perf_counter()
+    result = table_diff(_grid_table(base), _grid_table(edited))
+    assert time.perf_counter() - start < 1.0 and not result.approximate
+    # 9,301 nodes: the removed row (31) and the changed cell's text (7 of 7 characters)
+    assert result.teds == pytest.approx(1 - (31 + 1.0) / 9301)
+    assert [(c.op, c.a, c.b) for c in result.cells] == ([("delete", [40, col], None) for col in range(30)]
+                                                        + [("replace", [150, 15], [149, 15])])
+
+
 def test_an_approximate_teds_is_shown_as_such(tmp_path):
     from exporters.diff import diff, to_diff_html
     import random
