@@ -71,3 +71,17 @@ def test_a_folder_and_a_file_is_a_usage_error(tmp_path):
     out = subprocess.run(["docnorm", "diff", str(SAMPLES / "somark"), str(SAMPLES / "somark" / "bare_outputs.json")],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "give two of one kind" in out.stderr
+
+
+def test_two_glob_patterns_are_compared_like_folders(tmp_path):
+    """Quoted patterns pick the files of each side (`**` crossing folders); paths are shown relative to the
+    folder the matches share."""
+    a, b = _folders(tmp_path)
+    out = subprocess.run(["docnorm", "diff", f"{a}/*.json", f"{b}/**/result-*.json", "--json", str(tmp_path / "g.json"),
+                          "-j", "1"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads((tmp_path / "g.json").read_text())
+    assert [(r["key"], r["a"], r["b"]) for r in result["rows"]] == [("harbor_q3_2025", "job-17.json", "result-3.json")]
+    assert [e["path"] for e in result["only_a"]] == ["annual.json"] and result["only_b"] == []  # sales.txt not matched
+    none = subprocess.run(["docnorm", "diff", f"{a}/*.nothing", f"{b}/*.json"], capture_output=True, text=True)
+    assert none.returncode == 2 and "no file matches this pattern" in none.stderr

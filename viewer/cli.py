@@ -214,23 +214,42 @@ def _one(spec: str) -> Document:
     return docs[0]
 
 
-def _corpus_entries(folder: str) -> list[Any]:
-    """Every document of every result file under `folder` (a file that does not normalize is an entry too)."""
+def _is_corpus(spec: str) -> bool:
+    """A folder, or a glob pattern (quoted, so the shell leaves it to us) that is not a file's own name."""
+    return os.path.isdir(spec) or any(c in spec for c in "*?[") and not os.path.exists(spec.split("#")[0])
+
+
+def _corpus_files(spec: str) -> tuple[str, list[str]]:
+    """The folder a side's paths are relative to, and its result files: every .json/.txt under a folder, or
+    the files a glob pattern matches (`**` crosses folders)."""
+    if os.path.isdir(spec):
+        files = []
+        for root, dirs, names in os.walk(spec):
+            dirs.sort()
+            files += [os.path.relpath(os.path.join(root, n), spec) for n in sorted(names)
+                      if n.endswith((".json", ".txt")) and not n.startswith(".")]
+        return spec, files
+    import glob
+    matches = sorted(os.path.abspath(p) for p in glob.glob(spec, recursive=True) if os.path.isfile(p))
+    if not matches:
+        raise UsageError(f"{spec}: no file matches this pattern")
+    base = os.path.commonpath([os.path.dirname(p) for p in matches])
+    return base, [os.path.relpath(p, base) for p in matches]
+
+
+def _corpus_entries(base: str, files: list[str]) -> list[Any]:
+    """Every document of every result file (a file that does not normalize is an entry too)."""
     from exporters.diff.corpus import Entry, key_of
     from normalizer import load
     entries = []
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in sorted(n for n in names if n.endswith((".json", ".txt")) and not n.startswith(".")):
-            path = os.path.join(root, name)
-            rel = os.path.relpath(path, folder)
-            try:
-                docs = load(path)
-            except NormalizeError as exc:
-                entries.append(Entry(path=rel, key=key_of(None, rel), error=f"{exc.path}: {exc.message}"))
-                continue
-            entries += [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
-                        for i, doc in enumerate(docs)]
+    for rel in files:
+        try:
+            docs = load(os.path.join(base, rel))
+        except NormalizeError as exc:
+            entries.append(Entry(path=rel, key=key_of(None, rel), error=f"{exc.path}: {exc.message}"))
+            continue
+        entries += [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
+                    for i, doc in enumerate(docs)]
     return entries
 
 
@@ -260,14 +279,15 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
     for output in (args.json, args.html, args.csv):
         if output:
             _writable(output)
-    entries_a, entries_b = _corpus_entries(args.a), _corpus_entries(args.b)
+    (base_a, files_a), (base_b, files_b) = _corpus_files(args.a), _corpus_files(args.b)
+    entries_a, entries_b = _corpus_entries(base_a, files_a), _corpus_entries(base_b, files_b)
     pairs, only_a, only_b = pair_entries([e for e in entries_a if e.error is None],
                                          [e for e in entries_b if e.error is None])
     report_dir = None
     if args.html:
         report_dir = os.path.splitext(args.html)[0] + "_pairs"
         os.makedirs(report_dir, exist_ok=True)
-    jobs = [(args.a, args.b, a, b, report_dir, n) for n, (a, b) in enumerate(pairs, 1)]
+    jobs = [(base_a, base_b, a, b, report_dir, n) for n, (a, b) in enumerate(pairs, 1)]
     workers = args.jobs or os.cpu_count() or 1
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -295,10 +315,10 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    if os.path.isdir(args.a) and os.path.isdir(args.b):
+    if _is_corpus(args.a) and _is_corpus(args.b):
         return cmd_diff_folders(args)
-    if os.path.isdir(args.a) != os.path.isdir(args.b):
-        raise UsageError("diff compares two files, or two folders: give two of one kind")
+    if _is_corpus(args.a) != _is_corpus(args.b):
+        raise UsageError("diff compares two files, or two folders (or patterns): give two of one kind")
     from exporters.diff import diff, to_diff_html, to_diff_json
     docs = []
     for output in (args.json, args.html):
@@ -406,7 +426,8 @@ EXAMPLES = {
     "normalize": ["docnorm normalize result.json --indent 2", "docnorm normalize a.json b.json -o canonical/"],
     "export": ["docnorm export result.json --to md -o result.md", "docnorm export result.json --to tables-csv -o tables/"],
     "diff": ["docnorm diff llamaparse.json somark.json --html report.html",
-             "docnorm diff llamaparse/ somark/ --html corpus.html --csv pairs.csv"],
+             "docnorm diff llamaparse/ somark/ --html corpus.html --csv pairs.csv",
+             "docnorm diff 'llamaparse/**/*.json' 'somark/2026-*/*.json' --json corpus.json"],
     "serve": ["docnorm serve results/", "docnorm serve results/report.json --port 8080"],
     "schema": ["docnorm schema > docnorm.schema.json", "docnorm schema | python -m json.tool"],
 }
@@ -463,9 +484,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(sub, "diff", "compare two results of the same document",
              "Pair the blocks of two results of the same document and score text, tables and reading order. "
              "A file holding several documents takes #N to pick one (from 1). Two folders are compared document by "
-             "document, paired by the source file each result records (else the result's file name).")
-    p.add_argument("a", metavar="A", help="a saved result, FILE#N, or a folder of results")
-    p.add_argument("b", metavar="B", help="a saved result, FILE#N, or a folder of results")
+             "document, paired by the source file each result records (else the result's file name); so are two quoted "
+             "glob patterns ('llamaparse/**/*.json').")
+    p.add_argument("a", metavar="A", help="a saved result, FILE#N, a folder of results or a quoted glob pattern")
+    p.add_argument("b", metavar="B", help="a saved result, FILE#N, a folder of results or a quoted glob pattern")
     p.add_argument("--html", metavar="PATH", help="write a standalone HTML report (folders: and one per pair)")
     p.add_argument("--json", metavar="PATH", help="write the scores and pairs as JSON")
     p.add_argument("--csv", metavar="PATH", help="folders: write a row of scores per pair as CSV")

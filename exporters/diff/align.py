@@ -33,6 +33,7 @@ def _by_page(blocks: list[Block]) -> dict[int, list[int]]:
 
 
 Frame = dict[int, tuple[float, float]]
+Raw = list[tuple[list[int], list[int]]]  # pairs of block-index lists: ([i], [j]), or a split ([i], [j, k])
 
 
 def _frames(doc: Document) -> Frame:
@@ -72,28 +73,6 @@ def _iou(p: list[float] | None, q: list[float] | None) -> float | None:
     return inter / union if union > 0 else 0.0
 
 
-def _match(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], geo_a: Frame,
-           geo_b: Frame, geometry: bool, options: DiffOptions) -> list[tuple[list[int], list[int]]]:
-    """Pairs of block-index lists ([i], [j], or a split [i], [j, k]) for the blocks `ia` and `ib`."""
-    taken: set[int] = set()
-    places = _Places(ia, ib)
-    pairs, rest_a = _identical(blocks_a, blocks_b, ia, ib, taken, places)
-    rest_b = [j for j in ib if j not in taken]
-    rel_a = {i: _rel(blocks_a[i], geo_a) if geometry else None for i in rest_a}
-    rel_b = {j: _rel(blocks_b[j], geo_b) if geometry else None for j in rest_b}
-    windows = _windows(rest_a, rest_b, options.window)
-    for wa, wb in windows:
-        pairs += _assign(blocks_a, blocks_b, wa, [j for j in wb if j not in taken], rel_a, rel_b, options, taken,
-                         places)
-    if len(pairs) < min(len(ia), len(ib)):  # blocks that moved out of their window: best match anywhere
-        paired_a = {i for xs, _ in pairs for i in xs}
-        pairs += _far(blocks_a, blocks_b, [i for i in rest_a if i not in paired_a],
-                      [j for j in rest_b if j not in taken], rel_a, rel_b, options, taken, places)
-    _splits(blocks_a, blocks_b, ia, ib, pairs)
-    _inline_captions(blocks_a, blocks_b, ia, ib, pairs)
-    return pairs
-
-
 # Across the document, where a partner sits only breaks ties between equally good ones (repeated
 # boilerplate): its cost per share of the document it is away from where the anchors expect it.
 PLACE_WEIGHT = 0.05
@@ -113,7 +92,7 @@ class _Places:
         self.size = max(len(ib), 1)
         self.anchors: list[tuple[int, int]] = []
 
-    def anchor(self, pairs: list[tuple[list[int], list[int]]]) -> None:
+    def anchor(self, pairs: Raw) -> None:
         """Pairs made become anchors (by their first blocks)."""
         self.anchors += [(self.rank_a[xs[0]], self.rank_b[ys[0]]) for xs, ys in pairs]
         self.anchors.sort()
@@ -127,83 +106,202 @@ class _Places:
         return near[1] + rank - near[0]
 
 
-def _identical(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], taken: set[int],
-               places: _Places) -> tuple[list[tuple[list[int], list[int]]], list[int]]:
-    """Blocks with the same text, paired first; and the blocks of `ia` left.
+def _match(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], geo_a: Frame,
+           geo_b: Frame, geometry: bool, options: DiffOptions) -> Raw:
+    """The pairs for the blocks `ia` of A and `ib` of B (a page, or the whole document)."""
+    return _Matcher(blocks_a, blocks_b, ia, ib, geo_a if geometry else {}, geo_b if geometry else {},
+                    options).pairs()
 
-    A text found once on each side pairs at once and is an anchor. A repeated text (a running header, a
-    footer, an empty figure) pairs each occurrence with the free one nearest to where the anchors put it,
-    nearest first: page 21's header pairs with page 21's, not with the first one left."""
-    pairs: list[tuple[list[int], list[int]]] = []
-    nearest: list[tuple[list[int], list[int]]] = []  # repeated texts: anchors for what follows, not each other
-    rest_a = ia
-    for key in _SAME_TEXT:
-        groups_a: dict[Any, list[int]] = {}
-        groups_b: dict[Any, list[int]] = {}
-        for i in rest_a:
-            groups_a.setdefault(key(blocks_a[i]), []).append(i)
-        for j in ib:
-            if j not in taken:
-                groups_b.setdefault(key(blocks_b[j]), []).append(j)
-        repeated, unique = [], []
-        for text, xs in groups_a.items():
-            ys = groups_b.get(text)
-            if ys and len(xs) == len(ys) == 1:
-                unique.append((xs, ys))
-                taken.add(ys[0])
-            elif ys:
-                repeated.append((xs, ys))
-        pairs += unique
-        places.anchor(unique)
+
+class _Matcher:
+    """One pairing's state, shared by its passes: both sides' blocks, their page-relative boxes, the options,
+    the blocks of B already taken and where each block of A is expected among those of B."""
+
+    def __init__(self, blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], geo_a: Frame,
+                 geo_b: Frame, options: DiffOptions) -> None:
+        self.a, self.b, self.ia, self.ib, self.options = blocks_a, blocks_b, ia, ib, options
+        self.rel_a = {i: _rel(blocks_a[i], geo_a) for i in ia}
+        self.rel_b = {j: _rel(blocks_b[j], geo_b) for j in ib}
+        self.taken: set[int] = set()
+        self.places = _Places(ia, ib)
+
+    def pairs(self) -> Raw:
+        """Identical texts first (anchors), then window by window, then what moved far; splits and inline
+        captions join their pairs last."""
+        pairs, rest_a = self.identical()
+        rest_b = [j for j in self.ib if j not in self.taken]
+        for wa, wb in _windows(rest_a, rest_b, self.options.window):
+            pairs += self.assign(wa, [j for j in wb if j not in self.taken])
+        if len(pairs) < min(len(self.ia), len(self.ib)):  # blocks that moved out of their window
+            paired_a = {i for xs, _ in pairs for i in xs}
+            pairs += self.far([i for i in rest_a if i not in paired_a], [j for j in rest_b if j not in self.taken])
+        self.splits(pairs)
+        self.inline_captions(pairs)
+        return pairs
+
+    def score(self, i: int, j: int) -> float:
+        """How alike block i of A and block j of B are (text, and boxes when both sides have them)."""
+        return _score(self.a[i], self.b[j], self.rel_a[i], self.rel_b[j], self.options)
+
+    def identical(self) -> tuple[Raw, list[int]]:
+        """Blocks with the same text, paired first; and the blocks of `ia` left.
+
+        A text found once on each side pairs at once and is an anchor. A repeated text (a running header, a
+        footer, an empty figure) pairs each occurrence with the free one nearest to where the anchors put it,
+        nearest first: page 21's header pairs with page 21's, not with the first one left."""
+        blocks_a, blocks_b, taken, places = self.a, self.b, self.taken, self.places
+        pairs: Raw = []
+        nearest: Raw = []  # repeated texts: anchors for what follows, not each other
+        rest_a = self.ia
+        for key in _SAME_TEXT:
+            groups_a: dict[Any, list[int]] = {}
+            groups_b: dict[Any, list[int]] = {}
+            for i in rest_a:
+                groups_a.setdefault(key(blocks_a[i]), []).append(i)
+            for j in self.ib:
+                if j not in taken:
+                    groups_b.setdefault(key(blocks_b[j]), []).append(j)
+            repeated, unique = [], []
+            for text, xs in groups_a.items():
+                ys = groups_b.get(text)
+                if ys and len(xs) == len(ys) == 1:
+                    unique.append((xs, ys))
+                    taken.add(ys[0])
+                elif ys:
+                    repeated.append((xs, ys))
+            pairs += unique
+            places.anchor(unique)
+            found = []
+            for xs, ys in repeated:
+                ranks = [places.rank_b[j] for j in ys]
+                for i in xs:
+                    want = places.expected(i)
+                    at = bisect.bisect_left(ranks, want)
+                    found += [(abs(ranks[k] - want), places.rank_a[i], i, ys[k]) for k in range(max(at - 3, 0), at + 3)
+                              if k < len(ranks)]
+            paired: set[int] = {i for xs, _ in pairs for i in xs}
+            for _, _, i, j in sorted(found):
+                if i not in paired and j not in taken:
+                    paired.add(i)
+                    taken.add(j)
+                    pairs.append(([i], [j]))
+                    nearest.append(pairs[-1])
+            rest_a = [i for i in rest_a if i not in paired]
+        places.anchor(nearest)
+        return pairs, rest_a
+
+    def far(self, left_a: list[int], left_b: list[int]) -> Raw:
+        """Leftovers paired best-first by the pairing score; candidates found by text (rapidfuzz, in C).
+
+        Each leftover of A is compared with the leftovers of B around its proportional place, as many as
+        `options.far_budget` comparisons allow in all (every one of them when that many fit): linear cost."""
+        if not left_a or not left_b:
+            return []
+        options, taken, places = self.options, self.taken, self.places
+        texts_b = [_norm(self.b[j]) for j in left_b]
+        reach = max(options.far_budget // len(left_a), options.window) // 2
+        cutoff = options.min_score * 100
         found = []
-        for xs, ys in repeated:
-            ranks = [places.rank_b[j] for j in ys]
-            for i in xs:
-                want = places.expected(i)
-                at = bisect.bisect_left(ranks, want)
-                found += [(abs(ranks[k] - want), places.rank_a[i], i, ys[k]) for k in range(max(at - 3, 0), at + 3)
-                          if k < len(ranks)]
-        paired: set[int] = {i for xs, _ in pairs for i in xs}
-        for _, _, i, j in sorted(found):
-            if i not in paired and j not in taken:
-                paired.add(i)
+        for n, i in enumerate(left_a):
+            want = places.expected(i)
+            lo = max(int(n * len(left_b) / len(left_a)) - reach, 0)
+            for _, _, k in process.extract(_norm(self.a[i]), texts_b[lo:lo + 2 * reach], scorer=fuzz.ratio,
+                                           limit=3, score_cutoff=cutoff):
+                j = left_b[lo + k]
+                score = self.score(i, j)
+                if score >= options.min_score:
+                    found.append((PLACE_WEIGHT * abs(places.rank_b[j] - want) / places.size - score, i, j))
+        out = []
+        done: set[int] = set()
+        for _, i, j in sorted(found):
+            if i not in done and j not in taken:
+                done.add(i)
                 taken.add(j)
-                pairs.append(([i], [j]))
-                nearest.append(pairs[-1])
-        rest_a = [i for i in rest_a if i not in paired]
-    places.anchor(nearest)
-    return pairs, rest_a
+                out.append(([i], [j]))
+        return out
 
+    def assign(self, wa: list[int], wb: list[int]) -> Raw:
+        """One window's pairs: the assignment of least total cost, a pair's cost its score and its distance from
+        where the anchors expect it."""
+        if not wa or not wb:
+            return []
+        options, taken, places = self.options, self.taken, self.places
+        scores = [[self.score(i, j) for j in wb] for i in wa]
+        # a partner a window away from where the anchors expect it costs as much as none: it is the far
+        # pass's to find, best first, and not forced on a block that has no partner here
+        unpaired = 1.0 - options.min_score
+        reach = float(options.window)
+        ranks = [places.rank_b[j] for j in wb]
+        costs = []
+        for row, i in zip(scores, wa):
+            want = places.expected(i)
+            costs.append([1.0 - s + min(abs(rank - want) / reach, 1.0) for s, rank in zip(row, ranks)] +
+                         [unpaired] * len(wa))
+        out = []
+        for r, c in assignment(costs):
+            if c < len(wb) and costs[r][c] < unpaired and wb[c] not in taken:
+                taken.add(wb[c])
+                out.append(([wa[r]], [wb[c]]))
+        return out
 
-def _far(blocks_a: list[Block], blocks_b: list[Block], left_a: list[int], left_b: list[int], rel_a: dict,
-         rel_b: dict, options: DiffOptions, taken: set[int], places: _Places) -> list[tuple[list[int], list[int]]]:
-    """Leftovers paired best-first by the pairing score; candidates found by text (rapidfuzz, in C).
+    def splits(self, pairs: Raw) -> None:
+        """An unpaired block next to a paired one joins its pair when their texts together match better."""
+        blocks_a, blocks_b, ia, ib = self.a, self.b, self.ia, self.ib
+        for side in (1, 0):  # 1: a block of A split into two of B; 0: the other way round
+            order = ib if side else ia
+            mine, theirs = (blocks_b, blocks_a) if side else (blocks_a, blocks_b)
+            paired = {k: n for n, pair in enumerate(pairs) for k in pair[side]}
+            position = {k: p for p, k in enumerate(order)}
+            for pos, k in enumerate(order):
+                if k in paired:
+                    continue
+                for near in (pos - 1, pos + 1):
+                    if not 0 <= near < len(order) or order[near] not in paired:
+                        continue
+                    n = paired[order[near]]
+                    if len(pairs[n][1 - side]) != 1:
+                        continue
+                    other = _norm(theirs[pairs[n][1 - side][0]])
+                    parts = sorted(pairs[n][side] + [k], key=position.__getitem__)
+                    joined = " ".join(_norm(mine[x]) for x in parts)
+                    alone = " ".join(_norm(mine[x]) for x in pairs[n][side])
+                    if fuzz.ratio(other, joined) >= max(fuzz.ratio(other, alone) + 5, 60):
+                        pairs[n][side][:] = parts
+                        paired[k] = n
+                        break
 
-    Each leftover of A is compared with the leftovers of B around its proportional place, as many as
-    `options.far_budget` comparisons allow in all (every one of them when that many fit): linear cost."""
-    if not left_a or not left_b:
-        return []
-    texts_b = [_norm(blocks_b[j]) for j in left_b]
-    reach = max(options.far_budget // len(left_a), options.window) // 2
-    cutoff = options.min_score * 100
-    found = []
-    for n, i in enumerate(left_a):
-        want = places.expected(i)
-        lo = max(int(n * len(left_b) / len(left_a)) - reach, 0)
-        for _, _, k in process.extract(_norm(blocks_a[i]), texts_b[lo:lo + 2 * reach], scorer=fuzz.ratio,
-                                       limit=3, score_cutoff=cutoff):
-            j = left_b[lo + k]
-            score = _score(blocks_a[i], blocks_b[j], rel_a[i], rel_b[j], options)
-            if score >= options.min_score:
-                found.append((PLACE_WEIGHT * abs(places.rank_b[j] - want) / places.size - score, i, j))
-    out = []
-    done: set[int] = set()
-    for _, i, j in sorted(found):
-        if i not in done and j not in taken:
-            done.add(i)
-            taken.add(j)
-            out.append(([i], [j]))
-    return out
+    def inline_captions(self, pairs: Raw) -> None:
+        """A caption one provider gives as a block of its own and the other inside its figure (LlamaCloud's image
+        `caption`): the caption block joins its figure's pair, so the two captions are compared with each other
+        instead of one counting as changed and the other as found on one side only."""
+        blocks_a, blocks_b, ia, ib = self.a, self.b, self.ia, self.ib
+        for side in (1, 0):  # 1: a caption block of B, its figure's partner in A holding the caption inline
+            mine, theirs, order = (blocks_b, blocks_a, ib) if side else (blocks_a, blocks_b, ia)
+            paired = {k for pair in pairs for k in pair[side]}
+            pair_of = {k: n for n, pair in enumerate(pairs) for k in pair[side]}
+            index = {mine[k].id: k for k in order}
+            for k in order:
+                figure = mine[k]
+                if figure.kind != "figure" or k not in pair_of:
+                    continue
+                n = pair_of[k]
+                partner = [theirs[j] for j in pairs[n][1 - side]]
+                if len(partner) != 1 or partner[0].captions or not partner[0].text.strip():
+                    continue  # the other side's figure has caption blocks of its own, or no caption at all
+                for caption_id in figure.captions:
+                    c = index.get(caption_id)
+                    if c is not None and c not in paired:
+                        pairs[n][side].append(c)
+                        paired.add(c)
+            # or the inline caption paired with the caption block by its text, leaving that block's figure alone
+            owner = {index[cid]: k for k in order if mine[k].kind == "figure" for cid in mine[k].captions if cid in index}
+            for pair in pairs:
+                ours, other = pair[side], pair[1 - side]
+                if len(ours) == 1 and len(other) == 1 and ours[0] in owner and owner[ours[0]] not in paired and \
+                        theirs[other[0]].kind == "figure" and not theirs[other[0]].captions:
+                    figure_index = owner[ours[0]]
+                    ours.insert(0, figure_index)
+                    paired.add(figure_index)
 
 
 def _windows(xs: list[int], ys: list[int], size: int) -> list[tuple[list[int], list[int]]]:
@@ -220,29 +318,6 @@ def _windows(xs: list[int], ys: list[int], size: int) -> list[tuple[list[int], l
     return out
 
 
-def _assign(blocks_a: list[Block], blocks_b: list[Block], wa: list[int], wb: list[int], rel_a: dict, rel_b: dict,
-            options: DiffOptions, taken: set[int], places: _Places) -> list[tuple[list[int], list[int]]]:
-    if not wa or not wb:
-        return []
-    scores = [[_score(blocks_a[i], blocks_b[j], rel_a[i], rel_b[j], options) for j in wb] for i in wa]
-    # a partner a window away from where the anchors expect it costs as much as none: it is the far
-    # pass's to find, best first, and not forced on a block that has no partner here
-    unpaired = 1.0 - options.min_score
-    reach = float(options.window)
-    ranks = [places.rank_b[j] for j in wb]
-    costs = []
-    for row, i in zip(scores, wa):
-        want = places.expected(i)
-        costs.append([1.0 - s + min(abs(rank - want) / reach, 1.0) for s, rank in zip(row, ranks)] +
-                     [unpaired] * len(wa))
-    out = []
-    for r, c in assignment(costs):
-        if c < len(wb) and costs[r][c] < unpaired and wb[c] not in taken:
-            taken.add(wb[c])
-            out.append(([wa[r]], [wb[c]]))
-    return out
-
-
 def _score(x: Block, y: Block, p: list[float] | None, q: list[float] | None, options: DiffOptions) -> float:
     overlap = _iou(p, q)
     if not (x.text.strip() and y.text.strip()):  # a block without text (a figure): judged by where it sits
@@ -253,68 +328,7 @@ def _score(x: Block, y: Block, p: list[float] | None, q: list[float] | None, opt
     return options.text_weight * text + (1 - options.text_weight) * overlap
 
 
-def _inline_captions(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int],
-                     pairs: list[tuple[list[int], list[int]]]) -> None:
-    """A caption one provider gives as a block of its own and the other inside its figure (LlamaCloud's image
-    `caption`): the caption block joins its figure's pair, so the two captions are compared with each other
-    instead of one counting as changed and the other as found on one side only."""
-    for side in (1, 0):  # 1: a caption block of B, its figure's partner in A holding the caption inline
-        mine, theirs, order = (blocks_b, blocks_a, ib) if side else (blocks_a, blocks_b, ia)
-        paired = {k for pair in pairs for k in pair[side]}
-        pair_of = {k: n for n, pair in enumerate(pairs) for k in pair[side]}
-        index = {mine[k].id: k for k in order}
-        for k in order:
-            figure = mine[k]
-            if figure.kind != "figure" or k not in pair_of:
-                continue
-            n = pair_of[k]
-            partner = [theirs[j] for j in pairs[n][1 - side]]
-            if len(partner) != 1 or partner[0].captions or not partner[0].text.strip():
-                continue  # the other side's figure has caption blocks of its own, or no caption at all
-            for caption_id in figure.captions:
-                c = index.get(caption_id)
-                if c is not None and c not in paired:
-                    pairs[n][side].append(c)
-                    paired.add(c)
-        # or the inline caption paired with the caption block by its text, leaving that block's figure alone
-        owner = {index[cid]: k for k in order if mine[k].kind == "figure" for cid in mine[k].captions if cid in index}
-        for pair in pairs:
-            ours, other = pair[side], pair[1 - side]
-            if len(ours) == 1 and len(other) == 1 and ours[0] in owner and owner[ours[0]] not in paired and \
-                    theirs[other[0]].kind == "figure" and not theirs[other[0]].captions:
-                figure_index = owner[ours[0]]
-                ours.insert(0, figure_index)
-                paired.add(figure_index)
-
-
-def _splits(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int],
-            pairs: list[tuple[list[int], list[int]]]) -> None:
-    """An unpaired block next to a paired one joins its pair when their texts together match better."""
-    for side in (1, 0):  # 1: a block of A split into two of B; 0: the other way round
-        order = ib if side else ia
-        mine, theirs = (blocks_b, blocks_a) if side else (blocks_a, blocks_b)
-        paired = {k: n for n, pair in enumerate(pairs) for k in pair[side]}
-        position = {k: p for p, k in enumerate(order)}
-        for pos, k in enumerate(order):
-            if k in paired:
-                continue
-            for near in (pos - 1, pos + 1):
-                if not 0 <= near < len(order) or order[near] not in paired:
-                    continue
-                n = paired[order[near]]
-                if len(pairs[n][1 - side]) != 1:
-                    continue
-                other = _norm(theirs[pairs[n][1 - side][0]])
-                parts = sorted(pairs[n][side] + [k], key=position.__getitem__)
-                joined = " ".join(_norm(mine[x]) for x in parts)
-                alone = " ".join(_norm(mine[x]) for x in pairs[n][side])
-                if fuzz.ratio(other, joined) >= max(fuzz.ratio(other, alone) + 5, 60):
-                    pairs[n][side][:] = parts
-                    paired[k] = n
-                    break
-
-
-def _pairs(a: Document, b: Document, raw: list[tuple[list[int], list[int]]], geo_a: Frame,
+def _pairs(a: Document, b: Document, raw: Raw, geo_a: Frame,
            geo_b: Frame) -> list[Pair]:
     out: list[Pair] = []
     paired_a = {i for xs, _ in raw for i in xs}
