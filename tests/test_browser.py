@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -14,6 +15,7 @@ import pytest
 from viewer import create_app
 
 from .conftest import ROOT, SAMPLES
+from .test_corpus_diff import _folders
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -26,7 +28,6 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's c
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from werkzeug.serving import make_server
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(SAMPLES, root / "samples")
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -42,11 +43,21 @@ def server(tmp_path_factory):
                       latex="\\text{<img src=x onerror=alert(1)>}", bbox=[10, 90, 200, 120])]
     (root / "samples" / "math_check.json").write_bytes(to_json(Document(
         provider="test", format="docnorm", pages=[Page(number=1, width=300, height=200)], blocks=formulas)))
-    srv = make_server("127.0.0.1", 0, create_app(str(root / "samples")), threaded=True)
+    with _serve(root / "samples") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serve(root: Path):
+    """The viewer over `root` on a free port, for as long as the block runs."""
+    from werkzeug.serving import make_server
+    srv = make_server("127.0.0.1", 0, create_app(str(root)), threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}"
+    finally:
+        srv.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -482,3 +493,47 @@ def test_a_long_pair_shows_pages_first_and_its_scores_when_ready(page, server):
     wait_until(page, "document.getElementById('summary-scores').classList.contains('scored')")
     text = page.locator("#summary-scores").inner_text()
     assert text.startswith("text similarity 0.9") and " 0 changed" not in text and page.errors == []
+
+
+def test_compare_folders_page_lists_the_pairs_and_opens_one(page, tmp_path):
+    """The viewer's Compare folders page: pick two folders, read the pairs worst first, open one side by side."""
+    _folders(tmp_path)
+    with _serve(tmp_path) as url:
+        page.goto(url + "/")
+        page.click("text=Compare folders")
+        page.select_option("#folder-a", "llama")
+        page.select_option("#folder-b", "somark")
+        page.click("form.filters button[type=submit]")
+        page.wait_for_selector("#folder-pairs tbody tr")
+        keys = page.locator("#folder-pairs tbody tr td:first-child a").all_inner_texts()
+        assert keys == ["harbor_q3_2025", "sales"]  # worst first
+        assert page.locator("ul.only").first.inner_text().splitlines() == [
+            "A: llama/annual.json (nordwind_annual_report_2025)", "B: somark/other.json (other)"]
+        assert "somark/broken.json: " in page.locator("ul.only").nth(1).inner_text()
+        page.screenshot(path=str(ARTIFACTS / "compare_folders.png"), full_page=True)
+        page.click("#folder-pairs a.open >> text=harbor_q3_2025")
+        page.wait_for_selector("#side-b section.page")
+        assert page.locator("#side-a section.page").count() >= 1 and page.errors == []
+
+
+def test_the_corpus_report_sorts_and_links_each_pair(page, tmp_path):
+    """The standalone corpus report, opened from disk: its table sorts by a clicked heading and each document
+    opens its own pair report."""
+    import subprocess
+    _folders(tmp_path)
+    report = tmp_path / "corpus.html"
+    out = subprocess.run(["docnorm", "diff", str(tmp_path / "llama"), str(tmp_path / "somark"), "--html", str(report),
+                          "-j", "1"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    page.goto(report.as_uri())
+    first = "document.querySelector('#pairs tbody tr td').textContent.trim()"
+    assert page.evaluate(first) == "harbor_q3_2025"
+    page.click("#pairs th:has-text('text similarity')")  # ascending: the worst stays first
+    assert page.evaluate(first) == "harbor_q3_2025"
+    page.click("#pairs th:has-text('text similarity')")  # descending: the identical pair first
+    assert page.evaluate(first) == "sales"
+    assert page.locator("svg text", has_text="document pairs").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "corpus_report.png"), full_page=True)
+    page.click("#pairs a >> text=harbor_q3_2025")
+    page.wait_for_load_state()
+    assert page.url.endswith("_pairs/0001.html") and "harbor_q3_2025" in page.content() and page.errors == []

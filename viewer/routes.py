@@ -204,7 +204,7 @@ def folders() -> str:
     result records, worst first, each row opening the side-by-side compare."""
     from exporters.diff.corpus import Entry, key_of, pair_entries, row_of, summarize
     files = _store().files()
-    choices = sorted({posixpath.dirname(f) for f in files} - {""})
+    choices = sorted({folder for f in files for folder in _ancestors(f)})
     fa, fb = request.args.get("a", ""), request.args.get("b", "")
     if not (fa and fb):
         return render_template("folders.html.j2", choices=choices, fa=fa, fb=fb, result=None)
@@ -213,7 +213,7 @@ def folders() -> str:
     sides = []
     for folder in (fa, fb):
         entries = []
-        for rel in (f for f in files if posixpath.dirname(f) == folder):
+        for rel in (f for f in files if f.startswith(folder + "/")):  # with its subfolders, as the CLI does
             loaded = _store().load(rel)
             if loaded.error is not None:
                 entries.append(Entry(path=rel, key=key_of(None, rel), error=loaded.error))
@@ -231,6 +231,12 @@ def folders() -> str:
         rows.append(row)
     result = summarize(fa, fb, sides[0], sides[1], rows, only_a, only_b)
     return render_template("folders.html.j2", choices=choices, fa=fa, fb=fb, result=result)
+
+
+def _ancestors(path: str) -> list[str]:
+    """Every folder above a served file: a/b/x.json -> a, a/b."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:k]) for k in range(1, len(parts) + 1)]
 
 
 @bp.get("/compare/report")
