@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
@@ -237,20 +238,18 @@ def _corpus_files(spec: str) -> tuple[str, list[str]]:
     return base, [os.path.relpath(p, base) for p in matches]
 
 
-def _corpus_entries(base: str, files: list[str]) -> list[Any]:
-    """Every document of every result file (a file that does not normalize is an entry too)."""
+def _file_entries(job: tuple[str, str]) -> list[Any]:
+    """Every document of one result file, as corpus entries (a file that does not normalize is an entry too);
+    in a worker process, so the files of a corpus load on every core."""
     from exporters.diff.corpus import Entry, key_of
     from normalizer import load
-    entries = []
-    for rel in files:
-        try:
-            docs = load(os.path.join(base, rel))
-        except NormalizeError as exc:
-            entries.append(Entry(path=rel, key=key_of(None, rel), error=f"{exc.path}: {exc.message}"))
-            continue
-        entries += [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
-                    for i, doc in enumerate(docs)]
-    return entries
+    base, rel = job
+    try:
+        docs = load(os.path.join(base, rel))
+    except NormalizeError as exc:
+        return [Entry(path=rel, key=key_of(None, rel), error=f"{exc.path}: {exc.message}")]
+    return [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
+            for i, doc in enumerate(docs)]
 
 
 def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
@@ -280,20 +279,25 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
         if output:
             _writable(output)
     (base_a, files_a), (base_b, files_b) = _corpus_files(args.a), _corpus_files(args.b)
-    entries_a, entries_b = _corpus_entries(base_a, files_a), _corpus_entries(base_b, files_b)
-    pairs, only_a, only_b = pair_entries([e for e in entries_a if e.error is None],
-                                         [e for e in entries_b if e.error is None])
     report_dir = None
     if args.html:
         report_dir = os.path.splitext(args.html)[0] + "_pairs"
         os.makedirs(report_dir, exist_ok=True)
-    jobs = [(base_a, base_b, a, b, report_dir, n) for n, (a, b) in enumerate(pairs, 1)]
     workers = args.jobs or os.cpu_count() or 1
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            rows = list(pool.map(_diff_pair, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
-    else:
-        rows = [_diff_pair(job) for job in jobs]
+    with contextlib.ExitStack() as stack:  # the pool starts its processes at its first job, if any
+        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers > 1 else None
+
+        def run(fn: Any, jobs: list[Any]) -> list[Any]:
+            """Loading and comparing alike: on every core when there is more than one job, else here."""
+            if pool is None or len(jobs) < 2:
+                return [fn(job) for job in jobs]
+            return list(pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+        loaded = run(_file_entries, [(base_a, f) for f in files_a] + [(base_b, f) for f in files_b])
+        entries_a = [e for entries in loaded[:len(files_a)] for e in entries]
+        entries_b = [e for entries in loaded[len(files_a):] for e in entries]
+        pairs, only_a, only_b = pair_entries([e for e in entries_a if e.error is None],
+                                             [e for e in entries_b if e.error is None])
+        rows = run(_diff_pair, [(base_a, base_b, a, b, report_dir, n) for n, (a, b) in enumerate(pairs, 1)])
     result = summarize(args.a, args.b, entries_a, entries_b, rows, only_a, only_b)
     scored = [r.text_similarity for r in result.rows if r.text_similarity is not None]
     print(f"{'':18} {'A':>10} {'B':>10}")
