@@ -241,15 +241,13 @@ def _corpus_files(spec: str) -> tuple[str, list[str]]:
 def _file_entries(job: tuple[str, str]) -> list[Any]:
     """Every document of one result file, as corpus entries (a file that does not normalize is an entry too);
     in a worker process, so the files of a corpus load on every core."""
-    from exporters.diff.corpus import Entry, key_of
+    from exporters.diff.corpus import entries_of
     from normalizer import load
     base, rel = job
     try:
-        docs = load(os.path.join(base, rel))
+        return entries_of(rel, load(os.path.join(base, rel)))
     except NormalizeError as exc:
-        return [Entry(path=rel, key=key_of(None, rel), error=f"{exc.path}: {exc.message}")]
-    return [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
-            for i, doc in enumerate(docs)]
+        return entries_of(rel, None, f"{exc.path}: {exc.message}")
 
 
 def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
@@ -261,7 +259,7 @@ def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
     doc_a = load(os.path.join(folder_a, a.path))[a.index]
     doc_b = load(os.path.join(folder_b, b.path))[b.index]
     result = diff(doc_a, doc_b)
-    row = row_of(a.key, a.path, b.path, result, [p.number for p in doc_a.pages], [p.number for p in doc_b.pages])
+    row = row_of(a, b, doc_a, doc_b, result)
     if report_dir is not None:
         name = f"{n:04d}.html"
         with open(os.path.join(report_dir, name), "w", encoding="utf-8") as fh:

@@ -198,11 +198,12 @@ def compare_summary() -> Response:
     return _json({"text_similarity": s.text_similarity, "reading_order": s.reading_order, "teds": s.teds,
                   "counts": s.counts, "note": s.note})
 
+
 @bp.get("/folders")
 def folders() -> str:
     """Two folders of the served folder compared document by document: paired by the source document each
     result records, worst first, each row opening the side-by-side compare."""
-    from exporters.diff.corpus import Entry, key_of, pair_entries, row_of, summarize
+    from exporters.diff.corpus import entries_of, pair_entries, row_of, summarize
     files = _store().files()
     choices = sorted({folder for f in files for folder in _ancestors(f)})
     fa, fb = request.args.get("a", ""), request.args.get("b", "")
@@ -215,18 +216,14 @@ def folders() -> str:
         entries = []
         for rel in (f for f in files if f.startswith(folder + "/")):  # with its subfolders, as the CLI does
             loaded = _store().load(rel)
-            if loaded.error is not None:
-                entries.append(Entry(path=rel, key=key_of(None, rel), error=loaded.error))
-                continue
-            entries += [Entry(path=rel, index=i, key=key_of(doc, rel), status=doc.job.status, pages=len(doc.pages))
-                        for i, doc in enumerate(loaded.docs)]
+            entries += entries_of(rel, loaded.docs if loaded.error is None else None, loaded.error)
         sides.append(entries)
     pairs, only_a, only_b = pair_entries(*[[e for e in side if e.error is None] for side in sides])
     rows = []
     for a, b in pairs:
         doc_a, doc_b = _store().document(a.path, a.index), _store().document(b.path, b.index)
-        row = row_of(a.key, a.path, b.path, diff(doc_a, doc_b), [p.number for p in doc_a.pages],
-                     [p.number for p in doc_b.pages])
+        # cached as the compare view keys it: opening the row reuses this diff
+        row = row_of(a, b, doc_a, doc_b, _cached_diff((a.path, a.index, b.path, b.index), doc_a, doc_b))
         row.report = url_for(".compare", a=a.path, ai=a.index, b=b.path, bi=b.index)
         rows.append(row)
     result = summarize(fa, fb, sides[0], sides[1], rows, only_a, only_b)
@@ -245,6 +242,7 @@ def compare_report() -> Response:
     result = _cached_diff((fa, ia, fb, ib), a, b)
     return Response(to_diff_html(result, a, b, sources=(fa, fb)), mimetype="text/html",
                     headers={"Content-Disposition": attachment("diff.html")})
+
 
 @bp.get("/export/<name>")
 def export(name: str) -> Response:

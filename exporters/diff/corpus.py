@@ -95,15 +95,25 @@ def pair_entries(a: list[Entry], b: list[Entry]) -> tuple[list[tuple[Entry, Entr
     return pairs, only_a, only_b
 
 
-def row_of(key: str, path_a: str, path_b: str, result: DiffResult, pages_a: list[int], pages_b: list[int]) -> Row:
-    """The scores of one pair."""
+def entries_of(path: str, docs: list[Document] | None, error: str | None = None) -> list[Entry]:
+    """Every document of one result file as corpus entries; a file that did not normalize (`docs` None) is one
+    entry holding its error, keyed by its stem."""
+    if docs is None:
+        return [Entry(path=path, key=key_of(None, path), error=error)]
+    return [Entry(path=path, index=i, key=key_of(doc, path), status=doc.job.status, pages=len(doc.pages))
+            for i, doc in enumerate(docs)]
+
+
+def row_of(a: Entry, b: Entry, doc_a: Document, doc_b: Document, result: DiffResult) -> Row:
+    """The scores of one pair: `result` is the diff of the entries' documents."""
     tables = [p.teds for p in result.pairs if p.teds is not None]
     s = result.scores
-    return Row(key=key, a=path_a, b=path_b, text_similarity=s.text_similarity, reading_order=s.reading_order,
+    pages_a, pages_b = {p.number for p in doc_a.pages}, {p.number for p in doc_b.pages}
+    return Row(key=a.key, a=a.path, b=b.path, text_similarity=s.text_similarity, reading_order=s.reading_order,
                teds_mean=sum(tables) / len(tables) if tables else None, teds_worst=min(tables) if tables else None,
                tables=len(tables), blocks_a=s.counts["blocks_a"], blocks_b=s.counts["blocks_b"],
-               kinds_a=s.kinds_a, kinds_b=s.kinds_b, pages_only_a=sorted(set(pages_a) - set(pages_b)),
-               pages_only_b=sorted(set(pages_b) - set(pages_a)), note=s.note)
+               kinds_a=s.kinds_a, kinds_b=s.kinds_b, pages_only_a=sorted(pages_a - pages_b),
+               pages_only_b=sorted(pages_b - pages_a), note=s.note)
 
 
 def summarize(folder_a: str, folder_b: str, entries_a: list[Entry], entries_b: list[Entry], rows: list[Row],
