@@ -224,11 +224,12 @@ def _corpus_files(spec: str) -> tuple[str, list[str]]:
     """The folder a side's paths are relative to, and its result files: every .json/.txt under a folder, or
     the files a glob pattern matches (`**` crosses folders)."""
     if os.path.isdir(spec):
+        from .store import SUFFIXES  # what the viewer lists as results
         files = []
         for root, dirs, names in os.walk(spec):
             dirs.sort()
             files += [os.path.relpath(os.path.join(root, n), spec) for n in sorted(names)
-                      if n.endswith((".json", ".txt")) and not n.startswith(".")]
+                      if n.endswith(SUFFIXES) and not n.startswith(".")]
         return spec, files
     import glob
     matches = sorted(os.path.abspath(p) for p in glob.glob(spec, recursive=True) if os.path.isfile(p))

@@ -18,7 +18,7 @@ import msgspec
 
 from normalizer.schema import Document
 
-from .align import _by_page, _frames, _match, _pairs, text_ops
+from .align import _by_page, _frames, _Matcher, _pairs, text_ops
 from .report import cell_label, to_diff_html
 from .result import CellDiff, DiffOptions, DiffResult, PageScore, Pair, Scores, Side, Status
 from .scores import _aligned_scores, _page_scores, _scores, _side, kind_counts, reading_order
@@ -52,10 +52,10 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
         index_a, index_b = _by_page(a.blocks), _by_page(b.blocks)
         for page in a.pages:
             ia, ib = index_a.get(page.number, []), index_b.get(page.number, [])
-            raw_pairs += _match(a.blocks, b.blocks, ia, ib, geo_a, geo_b, True, options)
-    else:
-        raw_pairs = _match(a.blocks, b.blocks, list(range(len(a.blocks))), list(range(len(b.blocks))), geo_a,
-                           geo_b, False, options)
+            raw_pairs += _Matcher(a.blocks, b.blocks, ia, ib, geo_a, geo_b, options).pairs()
+    else:  # boxes on differently split pages are not comparable: paired by text and place alone
+        raw_pairs = _Matcher(a.blocks, b.blocks, list(range(len(a.blocks))), list(range(len(b.blocks))), {}, {},
+                             options).pairs()
     pairs = _pairs(a, b, raw_pairs, geo_a, geo_b)
     # page by page when both have the same pages; else by what was aligned (7 pages against 1 is not page 1
     # against page 1)

@@ -106,15 +106,9 @@ class _Places:
         return near[1] + rank - near[0]
 
 
-def _match(blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], geo_a: Frame,
-           geo_b: Frame, geometry: bool, options: DiffOptions) -> Raw:
-    """The pairs for the blocks `ia` of A and `ib` of B (a page, or the whole document)."""
-    return _Matcher(blocks_a, blocks_b, ia, ib, geo_a if geometry else {}, geo_b if geometry else {},
-                    options).pairs()
-
-
 class _Matcher:
-    """One pairing's state, shared by its passes: both sides' blocks, their page-relative boxes, the options,
+    """The pairing of the blocks `ia` of A with the blocks `ib` of B (a page, or the whole document): its state,
+    shared by its passes, is both sides' blocks, their page-relative boxes (none without frames), the options,
     the blocks of B already taken and where each block of A is expected among those of B."""
 
     def __init__(self, blocks_a: list[Block], blocks_b: list[Block], ia: list[int], ib: list[int], geo_a: Frame,
