@@ -3,10 +3,8 @@ echoed (tables are rebuilt from cells). One render function per block kind."""
 
 from __future__ import annotations
 
-from typing import Callable
-
-import jinja2
 from html import escape as esc
+from typing import Callable
 
 from markupsafe import Markup
 import msgspec
@@ -14,6 +12,7 @@ from msgspec import Struct
 
 from normalizer.schema import Block, Document, Table
 
+from .jinja_env import env as _env
 from .joined import logical_blocks
 from .markdown import safe_url
 from .tables import table_to_html
@@ -31,10 +30,6 @@ class HtmlOptions(Struct, frozen=True, kw_only=True):
 # images were asked for. Sent as a <meta>, so it holds wherever the file is opened.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:{remote}; base-uri 'none'; form-action 'none'"
 _REMOTE = ("http://", "https://", "//")
-
-
-_env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"), autoescape=True,
-                          trim_blocks=True, lstrip_blocks=True)
 
 
 def _attrs(b: Block, extra_class: str = "") -> str:

@@ -12,12 +12,12 @@ import io
 import os
 from typing import Any, Iterable
 
-import jinja2
 import msgspec
 from msgspec import Struct
 
 from normalizer.schema import Document
 
+from ..jinja_env import env as _env
 from .result import DiffResult
 
 
@@ -106,12 +106,11 @@ def entries_of(path: str, docs: list[Document] | None, error: str | None = None)
 
 def row_of(a: Entry, b: Entry, doc_a: Document, doc_b: Document, result: DiffResult) -> Row:
     """The scores of one pair: `result` is the diff of the entries' documents."""
-    tables = [p.teds for p in result.pairs if p.teds is not None]
     s = result.scores
     pages_a, pages_b = {p.number for p in doc_a.pages}, {p.number for p in doc_b.pages}
     return Row(key=a.key, a=a.path, b=b.path, text_similarity=s.text_similarity, reading_order=s.reading_order,
-               teds_mean=sum(tables) / len(tables) if tables else None, teds_worst=min(tables) if tables else None,
-               tables=len(tables), blocks_a=s.counts["blocks_a"], blocks_b=s.counts["blocks_b"],
+               teds_mean=s.teds, teds_worst=min((p.teds for p in result.pairs if p.teds is not None), default=None),
+               tables=s.tables_compared, blocks_a=s.counts["blocks_a"], blocks_b=s.counts["blocks_b"],
                kinds_a=s.kinds_a, kinds_b=s.kinds_b, pages_only_a=sorted(pages_a - pages_b),
                pages_only_b=sorted(pages_b - pages_a), note=s.note)
 
@@ -149,8 +148,6 @@ def to_corpus_csv(result: CorpusResult) -> str:
     return out.getvalue()
 
 
-_env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"), autoescape=True,
-                          trim_blocks=True, lstrip_blocks=True)
 SCORES = (("text_similarity", "text similarity"), ("reading_order", "reading order"), ("teds_mean", "mean table TEDS"))
 
 

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import jinja2
-
 from normalizer.schema import Document
 
+from ..jinja_env import env as _env
 from .result import CellDiff, DiffResult, PageScore
-
-
-_env = jinja2.Environment(loader=jinja2.PackageLoader("exporters", "templates"), autoescape=True,
-                          trim_blocks=True, lstrip_blocks=True)
 
 
 def _at(position: list[int]) -> str:
