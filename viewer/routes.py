@@ -17,7 +17,7 @@ import msgspec
 import orjson
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from exporters.diff import cell_label, diff, to_diff_html
+from exporters.diff import cell_label, diff, page_by_page, to_diff_html
 from normalizer.schema import Document
 
 from .exports import EXPORTS, ExportSettings
@@ -25,6 +25,7 @@ from .layout import SLICE, compare_sides, index_rows, kinds, kinds_css, search, 
 from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Loaded, Refused, Store
 
 bp = Blueprint("viewer", __name__)
+
 
 KINDS_CSS = kinds_css()
 CELLS_SHOWN = 40  # table differences listed under a compared table; the HTML report has them all
@@ -63,9 +64,11 @@ def images_beside(rel: str) -> Callable[[str], str | None]:
         return url_for(".asset", rel=candidate)
     return locate
 
+
 @bp.get("/kinds.css")
 def kind_styles() -> Response:
     return Response(KINDS_CSS, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
+
 
 @bp.get("/asset/<path:rel>")
 def asset(rel: str) -> Response:
@@ -77,10 +80,12 @@ def asset(rel: str) -> Response:
         raise Refused("the image cannot be read") from None
     return Response(data, mimetype=IMAGE_TYPES[os.path.splitext(real)[1].lower()])
 
+
 def doc_from_request():
     rel = request.args.get("f", "")
     index = number(request.args.get("i"), "a document number", default=0)
     return rel, index, _store().document(rel, index)
+
 
 @bp.get("/")
 def index() -> str:
@@ -96,6 +101,7 @@ def index() -> str:
     return render_template("index.html.j2", rows=rows, providers=providers, statuses=STATUSES,
                            provider=provider, status=status)
 
+
 @bp.get("/view")
 def view() -> str:
     rel, i, doc = doc_from_request()
@@ -107,6 +113,7 @@ def view() -> str:
                            views=slice_views(doc, start, locate=images_beside(rel)), kinds=kinds(doc),
                            summary=summary(doc), exports=list(EXPORTS))
 
+
 @bp.get("/api/slice")
 def page_slice() -> Response:
     rel, i, doc = doc_from_request()
@@ -117,6 +124,7 @@ def page_slice() -> Response:
                            start=first, total=len(doc.pages), slice=SLICE)
     return Response(html, mimetype="text/html", headers={"X-Slice-Start": str(first)})
 
+
 @bp.get("/api/block")
 def block() -> Response:
     rel, i, doc = doc_from_request()
@@ -126,12 +134,12 @@ def block() -> Response:
         abort(404)
     return _json(msgspec.to_builtins(found))
 
+
 @bp.get("/api/search")
 def find() -> Response:
     rel, i, doc = doc_from_request()
     return _json(search(doc, request.args.get("q", "")))
 
-diffs: dict[tuple, Any] = {}
 
 def compared():
     picks = request.args.getlist("pick")
@@ -169,7 +177,7 @@ def _window(a: Document, b: Document, start: int) -> tuple[Document, Document]:
 
 def _paged(a: Document, b: Document) -> bool:
     """Long documents with the same pages: the compare view pairs the slice it shows first."""
-    return len(a.pages) > SLICE and [p.number for p in a.pages] == [p.number for p in b.pages]
+    return len(a.pages) > SLICE and page_by_page(a, b)
 
 
 @bp.get("/compare")

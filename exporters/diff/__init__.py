@@ -45,7 +45,7 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
         >>> 0.5 < diff(a, b).scores.text_similarity <= 1.0
         True
     """
-    same_pages = bool(a.pages) and [p.number for p in a.pages] == [p.number for p in b.pages]
+    same_pages = page_by_page(a, b)
     geo_a, geo_b = _frames(a), _frames(b)
     raw_pairs: list[tuple[list[int], list[int]]] = []
     if same_pages:
@@ -62,6 +62,12 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
     pages, text_similarity = _page_scores(a, b) if same_pages else _aligned_scores(a, b, pairs)
     return DiffResult(a=_side(a), b=_side(b), mode="page" if same_pages else "global",
                       scores=_scores(a, b, raw_pairs, pairs, text_similarity), pages=pages, pairs=pairs)
+
+
+def page_by_page(a: Document, b: Document) -> bool:
+    """Whether the diff pairs page by page (both have the same pages), so that a slice of pages diffs as the
+    whole document's pairing of those pages; else it pairs across the whole document."""
+    return bool(a.pages) and [p.number for p in a.pages] == [p.number for p in b.pages]
 
 
 def to_diff_json(result: DiffResult) -> bytes:
