@@ -15,6 +15,9 @@ from exporters.html import HtmlOptions, for_document, list_ordinals, render_bloc
 from normalizer.schema import Block, Chunk, Document, Page
 
 SLICE = 10  # pages rendered per request
+LETTER_ASPECT = 8.5 / 11  # width / height assumed when only the height is known (LLMWhisperer)
+DEFAULT_FRAME = (1000.0, 1294.0)  # a Letter-shaped frame for pages with no size and no boxes
+_OPTIONS = HtmlOptions(join_continued=False)  # each fragment stays on its own page
 
 # Each kind's colour (from Paul Tol's colour-blind-safe vibrant, muted and bright schemes) and, where hues are
 # close or the kind is page furniture, a dash pattern too: caption/table, header/footer/footnote and link/list
@@ -39,9 +42,6 @@ def kinds_css() -> str:
         rules.append(f"body.hide-{kind} .box.k-{kind}, body.hide-{kind} .band.k-{kind}, "
                      f"body.hide-{kind} .order.k-{kind} {{ display: none; }}")
     return "\n".join(rules) + "\n"
-LETTER_ASPECT = 8.5 / 11  # width / height assumed when only the height is known (LLMWhisperer)
-DEFAULT_FRAME = (1000.0, 1294.0)  # a Letter-shaped frame for pages with no size and no boxes
-_OPTIONS = HtmlOptions(join_continued=False)  # each fragment stays on its own page
 
 
 class Rect(NamedTuple):
