@@ -3,6 +3,7 @@ echoed (tables are rebuilt from cells). One render function per block kind."""
 
 from __future__ import annotations
 
+import base64
 from html import escape as esc
 from typing import Callable
 
@@ -174,6 +175,11 @@ def render_block(block: Block, table: Table | None, options: HtmlOptions = HtmlO
     return RENDER[block.kind](block, table, options)
 
 
+def data_url(png: bytes) -> str:
+    """A PNG as a data: URL (base64 only: nothing in it can end the attribute it is written in)."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def for_document(doc: Document, options: HtmlOptions) -> HtmlOptions:
     """`options` with the automatic choices made for `doc`: layout text for LLMWhisperer's."""
     if options.layout_text is None:
@@ -181,13 +187,15 @@ def for_document(doc: Document, options: HtmlOptions) -> HtmlOptions:
     return options
 
 
-def to_html(doc: Document, options: HtmlOptions = HtmlOptions()) -> str:
+def to_html(doc: Document, options: HtmlOptions = HtmlOptions(), page_images: dict[int, bytes] | None = None) -> str:
     """The document as one standalone HTML5 page: a `<section class="page">` per page, every block element with
     `data-block`/`data-kind`, provider text escaped, a CSP that allows no script.
 
     Args:
         doc: a canonical Document.
         options: furniture, joined tables, heading offset, whether remote images load.
+        page_images: PNG bytes by page number (`exporters.render.embedded_pages`), embedded as data: URLs
+            beside each page's content, so the report needs nothing else to show the real page.
 
     Example:
         >>> doc = normalize(open("samples/llamacloud/annual_report_v2.json", "rb").read())
@@ -205,6 +213,7 @@ def to_html(doc: Document, options: HtmlOptions = HtmlOptions()) -> str:
             pages[block.page]["blocks"].append(html)
     for page in pages.values():  # one Markup a page, not one a block: the template has nothing to escape
         page["html"] = Markup("\n".join(page.pop("blocks")))  # escaped piece by piece
+        page["image"] = data_url(page_images[page["number"]]) if page_images and page["number"] in page_images else None
     return _env.get_template("document.html.j2").render(
         title=doc.file_name or doc.job.id or "document", provider=doc.provider, format=doc.format,
         status=doc.job.status, job_error=doc.job.error, pages=[pages[n] for n in sorted(pages)],

@@ -61,3 +61,17 @@ def shared_dir() -> Path:
 
 def pretty(data: bytes) -> str:
     return json.dumps(json.loads(data), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _page_cache(tmp_path_factory):
+    """Page images rendered during the tests are cached in a folder of their own, never the user's cache."""
+    import os
+    folder = tmp_path_factory.mktemp("page-cache")
+    old = os.environ.get("DOCNORM_CACHE")
+    os.environ["DOCNORM_CACHE"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("DOCNORM_CACHE", None)
+    else:
+        os.environ["DOCNORM_CACHE"] = old

@@ -48,10 +48,10 @@ def server(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def _serve(root: Path):
-    """The viewer over `root` on a free port, for as long as the block runs."""
+def _serve(root: Path, **options):
+    """The viewer over `root` (`options` for create_app) on a free port, for as long as the block runs."""
     from werkzeug.serving import make_server
-    srv = make_server("127.0.0.1", 0, create_app(str(root)), threaded=True)
+    srv = make_server("127.0.0.1", 0, create_app(str(root), **options), threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     try:
@@ -537,3 +537,120 @@ def test_the_corpus_report_sorts_and_links_each_pair(page, tmp_path):
     page.click("#pairs a >> text=harbor_q3_2025")
     page.wait_for_load_state()
     assert page.url.endswith("_pairs/0001.html") and "harbor_q3_2025" in page.content() and page.errors == []
+
+
+# --- the real page under the boxes ---------------------------------------------------------------------------
+
+INK_BOXES = [(72.0, 80.0, "MMMMMMMM"), (330.0, 200.0, "HHHHHH"), (72.0, 420.0, "WWWWWWW"), (300.0, 640.0, "EEEEEEEE")]
+INK_SIZE = 28.0
+
+
+def _ink_folder(root: Path) -> None:
+    """A PDF with heavy capitals at known places, and a result whose boxes are exactly where that text is
+    (Helvetica's M/H/W/E widths; the box from the text's top to its baseline)."""
+    from exporters import to_json
+    from normalizer.schema import Block, Document, Page
+    from .pdfs import Text, pdf_bytes
+    widths = {"M": 0.833, "H": 0.722, "W": 0.944, "E": 0.667}
+    (root / "ink.pdf").write_bytes(pdf_bytes([(612.0, 792.0, [Text(x, top, INK_SIZE, s) for x, top, s in INK_BOXES])]))
+    blocks = [Block(id=f"b{n}", page=1, kind="paragraph", text=s,
+                    bbox=[x, top, x + len(s) * widths[s[0]] * INK_SIZE, top + INK_SIZE * 0.8])
+              for n, (x, top, s) in enumerate(INK_BOXES)]
+    (root / "ink.json").write_bytes(to_json(Document(provider="test", format="docnorm", file_name="ink.pdf",
+                                                     pages=[Page(number=1, width=612, height=792, unit="pt")],
+                                                     blocks=blocks)))
+    (root / "broken.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    (root / "broken.json").write_bytes(to_json(Document(provider="test", format="docnorm", file_name="broken.pdf",
+                                                        pages=[Page(number=1, width=612, height=792)], blocks=blocks)))
+
+
+def _dark(image, box) -> tuple[int, int]:
+    """(dark pixels, all pixels) of `image` inside `box` (left, top, right, bottom)."""
+    region = image.crop(tuple(round(v) for v in box)).convert("L")
+    return sum(region.histogram()[:110]), region.width * region.height
+
+
+def test_each_box_lies_over_the_ink_of_its_text(browser, tmp_path):
+    """The page image and the boxes share one frame: with the boxes made invisible, the screenshot's dark pixels
+    (the rendered text) fall inside each box's screen rectangle, and the page outside the boxes is blank."""
+    import io as _io
+    from PIL import Image
+    _ink_folder(tmp_path)
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    pg = context.new_page()
+    with _serve(tmp_path) as url:
+        pg.goto(f"{url}/view?f=ink.json")
+        wait_until(pg, "document.querySelector('svg.page-svg').classList.contains('image-loaded')")
+        pg.evaluate("(() => { const r = document.getElementById('box-opacity'); r.value = '0';"
+                    " r.dispatchEvent(new Event('input')); })()")
+        pg.wait_for_timeout(100)
+        svg = pg.locator("svg.page-svg").first
+        frame = svg.bounding_box()
+        shot = Image.open(_io.BytesIO(svg.screenshot()))
+        scale = shot.width / frame["width"]
+        boxes = []
+        for n in range(len(INK_BOXES)):
+            r = pg.locator(f'svg .box[data-block="b{n}"]').bounding_box()
+            boxes.append([(r["x"] - frame["x"]) * scale, (r["y"] - frame["y"]) * scale,
+                          (r["x"] + r["width"] - frame["x"]) * scale, (r["y"] + r["height"] - frame["y"]) * scale])
+        pg.evaluate("document.getElementById('box-opacity').value = '0.8'")
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.evaluate("(() => { const r = document.getElementById('box-opacity'); r.dispatchEvent(new Event('input')); })()")
+        pg.screenshot(path=str(ARTIFACTS / "page-image-ink.png"))
+    context.close()
+    for box in boxes:
+        dark, total = _dark(shot, box)
+        assert dark > 0.2 * total, (box, dark, total)  # the capitals fill much of their box
+        for margin in ([box[0], box[1] - 14, box[2], box[1] - 4], [box[0], box[3] + 4, box[2], box[3] + 14],
+                       [box[0] - 14, box[1], box[0] - 4, box[3]], [box[2] + 4, box[1], box[2] + 14, box[3]]):
+            assert _dark(shot, margin)[0] <= 2, (box, margin)  # no ink just outside it: the box is where the text is
+    empty = [shot.width * 0.1, shot.height * 0.85, shot.width * 0.45, shot.height * 0.95]
+    assert _dark(shot, empty)[0] == 0
+
+
+def test_the_compare_view_shows_the_same_page_image_on_both_sides(page, server):
+    import io as _io
+    from PIL import Image, ImageChops
+    page.goto(server + "/compare?a=same_report/harbor_q3_llamacloud_v2.json&b=same_report/harbor_q3_somark.json")
+    wait_until(page, "[...document.querySelectorAll('.diff-side')].every((side) => "
+                     "side.querySelector('svg.page-svg').classList.contains('image-loaded'))")
+    page.evaluate("(() => { const r = document.getElementById('box-opacity'); r.value = '0';"
+                  " r.dispatchEvent(new Event('input')); })()")
+    page.wait_for_timeout(100)
+    a, b = (Image.open(_io.BytesIO(page.locator(f"#side-{s} svg.page-svg").first.screenshot())).convert("L")
+            for s in ("a", "b"))
+    assert a.size == b.size
+    differing = sum(ImageChops.difference(a, b).histogram()[61:])
+    assert differing < 0.002 * a.width * a.height
+    assert _dark(a, (0, 0, a.width, a.height))[0] > 100  # and it is the page, not two blank frames
+    assert not page.errors
+
+
+def test_the_image_toggle_the_large_page_and_an_error_card(page, tmp_path):
+    _ink_folder(tmp_path)
+    with _serve(tmp_path) as url:
+        page.goto(f"{url}/view?f=ink.json")
+        wait_until(page, "document.querySelector('svg.page-svg').classList.contains('image-loaded')")
+        image = page.locator("image.page-image").first
+        small = int(image.get_attribute("data-width"))
+        page.locator("#show-image").uncheck()
+        assert page.evaluate("getComputedStyle(document.querySelector('image.page-image')).display") == "none"
+        page.locator("#show-image").check()
+        width_before = page.locator("svg.page-svg").first.bounding_box()["width"]
+        page.locator("button.enlarge").first.click()
+        wait_until(page, f"Number(document.querySelector('image.page-image').dataset.width) > {small}")
+        assert page.locator("svg.page-svg").first.bounding_box()["width"] > 1.5 * width_before
+        assert "w=" in image.get_attribute("href")
+        page.goto(f"{url}/view?f=broken.json")  # a source that cannot be read: the view says so, and opens
+        assert "cannot be shown: not a readable PDF" in page.locator(".source-line").inner_text()
+        assert page.locator("image.page-image").count() == 0
+    from exporters.page_images import PageImages
+    from .pdfs import slow_page
+    (tmp_path / "ink.pdf").write_bytes(slow_page())  # its page sizes read at once; its page too slow to draw
+    images = PageImages(timeout=0.3)
+    with _serve(tmp_path, pages=images) as url:
+        page.goto(f"{url}/view?f=ink.json")
+        wait_until(page, "!document.querySelector('.image-error').hidden")
+        assert "took longer than 0.3 s" in page.locator(".image-error").first.inner_text()
+    images.close()
+    assert not page.errors

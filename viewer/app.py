@@ -8,6 +8,8 @@ import os
 
 from flask import Flask, Response, render_template, request
 
+from exporters.page_images import PageImages
+
 from .routes import bp
 from .store import Refused, Store
 
@@ -18,11 +20,16 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
-def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
+def create_app(root: str, hosts: tuple[str, ...] = (), sources: tuple[str, ...] = (),
+               pages: PageImages | None = None) -> Flask:
     """The viewer over `root`. It answers only requests whose Host header names this machine (or one of
-    `hosts`, the interface it was bound to): a page on another site rebound to 127.0.0.1 cannot read results."""
-    if not os.path.isdir(root):
-        raise ValueError(f"not a folder: {root!r}")
+    `hosts`, the interface it was bound to): a page on another site rebound to 127.0.0.1 cannot read results.
+    Source documents are looked for beside each result and in the `sources` folders (read-only too); their pages
+    are rendered by `pages` (by default, two bounded worker processes started on first use, caching outside
+    every served folder)."""
+    for folder in (root, *sources):
+        if not os.path.isdir(folder):
+            raise ValueError(f"not a folder: {folder!r}")
     allowed = {h.lower().strip("[]") for h in LOCAL_HOSTS + tuple(hosts)}
     app = Flask(__name__)
     app.jinja_env.autoescape = True  # Flask only autoescapes *.html by name; these templates are *.html.j2
@@ -30,6 +37,8 @@ def create_app(root: str, hosts: tuple[str, ...] = ()) -> Flask:
     store = Store(root)
     app.extensions["docnorm.store"] = store
     app.extensions["docnorm.diffs"] = {}  # compare results, by (file, index) pair
+    app.extensions["docnorm.sources"] = tuple(os.path.realpath(s) for s in sources)
+    app.extensions["docnorm.pages"] = pages or PageImages(avoid=(store.root, *app.extensions["docnorm.sources"]))
 
     @app.context_processor
     def folder() -> dict[str, str]:

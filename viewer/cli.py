@@ -151,6 +151,20 @@ def _write(path: str, payload: bytes) -> None:
 _CONTENT_ONLY = ("md", "text", "chunks", "tables-html", "tables-csv")
 
 
+def _source_arg(path: str | None, needs: str, applies: bool) -> str | None:
+    """A --source document, checked before any work: a readable PDF or page image, for an output that uses it."""
+    if path is None:
+        return None
+    from exporters.page_images import SOURCE_SUFFIXES
+    if not applies:
+        raise UsageError(f"--source is for {needs}: the page images are embedded in the HTML")
+    if not os.path.isfile(path):
+        raise UsageError(f"--source: no such file: {path}")
+    if not path.lower().endswith(SOURCE_SUFFIXES):
+        raise UsageError(f"--source: expected a PDF or page image ({', '.join(SOURCE_SUFFIXES)}), found {path}")
+    return path
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     if args.output and not args.to.startswith("tables-") and not os.path.isdir(args.output):
         _writable(args.output)
@@ -166,7 +180,8 @@ def cmd_export(args: argparse.Namespace) -> int:
               f"content to export as {args.to} (--to html or json show its status)", file=sys.stderr)
         return 1
     suffix, _mime, render = EXPORTS[args.to]
-    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images)
+    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images,
+                              source=_source_arg(args.source, "--to html", args.to == "html"))
     outputs: list[str] = []
     for doc in docs:
         out = render(doc, settings)
@@ -323,6 +338,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if _is_corpus(args.a) != _is_corpus(args.b):
         raise UsageError("diff compares two files, or two folders (or patterns): give two of one kind")
     from exporters.diff import diff, to_diff_html, to_diff_json
+    source = _source_arg(args.source, "--html", bool(args.html))
     docs = []
     for output in (args.json, args.html):
         if output:
@@ -353,8 +369,67 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.json:
         _write(args.json, to_diff_json(result) + b"\n")
     if args.html:
-        _write(args.html, to_diff_html(result, *docs, sources=(args.a, args.b)).encode())
+        pages = None
+        if source is not None:
+            from exporters.render import embedded_pages
+            pages = embedded_pages(docs[0], source, compare=docs[1])
+        _write(args.html, to_diff_html(result, *docs, sources=(args.a, args.b), page_images=pages).encode())
     return 0
+
+
+def _page_numbers(spec: str | None, doc: Document) -> list[int]:
+    """`--pages 1-3,7` as the document's page numbers it names (all of them without it)."""
+    numbers = [p.number for p in doc.pages]
+    if not spec:
+        return numbers
+    wanted: set[int] = set()
+    for part in spec.split(","):
+        first, _, last = part.strip().partition("-")
+        if not (first.isdigit() and (not last or last.isdigit())) or len(part) > 20:
+            raise UsageError(f"--pages: expected page numbers and ranges such as 1-3,7, found {part.strip()!r}")
+        lo, hi = int(first), int(last or first)
+        if hi < lo:
+            raise UsageError(f"--pages: the range {part.strip()} runs backwards")
+        wanted.update(n for n in numbers if lo <= n <= hi)
+    if not wanted:
+        raise UsageError(f"--pages {spec}: the document has none of these pages (it has {len(numbers)})")
+    return sorted(wanted)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Each page as a PNG: its boxes over the source page (given, or found beside the result as the viewer finds
+    it), or over a blank page."""
+    from exporters.render import render_page
+    try:
+        doc = _one(args.file)
+        other = _one(args.compare) if args.compare else None
+    except (NormalizeError, Unreadable) as exc:
+        _fail(args.file, exc)
+        return 1
+    source = _source_arg(args.source, "render", True) or _found_source(args.file, doc)
+    numbers = _page_numbers(args.pages, doc)
+    _folder(args.output)
+    stem = _stem(args.file.rsplit("#", 1)[0] if not os.path.exists(args.file) else args.file)
+    print(f"docnorm: {args.file}: drawing {len(numbers)} page(s) over "
+          f"{source or 'blank pages (no source document found; give --source)'}", file=sys.stderr)
+    for n in progress(numbers, "render"):
+        if other is not None and not any(p.number == n for p in other.pages):
+            print(f"docnorm: {args.compare}: has no page {n}; page {n} skipped", file=sys.stderr)
+            continue
+        png = render_page(doc, n, source, width=args.width, numbers=args.numbers, labels=args.labels, compare=other)
+        _write(os.path.join(args.output, f"{stem}-p{n}.png"), png)
+    return 0
+
+
+def _found_source(spec: str, doc: Document) -> str | None:
+    """The source the viewer would show: by the recorded file name or the result's name, beside the result."""
+    from .sources import find_source
+    path = spec if os.path.exists(spec) else spec.rsplit("#", 1)[0]
+    if path == "-":
+        return None
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    found = find_source(folder, (), os.path.basename(path), doc)
+    return found.path if found else None
 
 
 SERVER_THREADS = 8  # requests served at once; the rest wait in waitress's queue, not in threads of their own
@@ -371,8 +446,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         root, first = target, ""
     else:
         raise UsageError(f"no such folder or file: {target}")
+    for folder in args.sources:
+        if not os.path.isdir(folder):
+            raise UsageError(f"--sources: no such folder: {folder}")
     from .app import create_app  # Flask is only imported when serving
-    app = create_app(root, hosts=(args.host,))
+    app = create_app(root, hosts=(args.host,), sources=tuple(args.sources))
+    import threading  # the page renderers start beside the server: a first page image need not wait for them
+    threading.Thread(target=app.extensions["docnorm.pages"].warm, daemon=True).start()
     try:
         server = make_server(app, args.host, args.port)
     except OSError as exc:
@@ -427,11 +507,16 @@ EXPORT_HELP = {
 EXAMPLES = {
     "detect": ["docnorm detect result.json", "docnorm detect results/*.json"],
     "normalize": ["docnorm normalize result.json --indent 2", "docnorm normalize a.json b.json -o canonical/"],
-    "export": ["docnorm export result.json --to md -o result.md", "docnorm export result.json --to tables-csv -o tables/"],
+    "export": ["docnorm export result.json --to md -o result.md", "docnorm export result.json --to tables-csv -o tables/",
+               "docnorm export result.json --to html --source report.pdf -o report.html"],
     "diff": ["docnorm diff llamaparse.json somark.json --html report.html",
+             "docnorm diff llamaparse.json somark.json --html report.html --source report.pdf",
              "docnorm diff llamaparse/ somark/ --html corpus.html --csv pairs.csv",
              "docnorm diff 'llamaparse/**/*.json' 'somark/2026-*/*.json' --json corpus.json"],
-    "serve": ["docnorm serve results/", "docnorm serve results/report.json --port 8080"],
+    "render": ["docnorm render result.json --source report.pdf --pages 1-3 -o pages/ --numbers",
+               "docnorm render llamaparse.json --compare somark.json --source report.pdf -o compare/"],
+    "serve": ["docnorm serve results/", "docnorm serve results/report.json --port 8080",
+              "docnorm serve results/ --sources ~/scans --sources ~/pdfs"],
     "schema": ["docnorm schema > docnorm.schema.json", "docnorm schema | python -m json.tool"],
 }
 
@@ -483,6 +568,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write CSV cells as they are (by default a cell a spreadsheet would run as a formula gets a leading ')")
     p.add_argument("--remote-images", action="store_true",
                    help="HTML: show images from other hosts (by default a link: opening the page fetches nothing)")
+    p.add_argument("--source", metavar="DOC", help="HTML: the PDF or page image the result was made from; each "
+                   "page is embedded beside its content with the boxes drawn over it")
     p.set_defaults(run=cmd_export)
     p = _add(sub, "diff", "compare two results of the same document",
              "Pair the blocks of two results of the same document and score text, tables and reading order. "
@@ -496,12 +583,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="PATH", help="folders: write a row of scores per pair as CSV")
     p.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="folders: pairs compared at once "
                    "(default: every core)")
+    p.add_argument("--source", metavar="DOC", help="with --html: the PDF or page image both results were made "
+                   "from; each page pair is embedded with its boxes coloured same / changed / only in one")
     p.set_defaults(run=cmd_diff)
+    p = _add(sub, "render", "draw each page's boxes over the real page, as PNG",
+             "Draw the boxes of a result over its source document's pages (or blank pages when there is none), one "
+             "PNG per page, coloured by kind; with --compare, two results side by side, coloured same / changed / "
+             "only in one. Without --source, the source is looked for beside the result as the viewer does.")
+    p.add_argument("file", metavar="FILE", help="a saved result (FILE#N picks the N-th document of several)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write FILE-pN.png into")
+    p.add_argument("--source", metavar="DOC", help="the PDF or page image the result was made from")
+    p.add_argument("--pages", metavar="LIST", help="the pages to draw, e.g. 1-3,7 (default: all)")
+    p.add_argument("--compare", metavar="B", help="a second result of the same document, drawn beside")
+    p.add_argument("--numbers", action="store_true", help="number the blocks in reading order")
+    p.add_argument("--labels", action="store_true", help="write each block's kind at its box")
+    p.add_argument("--width", type=int, default=1200, metavar="PX", help="page width in pixels (default 1200)")
+    p.set_defaults(run=cmd_render)
     p = _add(sub, "serve", "browse saved results in a web browser",
              "Serve a folder of saved results (or one file, opened at once) in the viewer.")
     p.add_argument("dir", metavar="DIR", help="a folder of saved results, or one result file")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--sources", action="append", default=[], metavar="DIR",
+                   help="a folder of source documents (PDF or page images) to show under the boxes; may be "
+                        "repeated (a result's own folder is always searched)")
     p.set_defaults(run=cmd_serve)
     p = _add(sub, "schema", "print the JSON Schema of the canonical document",
              "Print the JSON Schema (2020-12) of canonical docnorm JSON.")

@@ -19,6 +19,7 @@ class ExportSettings(Struct, frozen=True, kw_only=True):
     span_policy: Literal["html", "repeat", "anchor"] = "html"
     raw_csv: bool = False  # CSV cells that a spreadsheet would run as formulas, written without the leading '
     remote_images: bool = False  # HTML loads images from other hosts when opened
+    source: str | None = None  # HTML: the source document, its pages (with the boxes) embedded beside the text
 
 
 def _markdown(doc: Document, settings: ExportSettings) -> str:
@@ -28,7 +29,11 @@ def _markdown(doc: Document, settings: ExportSettings) -> str:
 
 def _html(doc: Document, settings: ExportSettings) -> str:
     from exporters import HtmlOptions, to_html
-    return to_html(doc, HtmlOptions(remote_images=settings.remote_images))
+    pages = None
+    if settings.source is not None:
+        from exporters.render import embedded_pages
+        pages = embedded_pages(doc, settings.source)
+    return to_html(doc, HtmlOptions(remote_images=settings.remote_images), page_images=pages)
 
 
 def _text(doc: Document, settings: ExportSettings) -> str:

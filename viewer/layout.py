@@ -10,27 +10,14 @@ from typing import Any, Callable, NamedTuple
 import msgspec
 from markupsafe import Markup
 
-from exporters.diff import kind_counts
+from exporters.diff import MARKS, kind_counts
+from exporters.kinds import KIND_STYLE
+from exporters.page_frame import aspect_note, frame
 from exporters.html import HtmlOptions, for_document, list_ordinals, render_block
 from normalizer.schema import Block, Chunk, Document, Page
 
 SLICE = 10  # pages rendered per request
-LETTER_ASPECT = 8.5 / 11  # width / height assumed when only the height is known (LLMWhisperer)
-DEFAULT_FRAME = (1000.0, 1294.0)  # a Letter-shaped frame for pages with no size and no boxes
 _OPTIONS = HtmlOptions(join_continued=False)  # each fragment stays on its own page
-
-# Each kind's colour (from Paul Tol's colour-blind-safe vibrant, muted and bright schemes) and, where hues are
-# close or the kind is page furniture, a dash pattern too: caption/table, header/footer/footnote and link/list
-# item, alike before, now differ in hue and lightness.
-KIND_STYLE: dict[str, tuple[str, str]] = {
-    "heading": ("#CC3311", ""), "paragraph": ("#0077BB", ""), "list_item": ("#009988", ""),
-    "table": ("#EE7733", ""), "figure": ("#AA3377", ""), "caption": ("#33BBEE", "2 2"),
-    "formula": ("#117733", ""), "code": ("#332288", ""), "header": ("#999933", "6 3"),
-    "footer": ("#882255", "6 3"), "page_number": ("#BBBBBB", "6 3"), "footnote": ("#DDCC77", "2 2"),
-    "toc": ("#CCBB44", "1 3"), "seal": ("#EE3377", ""), "barcode": ("#222255", "1 3"), "link": ("#EE6677", "4 2"),
-    "other": ("#777777", "1 3"),
-}
-
 
 def kinds_css() -> str:
     """The per-kind CSS, made from KIND_STYLE: each kind's colour, its dash, and the rule that hides it."""
@@ -54,6 +41,14 @@ class Rect(NamedTuple):
     band: bool  # a line band (full page width, vertical extent only)
 
 
+class Backdrop(NamedTuple):
+    """The source page under a page's boxes: where its image is, and its size in the source's own units (the
+    fields of `exporters.page_frame.SourcePage`, which `frame` reads)."""
+    url: str
+    size: tuple[float, float]
+    kind: str  # "pdf" (points) or "image" (pixels)
+
+
 class PageView(NamedTuple):
     number: int
     ok: bool
@@ -65,6 +60,8 @@ class PageView(NamedTuple):
     content: list[Markup]
     ids: list[str]  # the block id of each content entry
     order: list[tuple[int, Rect]]  # each block's place in reading order on the page, at its first rectangle
+    backdrop: Backdrop | None = None
+    aspect_note: str | None = None  # the result's page and the source's page differ in shape
 
 
 def page_blocks(doc: Document) -> dict[int, list[Block]]:
@@ -72,22 +69,6 @@ def page_blocks(doc: Document) -> dict[int, list[Block]]:
     for block in doc.blocks:
         by_page.setdefault(block.page, []).append(block)
     return by_page
-
-
-def frame(page: Page, blocks: list[Block]) -> tuple[float, float, bool]:
-    """(width, height, sized): the page size when known, else the extent of what is drawn on it."""
-    if page.width and page.height:
-        return page.width, page.height, True
-    right = max((b.bbox[2] for b in blocks if b.bbox), default=0.0)
-    bottom = max([b.bbox[3] for b in blocks if b.bbox] + [ln.bottom for b in blocks for ln in b.lines
-                                                          if ln.bottom is not None], default=0.0)
-    if page.height:
-        return max(page.height * LETTER_ASPECT, right), page.height, False
-    if page.unit == "pt":  # RAGFlow: PDF points, page box unknown; at least a Letter page
-        right, bottom = max(right, 612.0), max(bottom, 792.0)
-    if not right or not bottom:
-        return DEFAULT_FRAME[0], DEFAULT_FRAME[1], False
-    return right * 1.04, bottom * 1.04, False
 
 
 # A figure's image reference -> a URL the viewer may show, or None (not found, or not to be fetched).
@@ -105,9 +86,18 @@ def _shown(block: Block, locate: Locate) -> Block:
     return msgspec.structs.replace(block, image=msgspec.structs.replace(block.image, url=locate(block.image.url)))
 
 
+# A page -> the source page to draw under its boxes, or None (no source, or no such page in it).
+Backdrops = Callable[[Page], "Backdrop | None"]
+
+
+def _no_backdrop(page: Page) -> None:
+    return None
+
+
 def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images,
-              options: HtmlOptions = _OPTIONS, chunks: dict[str, Chunk] | None = None) -> PageView:
-    width, height, sized = frame(page, blocks)
+              options: HtmlOptions = _OPTIONS, chunks: dict[str, Chunk] | None = None,
+              backdrop: Backdrop | None = None) -> PageView:
+    width, height, sized = frame(page, blocks, backdrop)
     ordinals = list_ordinals(blocks)
     rects: list[Rect] = []
     content: list[Markup] = []
@@ -127,16 +117,19 @@ def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images,
     for r in rects:
         first.setdefault(r.block, r)
     order = [(n, first[b.id]) for n, b in enumerate(blocks, 1) if b.id in first]
+    note = aspect_note(width, height, backdrop) if backdrop is not None and sized else None
     return PageView(page.number, page.ok, page.error, width, height, sized, rects, content, [b.id for b in blocks],
-                    order)
+                    order, backdrop, note)
 
 
-def slice_views(doc: Document, start: int, count: int = SLICE, locate: Locate = _no_images) -> list[PageView]:
+def slice_views(doc: Document, start: int, count: int = SLICE, locate: Locate = _no_images,
+                backdrops: Backdrops = _no_backdrop) -> list[PageView]:
     """Views of pages `start`..`start+count-1` (positions in `doc.pages`, 0-based)."""
     by_page = page_blocks(doc)
     options = for_document(doc, _OPTIONS)
     chunks = {c.id: c for c in doc.chunks} or None  # heads only for blocks that name their chunk (RAGFlow's)
-    return [page_view(p, by_page.get(p.number, []), locate, options, chunks) for p in doc.pages[start:start + count]]
+    return [page_view(p, by_page.get(p.number, []), locate, options, chunks, backdrops(p))
+            for p in doc.pages[start:start + count]]
 
 
 def chunk_head(block: Block, chunks: dict[str, Chunk]) -> Markup:
@@ -196,15 +189,13 @@ def summary(doc: Document) -> dict[str, Any]:
             "warnings": len(doc.warnings), "failed_pages": sum(1 for p in doc.pages if not p.ok)}
 
 
-_PAIR_MARK = {"same": "same", "changed": "changed", "split": "changed"}  # anything else: only in one
-
-
-def compare_sides(result: Any, docs: tuple[Document, Document], start: int,
-                  locators: tuple[Locate, Locate]) -> list[dict[str, Any]]:
+def compare_sides(result: Any, docs: tuple[Document, Document], start: int, locators: tuple[Locate, Locate],
+                  backdrops: tuple[Backdrops, Backdrops] = (_no_backdrop, _no_backdrop)) -> list[dict[str, Any]]:
     """The compare view's model: for each side, its page views from `start`, each block's mark (same, changed,
     only) and partners on the other side; side A also carries each pair's text diff and table differences."""
     sides = []
-    for name, doc, locate, mine, theirs in (("a", docs[0], locators[0], 0, 1), ("b", docs[1], locators[1], 1, 0)):
+    for name, doc, locate, under, mine, theirs in (("a", docs[0], locators[0], backdrops[0], 0, 1),
+                                                   ("b", docs[1], locators[1], backdrops[1], 1, 0)):
         status: dict[str, str] = {}
         partners: dict[str, str] = {}
         diffs: dict[str, Any] = {}
@@ -212,14 +203,14 @@ def compare_sides(result: Any, docs: tuple[Document, Document], start: int,
         for pair in result.pairs:
             ids = (pair.a, pair.b)
             for block_id in ids[mine]:
-                status[block_id] = _PAIR_MARK.get(pair.status, "only")
+                status[block_id] = MARKS.get(pair.status, "only")
                 partners[block_id] = " ".join(ids[theirs])
             if name == "a" and ids[mine]:  # a pair's differences are listed once, under A
                 if pair.text_diff:
                     diffs[ids[mine][0]] = pair.text_diff
                 if pair.teds is not None:
                     tables[ids[mine][0]] = {"teds": pair.teds, "cells": pair.cells, "approximate": pair.teds_approximate}
-        sides.append({"name": name, "views": slice_views(doc, start, locate=locate), "status": status,
+        sides.append({"name": name, "views": slice_views(doc, start, locate=locate, backdrops=under), "status": status,
                       "partners": partners, "diffs": diffs, "tables": tables, "job": doc.job,
                       "empty": not doc.blocks})
     return sides

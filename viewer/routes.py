@@ -10,7 +10,7 @@ import os
 import posixpath
 import re
 import zipfile
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 from urllib.parse import quote
 
 import msgspec
@@ -18,10 +18,13 @@ import orjson
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from exporters.diff import cell_label, diff, page_by_page, to_diff_html
-from normalizer.schema import Document
+from exporters.page_images import PageImages, SourceError, SourceInfo
+from normalizer.schema import Document, Page
 
 from .exports import EXPORTS, ExportSettings
-from .layout import SLICE, compare_sides, index_rows, kinds, kinds_css, search, slice_of, slice_views, summary
+from .layout import (SLICE, Backdrop, Backdrops, compare_sides, index_rows, kinds, kinds_css, search, slice_of,
+                     slice_views, summary)
+from .sources import Source, candidate_names, find_source
 from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Loaded, Refused, Store
 
 bp = Blueprint("viewer", __name__)
@@ -63,6 +66,62 @@ def images_beside(rel: str) -> Callable[[str], str | None]:
             return None
         return url_for(".asset", rel=candidate)
     return locate
+
+
+def source_of(rel: str, doc: Document) -> Source | None:
+    return find_source(_store().root, current_app.extensions["docnorm.sources"], rel, doc)
+
+
+def _pages() -> PageImages:
+    return current_app.extensions["docnorm.pages"]
+
+
+class SourceStatus(NamedTuple):
+    """What the document view says about the source: which file it shows, or why none."""
+    source: Source | None
+    info: SourceInfo | None
+    error: str | None
+    looked_for: list[str]
+
+
+def source_status(rel: str, doc: Document) -> SourceStatus:
+    source = source_of(rel, doc)
+    if source is None:
+        return SourceStatus(None, None, None, [n for n, _ in candidate_names(doc, rel)][:4])
+    try:
+        return SourceStatus(source, _pages().info(source.path), None, [])
+    except SourceError as exc:
+        return SourceStatus(source, None, str(exc), [])
+
+
+def backdrops(rel: str, index: int, status: SourceStatus) -> Backdrops:
+    """Each page's source page (by number: page n is the source's n-th), when the source has one."""
+    info = status.info
+    if info is None:
+        return lambda page: None
+
+    def under(page: Page) -> Backdrop | None:
+        if not 1 <= page.number <= len(info.sizes) or min(info.sizes[page.number - 1]) <= 0:
+            return None
+        return Backdrop(url_for(".page_image", f=rel, i=index, p=page.number), info.sizes[page.number - 1],
+                        info.kind)
+    return under
+
+
+@bp.get("/page-image")
+def page_image() -> Response:
+    """A source page as PNG, `w` pixels wide (snapped); a page that cannot be rendered answers 422 with why."""
+    rel, i, doc = doc_from_request()
+    page = number(request.args.get("p"), "a page number")
+    width = min(number(request.args.get("w"), "a width in pixels", default=1200), 10_000)
+    source = source_of(rel, doc)
+    if source is None:
+        raise Refused("no source document found for this result")
+    try:
+        data = _pages().page(source.path, page - 1, width)
+    except SourceError as exc:
+        return Response(f"page {page} of {source.name}: {exc}", status=422, mimetype="text/plain")
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "private, max-age=600"})
 
 
 @bp.get("/kinds.css")
@@ -108,9 +167,11 @@ def view() -> str:
     page = request.args.get("page", "")
     start = slice_of(doc, number(page, "a page number")) if page else 0
     has_confidence = any(w.confidence is not None for b in doc.blocks for ln in b.lines for w in ln.words)
+    status = source_status(rel, doc)
     return render_template("document.html.j2", doc=doc, rel=rel, index=i, start=start, slice=SLICE,
-                           has_confidence=has_confidence,
-                           views=slice_views(doc, start, locate=images_beside(rel)), kinds=kinds(doc),
+                           has_confidence=has_confidence, source=status,
+                           views=slice_views(doc, start, locate=images_beside(rel),
+                                             backdrops=backdrops(rel, i, status)), kinds=kinds(doc),
                            summary=summary(doc), exports=list(EXPORTS))
 
 
@@ -120,8 +181,8 @@ def page_slice() -> Response:
     page = request.args.get("page", "")
     first = slice_of(doc, number(page, "a page number")) if page else \
         number(request.args.get("start"), "a position", default=0)
-    html = render_template("slice.html.j2", views=slice_views(doc, first, locate=images_beside(rel)),
-                           start=first, total=len(doc.pages), slice=SLICE)
+    views = slice_views(doc, first, locate=images_beside(rel), backdrops=backdrops(rel, i, source_status(rel, doc)))
+    html = render_template("slice.html.j2", views=views, start=first, total=len(doc.pages), slice=SLICE)
     return Response(html, mimetype="text/html", headers={"X-Slice-Start": str(first)})
 
 
@@ -192,8 +253,11 @@ def compare() -> str:
         result = full[2] if full and full[0] is a and full[1] is b else None
     else:
         shown = result = _cached_diff(key, a, b)
-    sides = compare_sides(shown, (a, b), start, (images_beside(fa), images_beside(fb)))
+    status = (source_status(fa, a), source_status(fb, b))
+    sides = compare_sides(shown, (a, b), start, (images_beside(fa), images_beside(fb)),
+                          (backdrops(fa, ia, status[0]), backdrops(fb, ib, status[1])))
     return render_template("compare.html.j2", result=result, shown=shown, sides=sides, fa=fa, ia=ia, fb=fb, ib=ib,
+                           sources=status,
                            start=start, slice=SLICE, total=total, zip=zip, cell_label=cell_label,
                            cells_shown=CELLS_SHOWN)
 

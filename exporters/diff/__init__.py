@@ -24,7 +24,7 @@ from .result import CellDiff, DiffOptions, DiffResult, PageScore, Pair, Scores, 
 from .scores import _aligned_scores, _page_scores, _scores, _side, kind_counts, reading_order
 
 __all__ = ["diff", "DiffOptions", "DiffResult", "Pair", "PageScore", "Scores", "Side", "Status", "CellDiff",
-           "to_diff_json", "to_diff_html", "cell_label", "kind_counts", "reading_order", "text_ops"]
+           "to_diff_json", "to_diff_html", "cell_label", "block_marks", "MARKS", "kind_counts", "reading_order", "text_ops"]
 
 
 def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> DiffResult:
@@ -62,6 +62,20 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
     pages, text_similarity = _page_scores(a, b) if same_pages else _aligned_scores(a, b, pairs)
     return DiffResult(a=_side(a), b=_side(b), mode="page" if same_pages else "global",
                       scores=_scores(a, b, raw_pairs, pairs, text_similarity), pages=pages, pairs=pairs)
+
+
+MARKS = {"same": "same", "changed": "changed", "split": "changed"}  # a pair's status as drawn; else: only in one
+
+
+def block_marks(result: DiffResult) -> tuple[dict[str, str], dict[str, str]]:
+    """Each block's mark on side A and on side B (same, changed, only), as the compare view and `render_page`
+    colour them."""
+    marks: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    for pair in result.pairs:
+        mark = MARKS.get(pair.status, "only")
+        for side, ids in zip(marks, (pair.a, pair.b)):
+            side.update(dict.fromkeys(ids, mark))
+    return marks
 
 
 def page_by_page(a: Document, b: Document) -> bool:

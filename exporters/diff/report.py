@@ -6,6 +6,7 @@ from typing import Any
 
 from normalizer.schema import Document
 
+from ..html import data_url
 from ..jinja_env import env as _env
 from .result import CellDiff, DiffResult, PageScore
 
@@ -32,10 +33,11 @@ def cell_label(entry: CellDiff) -> str:
 
 
 def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | None = None,
-                 sources: tuple[str, str] | None = None) -> str:
+                 sources: tuple[str, str] | None = None, page_images: dict[int, bytes] | None = None) -> str:
     """A standalone report (inline CSS, an SVG chart with named axes and a legend, no script, nothing fetched),
     naming both result files (`sources`, else the source documents' names). With the documents, blocks found
-    on one side only show their text too."""
+    on one side only show their text too; with `page_images` (`exporters.render.embedded_pages(a, source,
+    compare=b)`), each page pair over the source document, embedded."""
     if sources is None:
         sources = (result.a.file_name or "A", result.b.file_name or "B")
     texts: dict[tuple[str, str], str] = {}
@@ -45,7 +47,8 @@ def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | No
     return _env.get_template("diff.html.j2").render(
         a=result.a, b=result.b, sources=sources, mode=result.mode, scores=result.scores, chart=_chart(result.pages),
         kinds=sorted(set(result.scores.kinds_a) | set(result.scores.kinds_b)),
-        differences=[p for p in result.pairs if p.status != "same"], texts=texts, cell_label=cell_label)
+        differences=[p for p in result.pairs if p.status != "same"], texts=texts, cell_label=cell_label,
+        pages=[(n, data_url(png)) for n, png in sorted((page_images or {}).items())])
 
 
 def _chart(pages: list[PageScore]) -> dict[str, Any]:
