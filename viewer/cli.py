@@ -6,57 +6,22 @@ import argparse
 import contextlib
 import os
 import sys
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Iterable
 
 import msgspec
 
 from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
 
+from .batch import Item, Outcome, Unreadable, UsageError, corpus_files, expand, failure, is_pattern, jobs_wanted, \
+    outputs_under, read, run
 from .exports import EXPORTS, ExportSettings
 
-T = TypeVar("T")
-
-
-class UsageError(Exception):
-    """A mistake in how docnorm was called (exit status 2)."""
-
-
-class Unreadable(Exception):
-    """A file that cannot be read at all: no JSON path to name."""
 
 
 def _fail(name: str, error: Exception) -> None:
     """One line on stderr: `docnorm: FILE: $.path: message`, or `docnorm: FILE: message` for the whole file."""
-    if isinstance(error, NormalizeError):
-        print(f"docnorm: {name}: {error.path}: {error.message}", file=sys.stderr)
-    else:
-        print(f"docnorm: {name}: {error}", file=sys.stderr)
-
-
-def progress(items: Sequence[T], label: str) -> Iterator[T]:
-    """Yield `items`, drawing a progress bar on stderr when it is a terminal and there is real work."""
-    total = len(items)
-    show = total > 1 and sys.stderr.isatty()
-    for i, item in enumerate(items, 1):
-        yield item
-        if show:
-            filled = 30 * i // total
-            sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {i}/{total}")
-            sys.stderr.flush()
-    if show:
-        sys.stderr.write("\n")
-
-
-def _read(path: str) -> bytes:
-    """A file's bytes; `-` is standard input."""
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    print(f"docnorm: {name}: {failure(error)}", file=sys.stderr)
 
 
 def _canonical_bytes(docs: list[Document], indent: int = 0) -> bytes:
@@ -64,45 +29,92 @@ def _canonical_bytes(docs: list[Document], indent: int = 0) -> bytes:
     return (msgspec.json.format(payload, indent=indent) if indent else payload) + b"\n"
 
 
+def _stdin_once(items: list[Item]) -> list[str | bytes]:
+    """Each item's input for a job: its path, or for `-` the bytes of standard input (read here, once)."""
+    if sum(1 for i in items if i.path == "-") > 1:
+        raise UsageError("'-' (standard input) can be given once")
+    return [sys.stdin.buffer.read() if i.path == "-" else i.path for i in items]
+
+
+def _counts(docs: list[Document], **more: Any) -> Outcome:
+    return Outcome(documents=len(docs), pages=sum(len(d.pages) for d in docs),
+                   warnings=sum(len(d.warnings) for d in docs), **more)
+
+
+def _detect_job(job: tuple[str | bytes, str]) -> Outcome:
+    source, name = job
+    try:
+        return Outcome(lines=[f"{name}\t{detect(read(source))}"])
+    except (NormalizeError, Unreadable) as exc:
+        return Outcome(error=failure(exc))
+
+
 def cmd_detect(args: argparse.Namespace) -> int:
-    status = 0
-    for path in args.files:
-        try:
-            print(f"{path}\t{detect(_read(path))}")
-        except (NormalizeError, Unreadable) as exc:
-            _fail(path, exc)
-            status = 1
+    items = expand(args.files, args.glob)
+    names = [i.path for i in items]
+    status, summary = run(_detect_job, list(zip(_stdin_once(items), names)), names, jobs_wanted(args.jobs), "detect",
+                          _errors_file(args))
+    _summarize(summary, items)
     return status
 
 
+def _normalize_job(job: tuple[str | bytes, str | None, str | None, bool, int]) -> Outcome:
+    """One input normalized and written to `target` (by the worker itself: only counts come back)."""
+    source, target, fmt, strict, indent = job
+    try:
+        docs = normalize_all(read(source), format=fmt, strict=strict)
+        _write(target, _canonical_bytes(docs, indent))  # type: ignore[arg-type]
+    except (NormalizeError, Unreadable, UsageError) as exc:
+        return Outcome(error=failure(exc))
+    return _counts(docs)
+
+
+def _batch(args: argparse.Namespace, items: list[Item]) -> bool:
+    """Whether the inputs go to a folder (several files, or any found in a folder, pattern or list) rather than
+    one file or standard output."""
+    return len(items) != 1 or not items[0].named or bool(args.output and os.path.isdir(args.output))
+
+
+def _errors_file(args: argparse.Namespace) -> str | None:
+    if args.errors:
+        _writable(args.errors)
+    return args.errors
+
+
+def _summarize(summary: Any, items: list[Item]) -> None:
+    if len(items) > 1:
+        print(summary.line(), file=sys.stderr)
+
+
 def cmd_normalize(args: argparse.Namespace) -> int:
-    files: list[str] = args.files
-    many = len(files) > 1
-    if many and not args.output:
-        raise UsageError("normalizing several files needs -o DIRECTORY")
-    if many:
-        _folder(args.output)
-    elif args.output:
-        _writable(args.output)
-    status = 0
-    used: set[str] = set()
-    for path in progress(files, "normalize"):
+    items = expand(args.files, args.glob)
+    errors = _errors_file(args)
+    if not items:
+        raise UsageError("no result files found in " + ", ".join(args.files))
+    if not _batch(args, items):
+        if args.output:
+            _writable(args.output)
         try:
-            docs = normalize_all(_read(path), format=args.format, strict=args.strict)
+            docs = normalize_all(read(_stdin_once(items)[0]), format=args.format, strict=args.strict)
         except (NormalizeError, Unreadable) as exc:
-            _fail(path, exc)
-            status = 1
-            continue
-        if len(docs) != 1 and not many:
-            print(f"docnorm: {path}: holds {len(docs)} documents; written as a JSON array", file=sys.stderr)
+            _fail(items[0].path, exc)
+            return 1
+        if len(docs) != 1:
+            print(f"docnorm: {items[0].path}: holds {len(docs)} documents; written as a JSON array", file=sys.stderr)
         payload = _canonical_bytes(docs, args.indent)
-        if many:
-            target = _unique(os.path.join(args.output, _stem(path) + ".docnorm.json"), used)
-            _write(target, payload)
-        elif args.output:
+        if args.output:
             _write(args.output, payload)
         else:
             sys.stdout.buffer.write(payload)
+        return 0
+    if not args.output:
+        raise UsageError("normalizing several files needs -o DIRECTORY")
+    _folder(args.output)
+    used: set[str] = set()
+    jobs = [(source, outputs_under(args.output, item.rel, ".docnorm.json", used), args.format, args.strict, args.indent)
+            for item, source in zip(items, _stdin_once(items))]
+    status, summary = run(_normalize_job, jobs, [i.path for i in items], jobs_wanted(args.jobs), "normalize", errors)
+    _summarize(summary, items)
     return status
 
 
@@ -127,16 +139,6 @@ def _writable(path: str) -> None:
 def _stem(path: str) -> str:
     name = os.path.basename(path)
     return name.rsplit(".", 1)[0] if "." in name else name
-
-
-def _unique(target: str, used: set[str]) -> str:
-    """Two inputs with the same name (from different folders) must not overwrite each other."""
-    base, n = target, 2
-    while target in used:
-        target = base.replace(".docnorm.json", f"-{n}.docnorm.json")
-        n += 1
-    used.add(target)
-    return target
 
 
 def _write(path: str, payload: bytes) -> None:
@@ -165,29 +167,65 @@ def _source_arg(path: str | None, needs: str, applies: bool) -> str | None:
     return path
 
 
+def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[str]:
+    """Every output of an export of `docs`; a job without content, for a content-only format, is an Unreadable
+    naming its status."""
+    empty = [d for d in docs if not d.blocks and d.job.status != "succeeded"]
+    if to in _CONTENT_ONLY and docs and len(empty) == len(docs):
+        job = empty[0].job
+        raise Unreadable(f"the job is {job.status}{': ' + job.error if job.error else ''}; it has no content to "
+                         f"export as {to} (--to html or json show its status)")
+    outputs: list[str] = []
+    for doc in docs:
+        out = EXPORTS[to][2](doc, settings)
+        outputs += out if isinstance(out, list) else [out]
+    return outputs
+
+
+def _export_job(job: tuple[str | bytes, str, str, ExportSettings]) -> Outcome:
+    """One input exported beside its mirrored place: `BASE.md`, or `BASE-1.csv`, `BASE-2.csv`… for several."""
+    source, base, to, settings = job
+    suffix = EXPORTS[to][0]
+    try:
+        docs = normalize_all(read(source))
+        outputs = _rendered(docs, to, settings)
+        many = to.startswith("tables-") or len(outputs) > 1
+        for n, text in enumerate(outputs, 1):
+            _write(f"{base}-{n}{suffix}" if many else base + suffix, text.encode())
+    except (NormalizeError, Unreadable, UsageError) as exc:
+        return Outcome(error=failure(exc))
+    return _counts(docs)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    items = expand(args.files, args.glob)
+    errors = _errors_file(args)
+    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images,
+                              source=_source_arg(args.source, "--to html", args.to == "html"))
+    if not items:
+        raise UsageError("no result files found in " + ", ".join(args.files))
+    if _batch(args, items):
+        if not args.output:
+            raise UsageError("exporting several files needs -o DIRECTORY")
+        _folder(args.output)
+        used: set[str] = set()
+        jobs = [(source, outputs_under(args.output, item.rel, "", used), args.to, settings)
+                for item, source in zip(items, _stdin_once(items))]
+        status, summary = run(_export_job, jobs, [i.path for i in items], jobs_wanted(args.jobs), "export", errors)
+        _summarize(summary, items)
+        return status
+    name = items[0].path
     if args.output and not args.to.startswith("tables-") and not os.path.isdir(args.output):
         _writable(args.output)
     try:
-        docs = normalize_all(_read(args.file))
+        docs = normalize_all(read(_stdin_once(items)[0]))
+        outputs = _rendered(docs, args.to, settings)
     except (NormalizeError, Unreadable) as exc:
-        _fail(args.file, exc)
+        _fail(name, exc)
         return 1
-    empty = [d for d in docs if not d.blocks and d.job.status != "succeeded"]
-    if args.to in _CONTENT_ONLY and docs and len(empty) == len(docs):
-        job = empty[0].job
-        print(f"docnorm: {args.file}: the job is {job.status}{': ' + job.error if job.error else ''}; it has no "
-              f"content to export as {args.to} (--to html or json show its status)", file=sys.stderr)
-        return 1
-    suffix, _mime, render = EXPORTS[args.to]
-    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images,
-                              source=_source_arg(args.source, "--to html", args.to == "html"))
-    outputs: list[str] = []
-    for doc in docs:
-        out = render(doc, settings)
-        outputs += out if isinstance(out, list) else [out]
+    suffix = EXPORTS[args.to][0]
     if args.to.startswith("tables-") or len(outputs) > 1:
-        return _write_many(outputs, args, suffix, len(docs))
+        return _write_many(outputs, args, name, suffix, len(docs))
     payload = outputs[0] if outputs else ""
     if args.output:
         _write(args.output, payload.encode())
@@ -196,20 +234,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_many(outputs: list[str], args: argparse.Namespace, suffix: str, n_docs: int) -> int:
+def _write_many(outputs: list[str], args: argparse.Namespace, name: str, suffix: str, n_docs: int) -> int:
     """Several outputs (one per table, or per document): numbered files in -o DIRECTORY, or stdout for one."""
     if len(outputs) == 1 and not args.output:
         sys.stdout.write(outputs[0])
         return 0
     if not args.output:
         what = f"holds {n_docs} documents" if n_docs > 1 else f"has {len(outputs)} tables"
-        raise UsageError(f"{args.file} {what}: give -o DIRECTORY for one file each")
+        raise UsageError(f"{name} {what}: give -o DIRECTORY for one file each")
     _folder(args.output)
-    stem = _stem(args.file)
+    stem = _stem(name)
     for i, text in enumerate(outputs, 1):
         _write(os.path.join(args.output, f"{stem}-{i}{suffix}"), text.encode())
     if not outputs:
-        print(f"docnorm: {args.file}: no tables to export", file=sys.stderr)
+        print(f"docnorm: {name}: no tables to export", file=sys.stderr)
     return 0
 
 
@@ -219,7 +257,7 @@ def _one(spec: str) -> Document:
     head, _, tail = spec.rpartition("#")
     if head and tail.isascii() and tail.isdigit() and not os.path.exists(spec):
         path, pick = head, tail
-    docs = normalize_all(_read(path))
+    docs = normalize_all(read(path))
     if pick:
         n = int(pick)
         if not 1 <= n <= len(docs):
@@ -231,27 +269,8 @@ def _one(spec: str) -> Document:
 
 
 def _is_corpus(spec: str) -> bool:
-    """A folder, or a glob pattern (quoted, so the shell leaves it to us) that is not a file's own name."""
-    return os.path.isdir(spec) or any(c in spec for c in "*?[") and not os.path.exists(spec.split("#")[0])
-
-
-def _corpus_files(spec: str) -> tuple[str, list[str]]:
-    """The folder a side's paths are relative to, and its result files: every .json/.txt under a folder, or
-    the files a glob pattern matches (`**` crosses folders)."""
-    if os.path.isdir(spec):
-        from .store import SUFFIXES  # what the viewer lists as results
-        files = []
-        for root, dirs, names in os.walk(spec):
-            dirs.sort()
-            files += [os.path.relpath(os.path.join(root, n), spec) for n in sorted(names)
-                      if n.endswith(SUFFIXES) and not n.startswith(".")]
-        return spec, files
-    import glob
-    matches = sorted(os.path.abspath(p) for p in glob.glob(spec, recursive=True) if os.path.isfile(p))
-    if not matches:
-        raise UsageError(f"{spec}: no file matches this pattern")
-    base = os.path.commonpath([os.path.dirname(p) for p in matches])
-    return base, [os.path.relpath(p, base) for p in matches]
+    """A folder, or a glob pattern that is not a file's own name."""
+    return os.path.isdir(spec) or is_pattern(spec)
 
 
 def _file_entries(job: tuple[str, str]) -> list[Any]:
@@ -292,7 +311,7 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
     for output in (args.json, args.html, args.csv):
         if output:
             _writable(output)
-    (base_a, files_a), (base_b, files_b) = _corpus_files(args.a), _corpus_files(args.b)
+    (base_a, files_a), (base_b, files_b) = corpus_files(args.a), corpus_files(args.b)
     report_dir = None
     if args.html:
         report_dir = os.path.splitext(args.html)[0] + "_pairs"
@@ -412,7 +431,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     stem = _stem(args.file.rsplit("#", 1)[0] if not os.path.exists(args.file) else args.file)
     print(f"docnorm: {args.file}: drawing {len(numbers)} page(s) over "
           f"{source or 'blank pages (no source document found; give --source)'}", file=sys.stderr)
-    for n in progress(numbers, "render"):
+    from tqdm import tqdm
+    for n in tqdm(numbers, desc="render", unit="page", file=sys.stderr, leave=False, disable=None):
         if other is not None and not any(p.number == n for p in other.pages):
             print(f"docnorm: {args.compare}: has no page {n}; page {n} skipped", file=sys.stderr)
             continue
@@ -505,9 +525,12 @@ EXPORT_HELP = {
 }
 
 EXAMPLES = {
-    "detect": ["docnorm detect result.json", "docnorm detect results/*.json"],
-    "normalize": ["docnorm normalize result.json --indent 2", "docnorm normalize a.json b.json -o canonical/"],
+    "detect": ["docnorm detect result.json", "docnorm detect results/ -j 4"],
+    "normalize": ["docnorm normalize result.json --indent 2", "docnorm normalize a.json b.json -o canonical/",
+                  "docnorm normalize bucket/ -o canonical/ --errors failed.jsonl",
+                  "docnorm normalize @list.txt -o canonical/ -j 8      # list.txt: one path a line"],
     "export": ["docnorm export result.json --to md -o result.md", "docnorm export result.json --to tables-csv -o tables/",
+               "docnorm export results/ --to md -o markdown/ --glob '*_v2.json'",
                "docnorm export result.json --to html --source report.pdf -o report.html"],
     "diff": ["docnorm diff llamaparse.json somark.json --html report.html",
              "docnorm diff llamaparse.json somark.json --html report.html --source report.pdf",
@@ -536,6 +559,18 @@ def _version() -> str:
         return "0.1.0"
 
 
+def _inputs(p: argparse.ArgumentParser) -> None:
+    """The arguments every corpus command takes: what to read, on how many cores, where failures go."""
+    p.add_argument("files", nargs="+", metavar="INPUT",
+                   help="result files, folders (searched recursively), quoted glob patterns ('runs/**/*.json'), "
+                        "@LIST (a file of paths, one a line; @- reads it from standard input) or - (a result on "
+                        "standard input)")
+    p.add_argument("--glob", metavar="PATTERN", help="in folders, the files to take (default: *.json and *.txt)")
+    p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="processes (default 0: every core); the files written are the same for any N")
+    p.add_argument("--errors", metavar="PATH", help="write each failure as a JSON line {file, error}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="docnorm", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -546,20 +581,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = _add(sub, "detect", "print FILE<TAB>format id for each file",
              "Print the format id of each saved result, one 'FILE<TAB>id' line per file.", _formats_help())
-    p.add_argument("files", nargs="+", metavar="FILE", help="saved results ('-' reads standard input)")
+    _inputs(p)
     p.set_defaults(run=cmd_detect)
     p = _add(sub, "normalize", "write canonical JSON",
              "Read saved results and write canonical docnorm JSON: one file to standard output or -o FILE, "
-             "several into -o DIRECTORY.", _formats_help())
-    p.add_argument("files", nargs="+", metavar="FILE", help="saved results ('-' reads standard input)")
+             "several (or a folder's) into -o DIRECTORY, mirroring the input tree as NAME.docnorm.json.",
+             _formats_help())
+    _inputs(p)
     p.add_argument("-o", "--output", metavar="PATH", help="output file (one input) or directory (several)")
     p.add_argument("--format", metavar="ID", help="read the input as this format id instead of detecting it")
     p.add_argument("--strict", action="store_true", help="fail on anything that would need a repair")
     p.add_argument("--indent", type=int, default=0, metavar="N", help="indent the JSON by N spaces (default: compact)")
     p.set_defaults(run=cmd_normalize)
     p = _add(sub, "export", "render as Markdown, HTML, text, chunks, JSON or tables",
-             "Render a saved result in another format.", _exports_help())
-    p.add_argument("file", metavar="FILE", help="a saved result ('-' reads standard input)")
+             "Render saved results in another format: one file to standard output or -o FILE, several (or a "
+             "folder's) into -o DIRECTORY, mirroring the input tree.", _exports_help())
+    _inputs(p)
     p.add_argument("--to", required=True, choices=list(EXPORTS), metavar="TARGET", help="one of the targets below")
     p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
     p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html",

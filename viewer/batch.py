@@ -1,0 +1,222 @@
+"""The command line over a corpus: which files the arguments name, and running one job per file on every core.
+
+Arguments are files, folders (every result file under them; `--glob` narrows which), quoted glob patterns
+(`'runs/**/*.json'`), `@list.txt` (one path a line; `@-` reads the list from standard input) and `-` (a result
+on standard input). Each file keeps its place in the input tree (`rel`), so outputs under `-o DIR` mirror it.
+
+Jobs run in worker processes (`-j N`, default every core), each writing its own outputs to a target chosen
+here beforehand, so the files written are byte-for-byte those of `-j 1`; only a small `Outcome` comes back.
+Progress goes to a tqdm bar on stderr (when it is a terminal) with errors printed above it, a summary follows,
+and `--errors PATH` keeps every failure as a JSON line.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import sys
+import time
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
+
+import msgspec
+
+from normalizer import NormalizeError
+
+from .store import SUFFIXES
+
+
+class UsageError(Exception):
+    """A mistake in how docnorm was called (exit status 2)."""
+
+
+class Unreadable(Exception):
+    """A file that cannot be read at all: no JSON path to name."""
+
+
+class Item(NamedTuple):
+    path: str  # a file, or "-" for standard input
+    rel: str  # its place in the input tree ('/'-separated): outputs under -o DIR go there
+    named: bool  # given by name (not found in a folder, a pattern or a list): a single such file may go to stdout
+
+
+class Outcome(msgspec.Struct, array_like=True):
+    """What a job sends back: counts for the summary, its error, and lines for standard output (detect)."""
+    documents: int = 0
+    pages: int = 0
+    warnings: int = 0
+    error: str | None = None  # "$.path: message", or a message about the whole file
+    lines: list[str] = []
+
+
+def _listed(spec: str) -> list[str]:
+    """The paths of an @list file: one a line, blank lines and '#' comments skipped."""
+    name = spec[1:]
+    try:
+        text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
+    except (OSError, UnicodeError) as exc:
+        raise UsageError(f"{spec}: cannot read the list: {getattr(exc, 'strerror', None) or exc}") from None
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _under(folder: str, pattern: str | None) -> list[str]:
+    """Every result file under `folder` (hidden ones skipped), relative to it, sorted; `pattern` (fnmatch, on the
+    relative path or the name) narrows them."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            rel = os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
+            if name.startswith("."):
+                continue
+            if pattern is None and not name.endswith(SUFFIXES):
+                continue
+            if pattern is not None and not (fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern)):
+                continue
+            found.append(rel)
+    return found
+
+
+def is_pattern(spec: str) -> bool:
+    """A glob pattern (quoted, so the shell left it to us) that is not a file's own name."""
+    return any(c in spec for c in "*?[") and not os.path.exists(spec.split("#")[0])
+
+
+def pattern_files(spec: str) -> tuple[str, list[str]]:
+    """The files a glob pattern matches (`**` crosses folders), relative to the folder they all share."""
+    matches = sorted(os.path.abspath(p) for p in glob.glob(spec, recursive=True) if os.path.isfile(p))
+    if not matches:
+        raise UsageError(f"{spec}: no file matches this pattern")
+    base = os.path.commonpath([os.path.dirname(p) for p in matches])
+    return base, [os.path.relpath(p, base).replace(os.sep, "/") for p in matches]
+
+
+def corpus_files(spec: str, pattern: str | None = None) -> tuple[str, list[str]]:
+    """A folder or a glob pattern: the folder its files are relative to, and the files."""
+    if os.path.isdir(spec):
+        return spec, _under(spec, pattern)
+    return pattern_files(spec)
+
+
+def expand(specs: Sequence[str], pattern: str | None = None, _depth: int = 0) -> list[Item]:
+    """The files the arguments name, in order (folders and patterns sorted). A pattern that matches nothing is a
+    usage error, before any work; a missing file is that file's failure."""
+    items: list[Item] = []
+    for spec in specs:
+        if spec == "-":
+            items.append(Item("-", "stdin", True))
+        elif spec.startswith("@") and not os.path.exists(spec):
+            if _depth > 2:
+                raise UsageError(f"{spec}: lists nested more than 3 deep")
+            items += [i._replace(named=False) for i in expand(_listed(spec), pattern, _depth + 1)]
+        elif os.path.isdir(spec):
+            items += [Item(os.path.join(spec, rel), rel, False) for rel in _under(spec, pattern)]
+        elif is_pattern(spec):
+            base, rels = pattern_files(spec)
+            items += [Item(os.path.join(base, rel), rel, False) for rel in rels]
+        else:  # a file; one that cannot be read fails on its own and the others go on
+            items.append(Item(spec, os.path.basename(spec), True))
+    return items
+
+
+def read(path: str | bytes) -> bytes:
+    """A file's bytes (bytes given are the input itself: standard input, read once by the parent)."""
+    if isinstance(path, bytes):
+        return path
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+
+
+def failure(error: Exception) -> str:
+    """A failed file's message: `$.path: message` for a NormalizeError, else the message."""
+    if isinstance(error, NormalizeError):
+        return f"{error.path}: {error.message}"
+    return str(error)
+
+
+def outputs_under(folder: str, rel: str, suffix: str, used: set[str]) -> str:
+    """Where the output of input `rel` goes under `folder` (its subfolders mirrored, made as needed): its stem with
+    `suffix`; `-2`, `-3`… when two inputs would write the same file."""
+    parts = rel.split("/")
+    stem = parts[-1].rsplit(".", 1)[0] if "." in parts[-1] else parts[-1]
+    target = base = os.path.join(folder, *parts[:-1], stem)
+    n = 2
+    while target + suffix in used:
+        target = f"{base}-{n}"
+        n += 1
+    used.add(target + suffix)
+    os.makedirs(os.path.dirname(target + suffix) or ".", exist_ok=True)
+    return target + suffix
+
+
+class Summary(NamedTuple):
+    files: int
+    documents: int
+    pages: int
+    errors: int
+    warnings: int
+    seconds: float
+
+    def line(self) -> str:
+        rate = self.files / self.seconds if self.seconds > 0 else float("inf")
+        return (f"docnorm: {self.files:,} file(s), {self.documents:,} document(s), {self.pages:,} page(s), "
+                f"{self.errors:,} error(s), {self.warnings:,} warning(s) in {self.seconds:.1f} s ({rate:,.0f} files/s)")
+
+
+def jobs_wanted(value: int) -> int:
+    """-j N: N processes; 0 means every core this process may use."""
+    if value < 0:
+        raise UsageError(f"-j {value}: expected a number of processes (0 for every core)")
+    if value:
+        return value
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _outcomes(work: Callable[[Any], Outcome], jobs: list[Any], workers: int) -> Iterator[Outcome]:
+    """Each job's outcome, in order: here for one worker or one job, else from a pool of processes fed in
+    chunks (a file is often a millisecond of work: one message per file would cost more than the file)."""
+    if workers <= 1 or len(jobs) < 2:
+        yield from map(work, jobs)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    workers = min(workers, len(jobs))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(work, jobs, chunksize=max(1, min(64, len(jobs) // (8 * workers))))
+
+
+def run(work: Callable[[Any], Outcome], jobs: list[Any], names: list[str], workers: int, label: str,
+        errors_path: str | None = None) -> tuple[int, Summary]:
+    """Run `work` over `jobs` (named `names` in messages) on `workers` processes; print each job's stdout lines
+    in order and each failure above the progress bar. Returns the exit status (0 all good, 1 some failed) and
+    the summary."""
+    from tqdm import tqdm
+    started = time.perf_counter()
+    documents = pages = warnings = failed = 0
+    report = open(errors_path, "w", encoding="utf-8") if errors_path else None
+    bar = tqdm(total=len(jobs), desc=label, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
+               disable=None if len(jobs) > 1 else True)
+    try:
+        for name, outcome in zip(names, _outcomes(work, jobs, workers)):
+            documents += outcome.documents
+            pages += outcome.pages
+            warnings += outcome.warnings
+            for line in outcome.lines:
+                tqdm.write(line, file=sys.stdout)
+            if outcome.error is not None:
+                failed += 1
+                tqdm.write(f"docnorm: {name}: {outcome.error}", file=sys.stderr)
+                if report is not None:
+                    report.write(msgspec.json.encode({"file": name, "error": outcome.error}).decode() + "\n")
+            bar.update(1)
+    finally:
+        bar.close()
+        if report is not None:
+            report.close()
+    summary = Summary(len(jobs), documents, pages, failed, warnings, time.perf_counter() - started)
+    return (1 if failed else 0), summary
