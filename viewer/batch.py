@@ -41,12 +41,15 @@ class Item(NamedTuple):
 
 
 class Outcome(msgspec.Struct, array_like=True):
-    """What a job sends back: counts for the summary, its error, and lines for standard output (detect)."""
+    """What a job sends back: counts for the summary, its failures (file, message), lines for standard output
+    (detect) and records for the caller (the dataset's manifest rows)."""
+    files: int = 1
     documents: int = 0
     pages: int = 0
     warnings: int = 0
-    error: str | None = None  # "$.path: message", or a message about the whole file
+    failures: list[tuple[str, str]] = []  # (file, "$.path: message" or a message about the whole file)
     lines: list[str] = []
+    records: list[Any] = []
 
 
 def _listed(spec: str) -> list[str]:
@@ -190,33 +193,35 @@ def _outcomes(work: Callable[[Any], Outcome], jobs: list[Any], workers: int) -> 
         yield from pool.map(work, jobs, chunksize=max(1, min(64, len(jobs) // (8 * workers))))
 
 
-def run(work: Callable[[Any], Outcome], jobs: list[Any], names: list[str], workers: int, label: str,
-        errors_path: str | None = None) -> tuple[int, Summary]:
-    """Run `work` over `jobs` (named `names` in messages) on `workers` processes; print each job's stdout lines
-    in order and each failure above the progress bar. Returns the exit status (0 all good, 1 some failed) and
-    the summary."""
+def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: str,
+        errors_path: str | None = None) -> tuple[int, Summary, list[Any]]:
+    """Run `work` over `jobs` on `workers` processes; print each job's stdout lines in order and each failure
+    above the progress bar. Returns the exit status (0 all good, 1 some failed), the summary and every record."""
     from tqdm import tqdm
     started = time.perf_counter()
-    documents = pages = warnings = failed = 0
+    files = documents = pages = warnings = failed = 0
+    records: list[Any] = []
     report = open(errors_path, "w", encoding="utf-8") if errors_path else None
-    bar = tqdm(total=len(jobs), desc=label, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
+    bar = tqdm(total=None, desc=label, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
                disable=None if len(jobs) > 1 else True)
     try:
-        for name, outcome in zip(names, _outcomes(work, jobs, workers)):
+        for outcome in _outcomes(work, jobs, workers):
+            files += outcome.files
             documents += outcome.documents
             pages += outcome.pages
             warnings += outcome.warnings
+            records += outcome.records
             for line in outcome.lines:
                 tqdm.write(line, file=sys.stdout)
-            if outcome.error is not None:
+            for name, message in outcome.failures:
                 failed += 1
-                tqdm.write(f"docnorm: {name}: {outcome.error}", file=sys.stderr)
+                tqdm.write(f"docnorm: {name}: {message}", file=sys.stderr)
                 if report is not None:
-                    report.write(msgspec.json.encode({"file": name, "error": outcome.error}).decode() + "\n")
-            bar.update(1)
+                    report.write(msgspec.json.encode({"file": name, "error": message}).decode() + "\n")
+            bar.update(outcome.files)
     finally:
         bar.close()
         if report is not None:
             report.close()
-    summary = Summary(len(jobs), documents, pages, failed, warnings, time.perf_counter() - started)
-    return (1 if failed else 0), summary
+    summary = Summary(files, documents, pages, failed, warnings, time.perf_counter() - started)
+    return (1 if failed else 0), summary, records

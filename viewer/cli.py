@@ -46,26 +46,26 @@ def _detect_job(job: tuple[str | bytes, str]) -> Outcome:
     try:
         return Outcome(lines=[f"{name}\t{detect(read(source))}"])
     except (NormalizeError, Unreadable) as exc:
-        return Outcome(error=failure(exc))
+        return Outcome(failures=[(name, failure(exc))])
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
     items = expand(args.files, args.glob)
     names = [i.path for i in items]
-    status, summary = run(_detect_job, list(zip(_stdin_once(items), names)), names, jobs_wanted(args.jobs), "detect",
-                          _errors_file(args))
+    status, summary, _ = run(_detect_job, list(zip(_stdin_once(items), names)), jobs_wanted(args.jobs), "detect",
+                             _errors_file(args))
     _summarize(summary, items)
     return status
 
 
-def _normalize_job(job: tuple[str | bytes, str | None, str | None, bool, int]) -> Outcome:
+def _normalize_job(job: tuple[str | bytes, str, str, str | None, bool, int]) -> Outcome:
     """One input normalized and written to `target` (by the worker itself: only counts come back)."""
-    source, target, fmt, strict, indent = job
+    source, name, target, fmt, strict, indent = job
     try:
         docs = normalize_all(read(source), format=fmt, strict=strict)
-        _write(target, _canonical_bytes(docs, indent))  # type: ignore[arg-type]
+        _write(target, _canonical_bytes(docs, indent))
     except (NormalizeError, Unreadable, UsageError) as exc:
-        return Outcome(error=failure(exc))
+        return Outcome(failures=[(name, failure(exc))])
     return _counts(docs)
 
 
@@ -111,9 +111,9 @@ def cmd_normalize(args: argparse.Namespace) -> int:
         raise UsageError("normalizing several files needs -o DIRECTORY")
     _folder(args.output)
     used: set[str] = set()
-    jobs = [(source, outputs_under(args.output, item.rel, ".docnorm.json", used), args.format, args.strict, args.indent)
-            for item, source in zip(items, _stdin_once(items))]
-    status, summary = run(_normalize_job, jobs, [i.path for i in items], jobs_wanted(args.jobs), "normalize", errors)
+    jobs = [(source, item.path, outputs_under(args.output, item.rel, ".docnorm.json", used), args.format, args.strict,
+             args.indent) for item, source in zip(items, _stdin_once(items))]
+    status, summary, _ = run(_normalize_job, jobs, jobs_wanted(args.jobs), "normalize", errors)
     _summarize(summary, items)
     return status
 
@@ -182,9 +182,9 @@ def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[s
     return outputs
 
 
-def _export_job(job: tuple[str | bytes, str, str, ExportSettings]) -> Outcome:
+def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outcome:
     """One input exported beside its mirrored place: `BASE.md`, or `BASE-1.csv`, `BASE-2.csv`… for several."""
-    source, base, to, settings = job
+    source, name, base, to, settings = job
     suffix = EXPORTS[to][0]
     try:
         docs = normalize_all(read(source))
@@ -193,7 +193,7 @@ def _export_job(job: tuple[str | bytes, str, str, ExportSettings]) -> Outcome:
         for n, text in enumerate(outputs, 1):
             _write(f"{base}-{n}{suffix}" if many else base + suffix, text.encode())
     except (NormalizeError, Unreadable, UsageError) as exc:
-        return Outcome(error=failure(exc))
+        return Outcome(failures=[(name, failure(exc))])
     return _counts(docs)
 
 
@@ -209,9 +209,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UsageError("exporting several files needs -o DIRECTORY")
         _folder(args.output)
         used: set[str] = set()
-        jobs = [(source, outputs_under(args.output, item.rel, "", used), args.to, settings)
+        jobs = [(source, item.path, outputs_under(args.output, item.rel, "", used), args.to, settings)
                 for item, source in zip(items, _stdin_once(items))]
-        status, summary = run(_export_job, jobs, [i.path for i in items], jobs_wanted(args.jobs), "export", errors)
+        status, summary, _ = run(_export_job, jobs, jobs_wanted(args.jobs), "export", errors)
         _summarize(summary, items)
         return status
     name = items[0].path
@@ -266,6 +266,76 @@ def _one(spec: str) -> Document:
     if len(docs) != 1:
         raise UsageError(f"{path} holds {len(docs)} documents; pick one with {path}#1 … {path}#{len(docs)}")
     return docs[0]
+
+
+def _dataset_job(job: tuple[str, str, list[str]]) -> Outcome:
+    """One batch of inputs written as one part of the dataset (by the worker: only counts and manifest rows
+    come back)."""
+    from exporters.dataset import PartWriter, manifest_row
+    out, part, paths = job
+    writer = PartWriter(out, part)
+    outcome = Outcome(files=len(paths))
+    try:
+        for path in paths:
+            data: bytes | None = None
+            docs: list[Document] = []
+            try:
+                data = read(path)
+                docs = normalize_all(data)
+            except (NormalizeError, Unreadable) as exc:
+                outcome.failures.append((path, failure(exc)))
+                writer.fail(path, failure(exc))
+            for i, doc in enumerate(docs):
+                writer.add(doc, path, i)
+            counts = _counts(docs)
+            outcome.documents += counts.documents
+            outcome.pages += counts.pages
+            outcome.warnings += counts.warnings
+            outcome.records.append(manifest_row(path, data, part, len(docs)))
+    finally:
+        writer.close()
+    return outcome
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    """A corpus as Parquet tables (exporters.dataset): only inputs new or changed since the last run are read."""
+    import time as _time
+    import uuid
+
+    from exporters import dataset
+    items = expand(args.files, args.glob)
+    if any(i.path == "-" for i in items):
+        raise UsageError("dataset reads files (its manifest keys them by path), not standard input")
+    if not items:
+        raise UsageError("no result files found in " + ", ".join(args.files))
+    errors = _errors_file(args)
+    try:
+        dataset.require()
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    _folder(args.output)
+    try:
+        old = dataset.read_manifest(args.output)
+    except (ValueError, OSError) as exc:
+        raise UsageError(f"-o {args.output}: {exc}") from None
+    paths = list(dict.fromkeys(os.path.normpath(i.path) for i in items))
+    kept, todo, stale = dataset.plan(paths, old)
+    dataset.ensure_tables(args.output)
+    dataset.drop_inputs(args.output, stale)
+    if args.engine == "ray":
+        from exporters.dataset_ray import run_on_ray
+        status, summary, records = run_on_ray(todo, args.output, args.address, errors)
+    else:
+        workers = jobs_wanted(args.jobs)
+        size = max(1, min(256, -(-len(todo) // (4 * workers))))
+        stamp = f"part-{_time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"  # never an earlier run's name
+        jobs = [(args.output, f"{stamp}-{n:05d}", todo[k:k + size]) for n, k in enumerate(range(0, len(todo), size))]
+        status, summary, records = run(_dataset_job, jobs, workers, "dataset", errors)
+    dataset.write_manifest(args.output, kept + records)
+    print(summary.line(), file=sys.stderr)
+    print(f"docnorm: {len(kept):,} input(s) unchanged since the last run, {len(todo):,} read, "
+          f"{sum(len(r) for r in stale.values()):,} replaced or removed; tables in {args.output}", file=sys.stderr)
+    return status
 
 
 def _is_corpus(spec: str) -> bool:
@@ -536,6 +606,8 @@ EXAMPLES = {
              "docnorm diff llamaparse.json somark.json --html report.html --source report.pdf",
              "docnorm diff llamaparse/ somark/ --html corpus.html --csv pairs.csv",
              "docnorm diff 'llamaparse/**/*.json' 'somark/2026-*/*.json' --json corpus.json"],
+    "dataset": ["docnorm dataset bucket/ -o corpus.parquet/", "docnorm dataset @inputs.txt -o corpus.parquet/ -j 8",
+                "docnorm dataset s3://bucket/results/ -o out/ --engine ray --address ray://head:10001"],
     "render": ["docnorm render result.json --source report.pdf --pages 1-3 -o pages/ --numbers",
                "docnorm render llamaparse.json --compare somark.json --source report.pdf -o compare/"],
     "serve": ["docnorm serve results/", "docnorm serve results/report.json --port 8080",
@@ -623,6 +695,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", metavar="DOC", help="with --html: the PDF or page image both results were made "
                    "from; each page pair is embedded with its boxes coloured same / changed / only in one")
     p.set_defaults(run=cmd_diff)
+    p = _add(sub, "dataset", "write a corpus as Parquet tables (documents, pages, blocks, cells, …)",
+             "Normalize a corpus into Parquet tables, one folder per entity, joined by doc_id (README: Dataset). A "
+             "re-run into the same folder reads only inputs that changed (a manifest keyed by path, size and hash) "
+             "and replaces their rows.")
+    _inputs(p)
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the dataset folder (made if missing)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local processes (default), or a Ray cluster (pip install 'docnorm[ray]')")
+    p.add_argument("--address", metavar="ADDR", help="with --engine ray: the cluster to join (default: a local Ray)")
+    p.set_defaults(run=cmd_dataset)
     p = _add(sub, "render", "draw each page's boxes over the real page, as PNG",
              "Draw the boxes of a result over its source document's pages (or blank pages when there is none), one "
              "PNG per page, coloured by kind; with --compare, two results side by side, coloured same / changed / "
