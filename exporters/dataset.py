@@ -224,17 +224,26 @@ def drop_inputs(out: str, stale: dict[str, list[dict[str, Any]]]) -> None:
         doc_ids = pa.array([f"{r['path']}#{i}" for r in rows for i in range(r["documents"])], pa.string())
         sources = pa.array([r["path"] for r in rows], pa.string())
         for table in COLUMNS:
-            path = os.path.join(out, table, part + ".parquet")
-            if not os.path.exists(path):
-                continue
-            data = pa.parquet.read_table(path)
-            key, values = ("source", sources) if table == "failures" else ("doc_id", doc_ids)
-            kept = data.filter(pc.invert(pc.is_in(data[key], value_set=values)))
-            if kept.num_rows == 0:
-                os.remove(path)
-            elif kept.num_rows != data.num_rows:
-                pa.parquet.write_table(kept, path + ".part", compression="zstd", row_group_size=ROW_GROUP)
-                os.replace(path + ".part", path)
+            for path in _part_files(out, table, part):
+                _drop_rows(pa, pc, path, *(("source", sources) if table == "failures" else ("doc_id", doc_ids)))
+
+
+def _part_files(out: str, table: str, part: str) -> list[str]:
+    """A part's files in a table: PART.parquet (local engine) or PART-*.parquet (one per Ray block)."""
+    import glob
+    folder = os.path.join(out, table)
+    return [p for p in [os.path.join(folder, part + ".parquet")] if os.path.exists(p)] + \
+        sorted(glob.glob(os.path.join(glob.escape(folder), glob.escape(part) + "-*.parquet")))
+
+
+def _drop_rows(pa: Any, pc: Any, path: str, key: str, values: Any) -> None:
+    data = pa.parquet.read_table(path)
+    kept = data.filter(pc.invert(pc.is_in(data[key], value_set=values)))
+    if kept.num_rows == 0:
+        os.remove(path)
+    elif kept.num_rows != data.num_rows:
+        pa.parquet.write_table(kept, path + ".part", compression="zstd", row_group_size=ROW_GROUP)
+        os.replace(path + ".part", path)
 
 
 def plan(paths: list[str], old: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str],

@@ -101,7 +101,7 @@ def test_a_rerun_reads_only_what_changed_and_ends_equal_to_a_fresh_build(tmp_pat
     assert main(["dataset", str(corpus), "-o", str(fresh)]) == 1
     assert _rows(out) == _rows(fresh)
     assert _sql(out, "select source from failures") == [(os.path.normpath(corpus / "somark" / "broken.json"),)]
-    assert _sql(out, f"select count(*) from documents where source like '%status_queuing%'")[0][0] == 0
+    assert _sql(out, "select count(*) from documents where source like '%status_queuing%'")[0][0] == 0
 
 
 def test_a_dataset_of_another_schema_version_is_not_mixed(tmp_path, capsys):
@@ -119,3 +119,27 @@ def test_without_pyarrow_the_error_gives_the_install_command(tmp_path, monkeypat
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     assert main(["dataset", str(SAMPLES / "somark"), "-o", str(tmp_path / "ds")]) == 2
     assert "pip install 'docnorm[dataset]'" in capsys.readouterr().err
+
+
+def test_the_ray_engine_writes_the_local_engines_rows_and_reruns_incrementally(tmp_path, capsys):
+    """On a local Ray instance of 2 CPUs, as CI runs it."""
+    ray = pytest.importorskip("ray")
+    corpus = tmp_path / "c"
+    shutil.copytree(SAMPLES / "same_report", corpus / "report")
+    shutil.copytree(SAMPLES / "whisperer", corpus / "whisperer")
+    (corpus / "broken.json").write_text("[1, 2")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        assert main(["dataset", str(corpus), "-o", str(tmp_path / "ray"), "--engine", "ray"]) == 1
+        assert main(["dataset", str(corpus), "-o", str(tmp_path / "local")]) == 1
+        assert _rows(tmp_path / "ray") == _rows(tmp_path / "local")
+        assert _sql(tmp_path / "ray", "select count(*) from failures")[0][0] == 1
+        (corpus / "report" / "harbor_q3_baidu.json").write_bytes((SAMPLES / "baidu" / "paddle_vl_result.json").read_bytes())
+        (corpus / "broken.json").unlink()
+        capsys.readouterr()
+        assert main(["dataset", str(corpus), "-o", str(tmp_path / "ray"), "--engine", "ray"]) == 0
+        assert "1 read, 2 replaced or removed" in capsys.readouterr().err
+        assert main(["dataset", str(corpus), "-o", str(tmp_path / "fresh")]) == 0
+        assert _rows(tmp_path / "ray") == _rows(tmp_path / "fresh")
+    finally:
+        ray.shutdown()

@@ -311,6 +311,9 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     errors = _errors_file(args)
     try:
         dataset.require()
+        if args.engine == "ray":
+            from exporters.dataset_ray import require
+            require()
     except ImportError as exc:
         raise UsageError(str(exc)) from None
     _folder(args.output)

@@ -1,0 +1,130 @@
+"""`docnorm dataset --engine ray`: the same Parquet tables, built on a Ray cluster with Ray Data.
+
+Ray schedules everything (no scheduler of ours): `ray.data.read_binary_files` reads the inputs (local paths, or
+any filesystem pyarrow knows, such as `s3://`), one `map_batches` normalizes them into canonical JSON, and for
+each table a `map_batches` builds its rows with the local engine's own `Columns` and `write_parquet` writes them
+(file names `PART-TASK-BLOCK.parquet`, so the manifest can find an input's part on a re-run). The tables are
+row for row the local engine's (a test checks it). With `address`, it joins that cluster (`ray://head:10001`,
+or `auto` on a cluster node); without, it starts Ray on this machine with every core.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import uuid
+from typing import Any
+
+import msgspec
+
+INSTALL = "pip install 'docnorm[ray]'"
+
+
+def require() -> None:
+    """ImportError with the pip command when Ray Data is missing (checked before any work)."""
+    _ray()
+
+
+def _ray() -> Any:
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise ImportError(f"--engine ray needs Ray Data: {INSTALL}") from None
+    return ray
+
+
+def _normalize_batch(batch: dict[str, Any], sources: dict[str, str]) -> dict[str, list]:
+    """Raw inputs -> each input's canonical documents (one JSON array), or its error; and its manifest facts."""
+    import hashlib
+
+    from normalizer import NormalizeError, normalize_all
+    from normalizer.schema import encode
+    out: dict[str, list] = {"source": [], "docs": [], "error": [], "hash": [], "documents": [], "pages": [],
+                            "warnings": []}
+    for data, path in zip(batch["bytes"], batch["path"]):
+        data = bytes(data)
+        source = sources.get(os.path.abspath(str(path)), str(path))
+        try:
+            docs = normalize_all(data)
+            error = None
+        except NormalizeError as exc:
+            docs, error = [], f"{exc.path}: {exc.message}"
+        error = error or ""  # a string column throughout: Ray turns a column of None into something else
+        out["source"].append(source)
+        out["docs"].append(b"[" + b",".join(encode(d) for d in docs) + b"]")
+        out["error"].append(error)
+        out["hash"].append(hashlib.blake2b(data, digest_size=16).hexdigest())
+        out["documents"].append(len(docs))
+        out["pages"].append(sum(len(d.pages) for d in docs))
+        out["warnings"].append(sum(len(d.warnings) for d in docs))
+    return out
+
+
+def _table_batch(batch: dict[str, Any], table: str) -> Any:
+    """Canonical documents -> one table's rows (the local engine's Columns, so the rows are the same)."""
+    from normalizer.schema import Document
+
+    from .dataset import Columns
+    columns = Columns()
+    decoder = msgspec.json.Decoder(list[Document])
+    for source, docs, error in zip(batch["source"], batch["docs"], batch["error"]):
+        if error:
+            columns.fail(str(source), str(error))
+        for index, doc in enumerate(decoder.decode(bytes(docs))):
+            columns.add(doc, str(source), index)
+    return columns.take(table)
+
+
+def run_on_ray(paths: list[str], out: str, address: str | None, errors_path: str | None) -> tuple[int, Any, list]:
+    """Normalize `paths` on Ray into the dataset at `out`. Returns (exit status, summary, manifest rows)."""
+    from viewer.batch import Summary
+
+    from .dataset import COLUMNS, manifest_row
+    ray = _ray()
+    from ray.data.datasource import FilenameProvider
+    started = time.perf_counter()
+    if not paths:
+        return 0, Summary(0, 0, 0, 0, 0, 0.0), []
+    part = f"ray-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+
+    class Names(FilenameProvider):
+        def get_filename_for_block(self, block: Any, write_uuid: str, task_index: int, block_index: int) -> str:
+            return f"{part}-{write_uuid}-{task_index:05d}-{block_index:04d}.parquet"
+
+        def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
+            return f"{part}-{write_uuid}-{task_index:05d}.parquet"
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True,
+                 logging_level=logging.WARNING)
+    for name in ("ray", "ray.data"):  # our summary says what happened; Ray's progress lines would bury it
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        sources = {os.path.abspath(p): p for p in paths if "://" not in p}
+        canonical = ray.data.read_binary_files(paths, include_paths=True).map_batches(
+            _normalize_batch, fn_kwargs={"sources": sources}, batch_size=64).materialize()
+        for table in COLUMNS:
+            canonical.map_batches(_table_batch, fn_kwargs={"table": table}, batch_format="numpy",
+                                  batch_size=64).write_parquet(os.path.join(out, table), filename_provider=Names())
+        facts = canonical.select_columns(["source", "error", "hash", "documents", "pages", "warnings"]).take_all()
+    finally:
+        if started_here:
+            ray.shutdown()
+    records, failed = [], 0
+    report = open(errors_path, "w", encoding="utf-8") if errors_path else None
+    for row in facts:
+        records.append({**manifest_row(row["source"], None, part, int(row["documents"])), "hash": row["hash"]})
+        if row["error"]:
+            failed += 1
+            print(f"docnorm: {row['source']}: {row['error']}", file=sys.stderr)
+            if report is not None:
+                report.write(msgspec.json.encode({"file": row["source"], "error": row["error"]}).decode() + "\n")
+    if report is not None:
+        report.close()
+    summary = Summary(len(facts), sum(int(r["documents"]) for r in facts), sum(int(r["pages"]) for r in facts),
+                      failed, sum(int(r["warnings"]) for r in facts), time.perf_counter() - started)
+    return (1 if failed else 0), summary, records
