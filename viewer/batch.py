@@ -64,16 +64,16 @@ def _listed(spec: str) -> list[str]:
 
 def _under(folder: str, pattern: str | None) -> list[str]:
     """Every result file under `folder` (hidden ones skipped), relative to it, sorted; `pattern` (fnmatch, on the
-    relative path or the name) narrows them."""
+    relative path or the name) narrows them. (Paths are joined as strings: relpath costs more than the walk.)"""
     found = []
+    start = len(folder.rstrip(os.sep)) + 1
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        prefix = root[start:].replace(os.sep, "/") + "/" if len(root) >= start else ""
         for name in sorted(names):
-            rel = os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
-            if name.startswith("."):
+            if name.startswith(".") or (pattern is None and not name.endswith(SUFFIXES)):
                 continue
-            if pattern is None and not name.endswith(SUFFIXES):
-                continue
+            rel = prefix + name
             if pattern is not None and not (fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern)):
                 continue
             found.append(rel)
@@ -113,7 +113,8 @@ def expand(specs: Sequence[str], pattern: str | None = None, _depth: int = 0) ->
                 raise UsageError(f"{spec}: lists nested more than 3 deep")
             items += [i._replace(named=False) for i in expand(_listed(spec), pattern, _depth + 1)]
         elif os.path.isdir(spec):
-            items += [Item(os.path.join(spec, rel), rel, False) for rel in _under(spec, pattern)]
+            base = spec.rstrip("/" + os.sep) + os.sep if spec.rstrip("/" + os.sep) else os.sep
+            items += [Item(base + rel.replace("/", os.sep), rel, False) for rel in _under(spec, pattern)]
         elif is_pattern(spec):
             base, rels = pattern_files(spec)
             items += [Item(os.path.join(base, rel), rel, False) for rel in rels]
@@ -143,15 +144,18 @@ def failure(error: Exception) -> str:
 def outputs_under(folder: str, rel: str, suffix: str, used: set[str]) -> str:
     """Where the output of input `rel` goes under `folder` (its subfolders mirrored, made as needed): its stem with
     `suffix`; `-2`, `-3`… when two inputs would write the same file."""
-    parts = rel.split("/")
-    stem = parts[-1].rsplit(".", 1)[0] if "." in parts[-1] else parts[-1]
-    target = base = os.path.join(folder, *parts[:-1], stem)
+    head, _, name = rel.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    target = base = f"{folder}{os.sep}{head.replace('/', os.sep)}{os.sep}{stem}" if head else f"{folder}{os.sep}{stem}"
     n = 2
     while target + suffix in used:
         target = f"{base}-{n}"
         n += 1
     used.add(target + suffix)
-    os.makedirs(os.path.dirname(target + suffix) or ".", exist_ok=True)
+    folder = os.path.dirname(target + suffix) or "."
+    if folder not in used:  # made once per folder, not once per file
+        os.makedirs(folder, exist_ok=True)
+        used.add(folder)
     return target + suffix
 
 
