@@ -13,6 +13,7 @@ import pytest
 from viewer import create_app
 from viewer.exports import EXPORTS
 from viewer.store import Refused, Store
+from normalizer.schema import Block, Document, Page
 
 from .conftest import SAMPLES
 
@@ -355,3 +356,73 @@ def test_a_long_pair_shows_its_first_slice_before_the_whole_is_scored(tmp_path):
     summary = client.get("/api/compare/summary?a=a.json&b=b.json").get_json()
     assert summary["text_similarity"] == pytest.approx(full.scores.text_similarity)
     assert "data-summary=" not in client.get("/compare?a=a.json&b=b.json").get_data(as_text=True)  # now known
+
+
+def test_the_index_pages_sorts_and_filters_on_the_server(tmp_path, monkeypatch):
+    import viewer.layout
+    monkeypatch.setattr(viewer.layout, "INDEX_PAGE", 4)
+    for n in range(10):
+        (tmp_path / f"r{n:02d}.json").write_bytes((SAMPLES / "somark" / "bare_outputs.json").read_bytes())
+    (tmp_path / "report.json").write_bytes((SAMPLES / "same_report" / "harbor_q3_baidu.json").read_bytes())
+    client = create_app(str(tmp_path)).test_client()
+    first = client.get("/").get_data(as_text=True)
+    assert re.findall(r'<tr data-file="([^"]+)"', first) == ["r00.json", "r01.json", "r02.json", "r03.json"]
+    assert "11 of 11 document(s) · page 1 of 3" in first and 'class="next-page" href="/?page=2"' in first
+    last = client.get("/?page=3").get_data(as_text=True)
+    assert re.findall(r'<tr data-file="([^"]+)"', last) == ["r08.json", "r09.json", "report.json"]
+    by_blocks = client.get("/?sort=blocks&dir=desc").get_data(as_text=True)
+    assert re.findall(r'<tr data-file="([^"]+)"', by_blocks)[0] == "report.json"
+    assert 'href="/?sort=blocks"' in by_blocks  # the header flips the direction
+    found = client.get("/?q=baidu+harbor").get_data(as_text=True)
+    assert re.findall(r'<tr data-file="([^"]+)"', found) == ["report.json"] and "1 of 11 document(s)" in found
+    assert client.get("/?page=x").status_code == 404
+    assert client.get("/?page=99").status_code == 200  # past the end: the last page
+
+
+def test_the_index_shows_what_it_knows_while_a_large_folder_is_read(tmp_path, monkeypatch):
+    for n in range(30):
+        (tmp_path / f"r{n:02d}.json").write_bytes((SAMPLES / "somark" / "bare_outputs.json").read_bytes())
+    app = create_app(str(tmp_path))
+    store = app.extensions["docnorm.store"]
+    real = store.summaries
+    monkeypatch.setattr(store, "summaries", lambda files: real(files, budget=0.0))
+    slow = store._summarize
+
+    def slowly(rel):
+        time.sleep(0.01)
+        return slow(rel)
+    monkeypatch.setattr(store, "_summarize", slowly)
+    first = app.test_client().get("/").get_data(as_text=True)
+    assert "Reading the folder" in first and 'http-equiv="refresh"' in first
+    while store.scanning:
+        time.sleep(0.02)
+    done = app.test_client().get("/").get_data(as_text=True)
+    assert "Reading the folder" not in done and len(re.findall(r'<tr data-file=', done)) == 30
+    # a changed file is summarized again
+    (tmp_path / "r00.json").write_bytes((SAMPLES / "same_report" / "harbor_q3_baidu.json").read_bytes())
+    os.utime(tmp_path / "r00.json", ns=(1, 1))
+    monkeypatch.setattr(store, "summaries", real)
+    assert 'data-provider="baidu"' in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_slices_and_searches_reuse_the_documents_index(client, monkeypatch):
+    import viewer.layout
+    calls = []
+    real = viewer.layout.page_blocks
+    monkeypatch.setattr(viewer.layout, "page_blocks", lambda doc: calls.append(1) or real(doc))
+    for start in (0, 0, 0):
+        assert client.get(f"/api/slice?f={REPORT}&start={start}").status_code == 200
+    client.get(f"/view?f={REPORT}")
+    assert len(calls) == 1
+
+
+def test_search_finds_text_whose_lowercase_is_longer():
+    from viewer.layout import search
+    doc = Document(provider="t", format="docnorm", pages=[Page(number=1)],
+                   blocks=[Block(id="a", page=1, kind="paragraph", text="İstanbul office"),
+                           Block(id="b", page=1, kind="paragraph", text="the Office in Ankara"),
+                           Block(id="c", page=1, kind="paragraph", text="office office office")])
+    result = search(doc, "OFFICE")
+    assert result["total"] == 3 and [h["block"] for h in result["hits"]] == ["a", "b", "c"]
+    assert result["hits"][1]["snippet"] == "the Office in Ankara"
+    assert search(doc, "ice\x00the")["total"] == 0  # never across two blocks

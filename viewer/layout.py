@@ -5,6 +5,7 @@ Pure functions over canonical Documents; the template turns them into SVG and HT
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, Callable, NamedTuple
 
 import msgspec
@@ -122,13 +123,26 @@ def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images,
                     order, backdrop, note)
 
 
+class DocIndex(NamedTuple):
+    """What every slice of a document needs, computed once per document (the store keeps it beside it)."""
+    by_page: dict[int, list[Block]]
+    position: dict[int, int]  # page number -> its position in doc.pages
+    options: HtmlOptions
+    chunks: dict[str, Chunk] | None  # heads only for blocks that name their chunk (RAGFlow's)
+
+
+def doc_index(doc: Document) -> DocIndex:
+    position: dict[int, int] = {}
+    for i, p in enumerate(doc.pages):
+        position.setdefault(p.number, i)
+    return DocIndex(page_blocks(doc), position, for_document(doc, _OPTIONS), {c.id: c for c in doc.chunks} or None)
+
+
 def slice_views(doc: Document, start: int, count: int = SLICE, locate: Locate = _no_images,
-                backdrops: Backdrops = _no_backdrop) -> list[PageView]:
+                backdrops: Backdrops = _no_backdrop, index: DocIndex | None = None) -> list[PageView]:
     """Views of pages `start`..`start+count-1` (positions in `doc.pages`, 0-based)."""
-    by_page = page_blocks(doc)
-    options = for_document(doc, _OPTIONS)
-    chunks = {c.id: c for c in doc.chunks} or None  # heads only for blocks that name their chunk (RAGFlow's)
-    return [page_view(p, by_page.get(p.number, []), locate, options, chunks, backdrops(p))
+    index = index or doc_index(doc)
+    return [page_view(p, index.by_page.get(p.number, []), locate, index.options, index.chunks, backdrops(p))
             for p in doc.pages[start:start + count]]
 
 
@@ -149,37 +163,61 @@ def chunk_head(block: Block, chunks: dict[str, Chunk]) -> Markup:
     return Markup('<div class="chunk-head">') + Markup(" · ").join(parts) + Markup("</div>")
 
 
-def slice_of(doc: Document, page_number: int) -> int:
+def slice_of(doc: Document, page_number: int, index: DocIndex | None = None) -> int:
     """The slice start (a position in `doc.pages`) that shows page `page_number`."""
-    for i, p in enumerate(doc.pages):
-        if p.number == page_number:
-            return i - i % SLICE
-    return 0
+    i = (index or doc_index(doc)).position.get(page_number, 0)
+    return i - i % SLICE
 
 
 def kinds(doc: Document) -> list[tuple[str, int]]:
     return list(kind_counts(doc).items())
 
 
-def search(doc: Document, query: str, limit: int = 200) -> dict[str, Any]:
+def has_confidence(doc: Document) -> bool:
+    return any(w.confidence is not None for b in doc.blocks for ln in b.lines for w in ln.words)
+
+
+class TextIndex(NamedTuple):
+    """Every block's text, lowercased and joined in one string (searched by str.find in C, not block by block
+    in Python), with where each block starts."""
+    text: str
+    starts: list[int]
+
+
+def text_index(doc: Document) -> TextIndex:
+    starts, at, parts = [], 0, []
+    for b in doc.blocks:
+        lowered = b.text.lower().replace("\x00", " ")
+        starts.append(at)
+        parts.append(lowered)
+        at += len(lowered) + 1
+    return TextIndex("\x00".join(parts), starts)
+
+
+def search(doc: Document, query: str, limit: int = 200, found: TextIndex | None = None,
+           index: DocIndex | None = None) -> dict[str, Any]:
     """Blocks whose text (or table cells) contain `query`, case-insensitively, in reading order: the first
     `limit` as hits, and how many there are in all (a list that stops at the limit says so)."""
-    needle = query.lower().strip()
+    needle = query.lower().strip().replace("\x00", "")
     if not needle:
         return {"query": query, "total": 0, "hits": []}
-    position = {p.number: i for i, p in enumerate(doc.pages)}
+    found = found or text_index(doc)
+    position = (index or doc_index(doc)).position
     hits = []
     total = 0
-    for b in doc.blocks:
-        text = b.text.lower()
-        at = text.find(needle)
-        if at < 0:
-            continue
+    at = found.text.find(needle)
+    while at >= 0:
+        n = bisect.bisect_right(found.starts, at) - 1
+        b = doc.blocks[n]
+        next_block = found.starts[n + 1] if n + 1 < len(found.starts) else len(found.text) + 1
         total += 1
         if len(hits) < limit:
-            snippet = b.text[max(at - 40, 0): at + len(needle) + 40] if len(text) == len(b.text) else b.text[:120]
+            offset = at - found.starts[n]
+            same_length = next_block - found.starts[n] - 1 == len(b.text)  # lowercasing can change a length
+            snippet = b.text[max(offset - 40, 0): offset + len(needle) + 40] if same_length else b.text[:120]
             hits.append({"block": b.id, "page": b.page, "kind": b.kind, "snippet": snippet,
                          "slice": position.get(b.page, 0) // SLICE * SLICE})
+        at = found.text.find(needle, next_block)
     return {"query": query, "total": total, "hits": hits}
 
 
@@ -216,24 +254,43 @@ def compare_sides(result: Any, docs: tuple[Document, Document], start: int, loca
     return sides
 
 
-def index_rows(loaded: list[tuple[str, Any]], provider: str = "", status: str = "") -> tuple[list[dict[str, Any]], list[str]]:
-    """The index's model: a row per document of each (file, Loaded), a row of its own for a file that does not
-    normalize or holds nothing; with a provider or status filter, the documents that match. Also every provider
-    seen, for the filter's choices."""
+def index_rows(loaded: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """The index's rows for each (file, Loaded): one per document, one of its own for a file that does not
+    normalize or holds nothing."""
     rows: list[dict[str, Any]] = []
-    providers: set[str] = set()
     for rel, result in loaded:
         if result.error is not None:
             rows.append({"file": rel, "index": 0, "error": result.error, "count": 0})
-            continue
-        if not result.docs:  # a list with nothing in it (a RAGFlow page past the end) is still a file
+        elif not result.docs:  # a list with nothing in it (a RAGFlow page past the end) is still a file
             rows.append({"file": rel, "index": 0, "error": None, "count": 0, "empty": True})
-            continue
-        for i, doc in enumerate(result.docs):
-            providers.add(doc.provider)
-            if (not provider or doc.provider == provider) and (not status or doc.job.status == status):
-                rows.append({"file": rel, "index": i, "count": len(result.docs), "error": None,
-                             "name": doc.file_name, **summary(doc)})
+        else:
+            rows += [{"file": rel, "index": i, "count": len(result.docs), "error": None, "name": doc.file_name,
+                      **summary(doc)} for i, doc in enumerate(result.docs)]
+    return rows
+
+
+INDEX_PAGE = 200  # rows per page of the index
+SORTS = {"file": ("file", "index"), "provider": ("provider", "file"), "format": ("format", "file"),
+         "status": ("status", "file"), "pages": ("pages", "file"), "blocks": ("blocks", "file"),
+         "tables": ("tables", "file"), "warnings": ("warnings", "file")}
+_TEXT = ("file", "provider", "format", "status", "name")
+
+
+def index_page(rows: list[dict[str, Any]], provider: str = "", status: str = "", query: str = "",
+               sort: str = "file", descending: bool = False, page: int = 1) -> tuple[list[dict[str, Any]], int, int]:
+    """One page of the index: the rows matching the provider, the status and every word of `query` (in the
+    file, provider, format, status or document name), sorted by `sort` (a key of SORTS). Returns the page's
+    rows, how many matched, and how many pages there are. Files that do not normalize sort by name, last."""
+    words = query.lower().split()
     if provider or status:
-        rows = [r for r in rows if r["error"] is None and not r.get("empty")]
-    return rows, sorted(providers)
+        rows = [r for r in rows if r["error"] is None and not r.get("empty")
+                and (not provider or r["provider"] == provider) and (not status or r["status"] == status)]
+    if words:
+        rows = [r for r in rows if all(w in " ".join(str(r.get(k) or "") for k in _TEXT).lower() for w in words)]
+    first, then = SORTS.get(sort, SORTS["file"])
+    good = [r for r in rows if first in r]
+    good.sort(key=lambda r: (r[first], r[then], r["index"]), reverse=descending)
+    rows = good + sorted((r for r in rows if first not in r), key=lambda r: r["file"])
+    pages = max(1, -(-len(rows) // INDEX_PAGE))
+    page = min(max(page, 1), pages)
+    return rows[(page - 1) * INDEX_PAGE: page * INDEX_PAGE], len(rows), pages

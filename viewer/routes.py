@@ -22,10 +22,10 @@ from exporters.page_images import PageImages, SourceError, SourceInfo
 from normalizer.schema import Document, Page
 
 from .exports import EXPORTS, ExportSettings
-from .layout import (SLICE, Backdrop, Backdrops, compare_sides, index_rows, kinds, kinds_css, search, slice_of,
-                     slice_views, summary)
+from .layout import (SLICE, SORTS, Backdrop, Backdrops, DocIndex, compare_sides, doc_index, has_confidence,
+                     index_page, kinds, kinds_css, search, slice_of, slice_views, summary, text_index)
 from .sources import Source, candidate_names, find_source
-from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Loaded, Refused, Store
+from .store import IMAGE_SUFFIXES, IMAGE_TYPES, Refused, Store
 
 bp = Blueprint("viewer", __name__)
 
@@ -148,40 +148,59 @@ def doc_from_request():
 
 @bp.get("/")
 def index() -> str:
-    provider = request.args.get("provider", "")
-    status = request.args.get("status", "")
-    loaded = []
-    for rel in _store().files():
-        try:
-            loaded.append((rel, _store().load(rel)))
-        except Refused as exc:  # gone since the listing: a row of its own, the index stays
-            loaded.append((rel, Loaded([], str(exc))))
-    rows, providers = index_rows(loaded, provider, status)
-    return render_template("index.html.j2", rows=rows, providers=providers, statuses=STATUSES,
-                           provider=provider, status=status)
+    """Every result file's documents, a page at a time: summaries come from the store's cache (by size and
+    mtime), so a warm index of 10,000 files costs a stat per file; files not summarized yet are read for a quarter of a
+    second, then in the background while the page shows what is known and refreshes."""
+    args = request.args
+    provider, status, query = args.get("provider", ""), args.get("status", ""), args.get("q", "")
+    sort = args.get("sort", "file") if args.get("sort", "file") in SORTS else "file"
+    descending = args.get("dir", "") == "desc"
+    files = _store().files()
+    known, pending = _store().summaries(files)
+    rows = [row for rel in files if rel in known for row in known[rel]]
+    providers = sorted({r["provider"] for r in rows if r.get("provider")})
+    shown, matched, pages = index_page(rows, provider, status, query, sort, descending,
+                                       number(args.get("page"), "a page number", default=1))
+    here = {"provider": provider, "status": status, "q": query, "sort": sort, "dir": "desc" if descending else ""}
+
+    def link(**change: Any) -> str:
+        """This index with `change` applied; defaults (sort by file, ascending, page 1) left out of the URL."""
+        wanted = {**here, **change}
+        return url_for(".index", **{k: v for k, v in wanted.items() if v and not (k == "sort" and v == "file")})
+    return render_template("index.html.j2", rows=shown, providers=providers, statuses=STATUSES, provider=provider,
+                           status=status, query=query, sort=sort, descending=descending, matched=matched,
+                           pages=pages, page=min(max(number(args.get("page"), "a page", default=1), 1), pages),
+                           total=len(rows), pending=pending, files=len(files), link=link)
+
+
+def _index(doc: Document) -> DocIndex:
+    return _store().derived(doc, "index", doc_index)
 
 
 @bp.get("/view")
 def view() -> str:
     rel, i, doc = doc_from_request()
     page = request.args.get("page", "")
-    start = slice_of(doc, number(page, "a page number")) if page else 0
-    has_confidence = any(w.confidence is not None for b in doc.blocks for ln in b.lines for w in ln.words)
+    index = _index(doc)
+    start = slice_of(doc, number(page, "a page number"), index) if page else 0
     status = source_status(rel, doc)
     return render_template("document.html.j2", doc=doc, rel=rel, index=i, start=start, slice=SLICE,
-                           has_confidence=has_confidence, source=status,
-                           views=slice_views(doc, start, locate=images_beside(rel),
-                                             backdrops=backdrops(rel, i, status)), kinds=kinds(doc),
-                           summary=summary(doc), exports=list(EXPORTS))
+                           has_confidence=_store().derived(doc, "confidence", has_confidence), source=status,
+                           views=slice_views(doc, start, locate=images_beside(rel), backdrops=backdrops(rel, i, status),
+                                             index=index),
+                           kinds=_store().derived(doc, "kinds", kinds), summary=_store().derived(doc, "summary", summary),
+                           exports=list(EXPORTS))
 
 
 @bp.get("/api/slice")
 def page_slice() -> Response:
     rel, i, doc = doc_from_request()
     page = request.args.get("page", "")
-    first = slice_of(doc, number(page, "a page number")) if page else \
+    index = _index(doc)
+    first = slice_of(doc, number(page, "a page number"), index) if page else \
         number(request.args.get("start"), "a position", default=0)
-    views = slice_views(doc, first, locate=images_beside(rel), backdrops=backdrops(rel, i, source_status(rel, doc)))
+    views = slice_views(doc, first, locate=images_beside(rel), backdrops=backdrops(rel, i, source_status(rel, doc)),
+                        index=index)
     html = render_template("slice.html.j2", views=views, start=first, total=len(doc.pages), slice=SLICE)
     return Response(html, mimetype="text/html", headers={"X-Slice-Start": str(first)})
 
@@ -199,7 +218,8 @@ def block() -> Response:
 @bp.get("/api/search")
 def find() -> Response:
     rel, i, doc = doc_from_request()
-    return _json(search(doc, request.args.get("q", "")))
+    return _json(search(doc, request.args.get("q", ""), found=_store().derived(doc, "text", text_index),
+                        index=_index(doc)))
 
 
 def compared():

@@ -11,8 +11,9 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from collections import OrderedDict
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from normalizer import NormalizeError, load
 from normalizer.schema import Document
@@ -39,6 +40,9 @@ class Store:
         self.capacity = capacity
         self._cache: OrderedDict[str, tuple[tuple[int, int], Loaded]] = OrderedDict()
         self._lock = threading.Lock()
+        self._summaries: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
+        self._derived: OrderedDict[int, tuple[Document, dict[str, Any]]] = OrderedDict()
+        self._scanning: threading.Thread | None = None
 
     def resolve(self, rel: str, suffixes: tuple[str, ...] = SUFFIXES) -> str:
         """The real path of `rel`, a file with one of `suffixes`, or `Refused`."""
@@ -55,22 +59,34 @@ class Store:
         return real
 
     def files(self) -> list[str]:
-        """Every result file under the root (relative, '/'-separated, sorted); links that lead out are skipped."""
+        """Every result file under the root (relative, '/'-separated, sorted); links that lead out are skipped.
+        Only a link is resolved: a regular file found by a walk that follows no links is inside by construction."""
         found = []
-        for folder, dirs, names in os.walk(self.root, followlinks=False):
+        start = len(self.root.rstrip(os.sep)) + 1
+        for folder, dirs, _ in os.walk(self.root, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in names:
-                if name.startswith(".") or not name.endswith(SUFFIXES):
+            prefix = folder[start:].replace(os.sep, "/") + "/" if len(folder) >= start else ""
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith(".") or not entry.name.endswith(SUFFIXES):
                     continue
-                rel = os.path.relpath(os.path.join(folder, name), self.root).replace(os.sep, "/")
+                rel = prefix + entry.name
                 try:
-                    self.resolve(rel)
-                except Refused:
+                    if entry.is_symlink():
+                        self.resolve(rel)
+                    elif not entry.is_file(follow_symlinks=False):
+                        continue
+                except (Refused, OSError):
                     continue
                 found.append(rel)
         return sorted(found)
 
-    def load(self, rel: str) -> Loaded:
+    def load(self, rel: str, keep: bool = True) -> Loaded:
+        """The file's documents, from the cache while the file is unchanged; `keep=False` reads it without
+        caching it (the index scan must not push the documents being viewed out)."""
         real = self.resolve(rel)
         try:
             st = os.stat(real)
@@ -88,6 +104,8 @@ class Store:
             loaded = Loaded([], f"{exc.path}: {exc.message}".replace(real, rel))
         except (OSError, UnicodeError, RecursionError, MemoryError) as exc:  # unreadable, not malformed
             loaded = Loaded([], f"$: cannot read the file ({type(exc).__name__})")
+        if not keep:
+            return loaded
         # A cached document is a large, long-lived, acyclic tree: keep the collector from walking it on every
         # request (frozen objects are still freed by reference counting once evicted).
         gc.freeze()
@@ -97,6 +115,72 @@ class Store:
             while len(self._cache) > self.capacity:
                 self._cache.popitem(last=False)
         return loaded
+
+    def summaries(self, files: list[str], budget: float = 0.25) -> tuple[dict[str, list[dict[str, Any]]], int]:
+        """The index rows of each file whose summary is known and current (same size and mtime), and how many
+        are still being read. Files not summarized yet are read here for up to `budget` seconds, then by a
+        background scan: the index shows its first rows at once, however large the folder."""
+        from .layout import index_rows
+        known: dict[str, list[dict[str, Any]]] = {}
+        missing: list[str] = []
+        for rel in files:
+            try:
+                st = os.stat(os.path.join(self.root, rel))
+            except OSError:  # gone since the listing: a row of its own, the index stays
+                known[rel] = index_rows([(rel, Loaded([], "no such result file"))])
+                continue
+            hit = self._summaries.get(rel)
+            if hit is not None and hit[0] == (st.st_size, st.st_mtime_ns):
+                known[rel] = hit[1]
+            else:
+                missing.append(rel)
+        deadline = time.monotonic() + budget
+        while missing and time.monotonic() < deadline and not self.scanning:
+            rel = missing.pop(0)
+            known[rel] = self._summarize(rel)
+        if missing:
+            self._scan(missing)
+        return known, len(missing)
+
+    @property
+    def scanning(self) -> bool:
+        return self._scanning is not None and self._scanning.is_alive()
+
+    def _scan(self, files: list[str]) -> None:
+        with self._lock:
+            if self.scanning:
+                return
+            self._scanning = threading.Thread(target=lambda: [self._summarize(rel) for rel in files], daemon=True,
+                                              name="docnorm-index-scan")
+            self._scanning.start()
+
+    def _summarize(self, rel: str) -> list[dict[str, Any]]:
+        """One file's index rows, cached by its size and mtime (the documents themselves are not kept for it)."""
+        from .layout import index_rows
+        try:
+            st = os.stat(os.path.join(self.root, rel))
+            loaded = self.load(rel, keep=False)
+        except (Refused, OSError) as exc:
+            return index_rows([(rel, Loaded([], str(exc)))])
+        rows = index_rows([(rel, loaded)])
+        self._summaries[rel] = ((st.st_size, st.st_mtime_ns), rows)
+        return rows
+
+    def derived(self, doc: Document, name: str, make: Callable[[Document], Any]) -> Any:
+        """`make(doc)`, computed once per document (the pages' block index, its kinds, …): a slice of a
+        10,000-page document costs the slice, not a pass over every block."""
+        key = id(doc)
+        with self._lock:
+            hit = self._derived.get(key)
+            if hit is None or hit[0] is not doc:
+                hit = self._derived[key] = (doc, {})
+                while len(self._derived) > self.capacity:
+                    self._derived.popitem(last=False)
+            self._derived.move_to_end(key)
+            values = hit[1]
+        if name not in values:
+            values[name] = make(doc)
+        return values[name]
 
     def document(self, rel: str, index: int) -> Document:
         loaded = self.load(rel)

@@ -345,15 +345,16 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
   });
 })();
 
-// --- index: filter as you type, sort by a column ---------------------------------------------------------
+// --- index: filter the page as you type (Enter asks the server, over every file) -------------------------
 (function () {
   const table = document.querySelector("table.files");
   const filter = document.getElementById("index-filter");
   if (!table || !filter) return;
   const body = table.tBodies[0];
   const count = document.getElementById("index-count");
+  const total = count.textContent;
   const rows = () => [...body.rows].filter((row) => row.dataset.file);
-  function applyFilter() {
+  filter.addEventListener("input", () => {
     const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     let shown = 0;
     for (const row of rows()) {
@@ -362,23 +363,9 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
       row.hidden = !visible;
       shown += visible;
     }
-    count.textContent = words.length ? `${shown} of ${rows().length} shown` : "";
-  }
-  filter.addEventListener("input", applyFilter);
-  table.querySelectorAll("th.sortable").forEach((th) => th.addEventListener("click", () => {
-    const col = Number(th.dataset.col);
-    const numeric = "numeric" in th.dataset;
-    const ascending = !th.classList.contains("sorted-asc");
-    table.querySelectorAll("th.sortable").forEach((h) => h.classList.remove("sorted-asc", "sorted-desc"));
-    th.classList.add(ascending ? "sorted-asc" : "sorted-desc");
-    const key = (row) => {
-      const cell = row.cells[col];
-      const text = cell ? cell.textContent.trim() : "";
-      return numeric ? (parseFloat(text) || 0) : text.toLowerCase();
-    };
-    const sorted = rows().sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (ascending ? 1 : -1));
-    body.append(...sorted);
-  }));
+    count.textContent = words.length ? `${shown} of ${rows().length} on this page shown`
+      : total;
+  });
 })();
 
 // --- source pages under the boxes (document and compare views) ------------------------------------------
