@@ -45,3 +45,14 @@ def logical_blocks(blocks: list[Block], join_continued: bool = True) -> Iterator
                     break
             table = join(parts) if len(parts) > 1 else table
         yield block, table
+
+
+def caption_ids(blocks: list[Block], n: int) -> list[str]:
+    """The captions of block `n` (a table or figure): the ids the provider linked, else a caption block just
+    before or after it on the same page."""
+    block = blocks[n]
+    if block.captions:
+        return list(block.captions)
+    return [blocks[k].id for k in (n - 1, n + 1) if 0 <= k < len(blocks)
+            and blocks[k].kind == "caption" and blocks[k].page == block.page][:1]
+

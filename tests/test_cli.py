@@ -171,7 +171,7 @@ def test_help_teaches():
     version = docnorm("--version")
     assert version.returncode == 0 and version.stdout.startswith("docnorm ")
     from normalizer.registry import FORMATS
-    from viewer.exports import EXPORTS
+    from exporters.formats import EXPORTS
     for command in ("detect", "normalize", "export", "diff", "serve", "schema"):
         out = docnorm(command, "--help")
         examples = out.stdout.rstrip().split("\nexamples:\n")[-1].splitlines()

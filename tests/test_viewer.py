@@ -11,7 +11,7 @@ import time
 import pytest
 
 from viewer import create_app
-from viewer.exports import EXPORTS
+from exporters.formats import EXPORTS
 from viewer.store import Refused, Store
 from normalizer.schema import Block, Document, Page
 

@@ -15,7 +15,7 @@ from normalizer.schema import Document, encode, json_schema
 
 from .batch import Item, Outcome, Unreadable, UsageError, corpus_files, expand, failure, is_pattern, jobs_wanted, \
     outputs_under, read, run
-from .exports import EXPORTS, ExportSettings
+from exporters.formats import EXPORTS, ExportSettings
 
 
 
@@ -150,7 +150,11 @@ def _write(path: str, payload: bytes) -> None:
 
 
 # Formats that have nothing to write for a document without content (a failed or pending job).
-_CONTENT_ONLY = ("md", "text", "chunks", "tables-html", "tables-csv")
+_CONTENT_ONLY = ("md", "text", "chunks", "tables-html", "tables-csv", "docling", "elements", "langchain-jsonl", "xlsx")
+
+
+def _bytes(output: str | bytes) -> bytes:
+    return output if isinstance(output, bytes) else output.encode()
 
 
 def _source_arg(path: str | None, needs: str, applies: bool) -> str | None:
@@ -167,7 +171,7 @@ def _source_arg(path: str | None, needs: str, applies: bool) -> str | None:
     return path
 
 
-def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[str]:
+def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[str | bytes]:
     """Every output of an export of `docs`; a job without content, for a content-only format, is an Unreadable
     naming its status."""
     empty = [d for d in docs if not d.blocks and d.job.status != "succeeded"]
@@ -175,7 +179,7 @@ def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[s
         job = empty[0].job
         raise Unreadable(f"the job is {job.status}{': ' + job.error if job.error else ''}; it has no content to "
                          f"export as {to} (--to html or json show its status)")
-    outputs: list[str] = []
+    outputs: list[str | bytes] = []
     for doc in docs:
         out = EXPORTS[to][2](doc, settings)
         outputs += out if isinstance(out, list) else [out]
@@ -191,7 +195,7 @@ def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outco
         outputs = _rendered(docs, to, settings)
         many = to.startswith("tables-") or len(outputs) > 1
         for n, text in enumerate(outputs, 1):
-            _write(f"{base}-{n}{suffix}" if many else base + suffix, text.encode())
+            _write(f"{base}-{n}{suffix}" if many else base + suffix, _bytes(text))
     except (NormalizeError, Unreadable, UsageError) as exc:
         return Outcome(failures=[(name, failure(exc))])
     return _counts(docs)
@@ -201,7 +205,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     items = expand(args.files, args.glob)
     errors = _errors_file(args)
     settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images,
-                              source=_source_arg(args.source, "--to html", args.to == "html"))
+                              source=_source_arg(args.source, "--to html", args.to == "html"), bom=args.bom,
+                              unit=args.unit)
     if not items:
         raise UsageError("no result files found in " + ", ".join(args.files))
     if _batch(args, items):
@@ -228,15 +233,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _write_many(outputs, args, name, suffix, len(docs))
     payload = outputs[0] if outputs else ""
     if args.output:
-        _write(args.output, payload.encode())
+        _write(args.output, _bytes(payload))
+    elif isinstance(payload, bytes):
+        if args.to == "xlsx" and sys.stdout.isatty():
+            raise UsageError("--to xlsx writes a workbook: give -o FILE.xlsx")
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
     else:
         sys.stdout.write(payload)
     return 0
 
 
-def _write_many(outputs: list[str], args: argparse.Namespace, name: str, suffix: str, n_docs: int) -> int:
+def _write_many(outputs: list[str | bytes], args: argparse.Namespace, name: str, suffix: str, n_docs: int) -> int:
     """Several outputs (one per table, or per document): numbered files in -o DIRECTORY, or stdout for one."""
-    if len(outputs) == 1 and not args.output:
+    if len(outputs) == 1 and not args.output and isinstance(outputs[0], str):
         sys.stdout.write(outputs[0])
         return 0
     if not args.output:
@@ -245,7 +255,7 @@ def _write_many(outputs: list[str], args: argparse.Namespace, name: str, suffix:
     _folder(args.output)
     stem = _stem(name)
     for i, text in enumerate(outputs, 1):
-        _write(os.path.join(args.output, f"{stem}-{i}{suffix}"), text.encode())
+        _write(os.path.join(args.output, f"{stem}-{i}{suffix}"), _bytes(text))
     if not outputs:
         print(f"docnorm: {name}: no tables to export", file=sys.stderr)
     return 0
@@ -595,6 +605,10 @@ EXPORT_HELP = {
     "json": "canonical docnorm JSON",
     "tables-html": "one HTML file per logical table (-o DIRECTORY)",
     "tables-csv": "one CSV file per logical table (-o DIRECTORY)",
+    "docling": "DoclingDocument JSON (docling-core's schema)",
+    "elements": "unstructured's elements JSON",
+    "langchain-jsonl": "JSON lines {id, page_content, metadata}: LangChain Documents (--unit chunk|page|block)",
+    "xlsx": "an Excel workbook: a sheet per logical table, merged cells for spans (pip install openpyxl)",
 }
 
 EXAMPLES = {
@@ -682,6 +696,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="HTML: show images from other hosts (by default a link: opening the page fetches nothing)")
     p.add_argument("--source", metavar="DOC", help="HTML: the PDF or page image the result was made from; each "
                    "page is embedded beside its content with the boxes drawn over it")
+    p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte order mark (Excel then reads "
+                   "the file as UTF-8)")
+    p.add_argument("--unit", choices=["chunk", "page", "block"], default="chunk",
+                   help="langchain-jsonl: one record per chunk (default), page or block")
     p.set_defaults(run=cmd_export)
     p = _add(sub, "diff", "compare two results of the same document",
              "Pair the blocks of two results of the same document and score text, tables and reading order. "

@@ -21,7 +21,7 @@ from exporters.diff import cell_label, diff, page_by_page, to_diff_html
 from exporters.page_images import PageImages, SourceError, SourceInfo
 from normalizer.schema import Document, Page
 
-from .exports import EXPORTS, ExportSettings
+from exporters.formats import EXPORTS, ExportSettings
 from .layout import (SLICE, SORTS, Backdrop, Backdrops, DocIndex, compare_sides, doc_index, has_confidence,
                      index_page, kinds, kinds_css, search, slice_of, slice_views, summary, text_index)
 from .sources import Source, candidate_names, find_source

@@ -1,4 +1,5 @@
-"""Every export format, by its `--to` name: shared by `docnorm export` and the viewer's downloads.
+"""Every export format, by its `--to` name: the one table `docnorm export`, the viewer's downloads and the
+golden tests read.
 
 The exporters are imported when a format is rendered, not when this table is read: `docnorm normalize`
 starts without them.
@@ -20,6 +21,8 @@ class ExportSettings(Struct, frozen=True, kw_only=True):
     raw_csv: bool = False  # CSV cells that a spreadsheet would run as formulas, written without the leading '
     remote_images: bool = False  # HTML loads images from other hosts when opened
     source: str | None = None  # HTML: the source document, its pages (with the boxes) embedded beside the text
+    bom: bool = False  # CSV: a UTF-8 byte order mark first, so Excel reads the file as UTF-8
+    unit: Literal["chunk", "page", "block"] = "chunk"  # langchain-jsonl: one record per chunk, page or block
 
 
 def _markdown(doc: Document, settings: ExportSettings) -> str:
@@ -62,7 +65,28 @@ def _tables_html(doc: Document, settings: ExportSettings) -> list[str]:
 
 def _tables_csv(doc: Document, settings: ExportSettings) -> list[str]:
     from exporters import table_to_csv
-    return _tables(doc, lambda t: table_to_csv(t, settings.span_policy, raw=settings.raw_csv))
+    bom = "\ufeff" if settings.bom else ""
+    return _tables(doc, lambda t: bom + table_to_csv(t, settings.span_policy, raw=settings.raw_csv))
+
+
+def _docling(doc: Document, settings: ExportSettings) -> bytes:
+    from exporters.docling import to_docling
+    return to_docling(doc) + b"\n"
+
+
+def _elements(doc: Document, settings: ExportSettings) -> bytes:
+    from exporters.elements import to_elements
+    return to_elements(doc) + b"\n"
+
+
+def _langchain_jsonl(doc: Document, settings: ExportSettings) -> str:
+    from exporters.frameworks import to_langchain_jsonl
+    return to_langchain_jsonl(doc, settings.unit)
+
+
+def _xlsx(doc: Document, settings: ExportSettings) -> bytes:
+    from exporters.spreadsheets import to_xlsx
+    return to_xlsx(doc)
 
 
 def _tables(doc: Document, render: Callable) -> list[str]:
@@ -70,8 +94,8 @@ def _tables(doc: Document, render: Callable) -> list[str]:
     return [render(table) for block, table in logical_blocks(doc.blocks) if block.kind == "table" and table]
 
 
-# name -> (file suffix, MIME type, render one document to text, or to one text per table)
-EXPORTS: dict[str, tuple[str, str, Callable[[Document, ExportSettings], str | list[str]]]] = {
+# name -> (file suffix, MIME type, render one document to text or bytes, or to one text per table)
+EXPORTS: dict[str, tuple[str, str, Callable[[Document, ExportSettings], str | bytes | list[str]]]] = {
     "md": (".md", "text/markdown", _markdown),
     "html": (".html", "text/html", _html),
     "text": (".txt", "text/plain", _text),
@@ -79,4 +103,8 @@ EXPORTS: dict[str, tuple[str, str, Callable[[Document, ExportSettings], str | li
     "json": (".json", "application/json", _json),
     "tables-html": (".html", "text/html", _tables_html),
     "tables-csv": (".csv", "text/csv", _tables_csv),
+    "docling": (".docling.json", "application/json", _docling),
+    "elements": (".elements.json", "application/json", _elements),
+    "langchain-jsonl": (".langchain.jsonl", "application/x-ndjson", _langchain_jsonl),
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _xlsx),
 }

@@ -1,0 +1,240 @@
+"""Canonical Document -> DoclingDocument JSON (docling-core's schema, version 1.10.0), for pipelines built on Docling.
+
+Written straight from our structs as msgspec structs that the cyclic collector does not track, encoded in C
+(building docling-core's pydantic objects would cost many times the conversion, and make docling-core a
+dependency); only what differs from docling-core's defaults is written. A flat body in reading order, as
+Docling's own converter makes it, with
+- headings as `section_header` items with their level (`title` where the provider labels the block a document
+  title), paragraphs as `text`, footnotes, captions, formulas (`formula`, the LaTeX as text) and code (`code`);
+- list items in `list` groups, nested: a deeper item opens a group under the item before it;
+- tables as `TableData`: every cell with its offsets and spans, `column_header` from our header flag;
+- figures, seals and barcodes as `picture` items, their captions linked (`captions` refs);
+- page headers, footers and page numbers as `page_header`/`page_footer` items on the furniture content layer (in
+  the body, in reading order: docling-core deprecates the separate furniture root);
+- provenance on every item with a box: 1-based `page_no`, the box with an explicit `TOPLEFT` origin in the
+  page's own units, the text's `charspan`; every page in `pages` with its size (the frame the viewer draws when
+  the provider gives none).
+What Docling cannot hold (confidences, lines and words, chunks, job status, a table continued across pages as
+one table) is listed in the README; `extra` fields are not carried.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from normalizer.schema import Block, Document
+
+from .joined import caption_ids
+from .page_frame import frame
+
+VERSION = "1.10.0"
+_TEXT_LABEL = {"paragraph": "text", "footnote": "footnote", "caption": "caption", "toc": "text", "link": "text",
+               "other": "text", "heading": "section_header", "formula": "formula", "code": "code",
+               "header": "page_header", "footer": "page_footer", "page_number": "page_footer"}
+_FURNITURE = {"header", "footer", "page_number"}
+_PICTURES = {"figure", "seal", "barcode"}
+_TITLE_LABELS = {"doc_title", "title"}
+
+
+class Ref(msgspec.Struct, gc=False):
+    ref: str = msgspec.field(name="$ref")
+
+
+class Box(msgspec.Struct, gc=False):
+    l: float
+    t: float
+    r: float
+    b: float
+    coord_origin: str = "TOPLEFT"
+
+
+class Prov(msgspec.Struct, gc=False):
+    page_no: int
+    bbox: Box
+    charspan: tuple[int, int]
+
+
+class Cell(msgspec.Struct, omit_defaults=True, gc=False):
+    start_row_offset_idx: int
+    end_row_offset_idx: int
+    start_col_offset_idx: int
+    end_col_offset_idx: int
+    text: str
+    row_span: int = 1
+    col_span: int = 1
+    column_header: bool = False
+    bbox: Box | None = None
+
+
+class Data(msgspec.Struct, gc=False):
+    table_cells: list[Cell]
+    num_rows: int
+    num_cols: int
+
+
+class Item(msgspec.Struct, omit_defaults=True, gc=False):
+    """Any node of the tree (text, table, picture, group): the fields its kind uses, the rest left out."""
+    self_ref: str
+    parent: Ref
+    label: str
+    children: list[Ref] = []
+    content_layer: str = "body"
+    prov: list[Prov] = []
+    orig: str | None = None
+    text: str | None = None
+    level: int | None = None
+    enumerated: bool | None = None
+    marker: str | None = None
+    name: str | None = None
+    captions: list[Ref] = []
+    data: Data | None = None
+
+
+class Root(msgspec.Struct, gc=False):
+    self_ref: str
+    children: list[Ref]
+    content_layer: str
+    name: str = "_root_"
+    label: str = "unspecified"
+
+
+class Size(msgspec.Struct, gc=False):
+    width: float
+    height: float
+
+
+class PageItem(msgspec.Struct, gc=False):
+    size: Size
+    page_no: int
+
+
+class DoclingJson(msgspec.Struct, gc=False):
+    schema_name: str
+    version: str
+    name: str
+    furniture: Root
+    body: Root
+    groups: list[Item]
+    texts: list[Item]
+    pictures: list[Item]
+    tables: list[Item]
+    key_value_items: list[Any]
+    form_items: list[Any]
+    pages: dict[str, PageItem]
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+class _Builder:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.out: dict[str, list[Item]] = {"texts": [], "tables": [], "pictures": [], "groups": []}
+        self.body = Root("#/body", [], "body")
+        self.body_ref = Ref("#/body")
+        self.by_id: dict[str, Item] = {}
+        self.lists: list[tuple[int, Item, Ref]] = []  # open list groups: (depth, group, its ref)
+        self.last_item: tuple[Item, Ref] | None = None  # the list item a deeper level nests under
+
+    def _next(self, kind: str) -> str:
+        return f"#/{kind}/{len(self.out[kind])}"
+
+    def _prov(self, b: Block, text: str) -> list[Prov]:
+        if not b.bbox:
+            return []
+        l, t, r, bottom = b.bbox
+        return [Prov(b.page, Box(l, t, r, bottom), (0, len(text)))]
+
+    def _list_parent(self, b: Block) -> tuple[Item | Root, Ref]:
+        """The list group a list item goes in: the open one of its depth, a new one nested under the previous
+        item when it goes deeper, a new one in the body after anything else."""
+        depth = max(b.level or 1, 1)
+        while self.lists and self.lists[-1][0] > depth:
+            self.lists.pop()
+        if self.lists and self.lists[-1][0] == depth:
+            return self.lists[-1][1], self.lists[-1][2]
+        parent, parent_ref = (self.last_item if self.lists and self.last_item is not None
+                              else (self.body, self.body_ref))
+        ref = self._next("groups")
+        group = Item(ref, parent_ref, "list", name="list")
+        self.out["groups"].append(group)
+        parent.children.append(Ref(ref))
+        self.lists.append((depth, group, Ref(ref)))
+        return group, self.lists[-1][2]
+
+    def block(self, b: Block) -> None:
+        if b.kind != "list_item":
+            self.lists, self.last_item = [], None
+        parent, parent_ref = self.body, self.body_ref  # furniture too, by its layer (the root is deprecated)
+        layer = "furniture" if b.kind in _FURNITURE else "body"
+        if b.kind == "table" and b.table is not None:
+            kind = "tables"
+            item = Item(self._next(kind), parent_ref, "table", content_layer=layer, prov=self._prov(b, ""),
+                        data=self._table(b))
+        elif b.kind in _PICTURES or b.kind == "table":
+            kind = "pictures"
+            item = Item(self._next(kind), parent_ref, "picture", content_layer=layer, prov=self._prov(b, ""))
+        else:
+            kind = "texts"
+            text = b.latex if b.kind == "formula" and b.latex else b.text
+            label, level, enumerated, marker = _TEXT_LABEL.get(b.kind, "text"), None, None, None
+            if b.kind == "list_item":
+                parent, parent_ref = self._list_parent(b)
+                label, enumerated, marker = "list_item", bool(b.extra.get("ordered")), str(b.extra.get("marker") or "-")
+            elif b.kind == "heading" and b.extra.get("label") in _TITLE_LABELS:
+                label = "title"
+            elif b.kind == "heading":
+                level = min(max(b.level or 1, 1), 100)
+            item = Item(self._next(kind), parent_ref, label, content_layer=layer, prov=self._prov(b, text), orig=text,
+                        text=text, level=level, enumerated=enumerated, marker=marker)
+        self.out[kind].append(item)
+        ref = Ref(item.self_ref)
+        parent.children.append(ref)
+        if b.kind == "list_item":
+            self.last_item = (item, ref)
+        self.by_id[b.id] = item
+
+    def _table(self, b: Block) -> Data:
+        t = b.table
+        return Data([Cell(c.row, c.row + c.row_span, c.col, c.col + c.col_span, c.text, c.row_span, c.col_span,
+                          c.header, Box(*c.bbox) if c.bbox else None)
+                     for c in t.cells], t.n_rows, t.n_cols)  # type: ignore[union-attr]
+
+    def captions(self) -> None:
+        """Captions linked to their picture or table (`joined.caption_ids`)."""
+        for n, b in enumerate(self.doc.blocks):
+            item = self.by_id.get(b.id)
+            if item is not None and item.label in ("table", "picture"):
+                item.captions = [Ref(self.by_id[i].self_ref) for i in caption_ids(self.doc.blocks, n)
+                                 if i in self.by_id]
+
+    def pages(self) -> dict[str, PageItem]:
+        by_page: dict[int, list[Block]] = {}
+        for b in self.doc.blocks:
+            by_page.setdefault(b.page, []).append(b)
+        pages = {}
+        for p in self.doc.pages:
+            width, height, _ = frame(p, by_page.get(p.number, []))
+            pages[str(p.number)] = PageItem(Size(width, height), p.number)
+        return pages
+
+
+def to_docling(doc: Document) -> bytes:
+    """The document as DoclingDocument JSON (docling-core schema 1.10.0), loadable with
+    `DoclingDocument.model_validate_json`.
+
+    Example:
+        >>> from docling_core.types.doc import DoclingDocument
+        >>> DoclingDocument.model_validate_json(to_docling(doc)).export_to_markdown()
+    """
+    builder = _Builder(doc)
+    for b in doc.blocks:
+        builder.block(b)
+    builder.captions()
+    name = doc.file_name or doc.job.id or "document"
+    out = builder.out
+    return _ENCODER.encode(DoclingJson(
+        "DoclingDocument", VERSION, name.rsplit(".", 1)[0] or name, Root("#/furniture", [], "furniture"),
+        builder.body, out["groups"], out["texts"], out["pictures"], out["tables"], [], [], builder.pages()))
