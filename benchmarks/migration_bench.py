@@ -9,6 +9,7 @@ stops.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -44,12 +45,9 @@ def main() -> None:
     doc = normalize(getattr(generate, args.format)(args.pages))
     cases = {"html (reference)": lambda: to_html(doc), "docling": lambda: to_docling(doc),
              "elements": lambda: to_elements(doc), "langchain-jsonl": lambda: to_langchain_jsonl(doc)}
-    try:
-        from exporters.spreadsheets import to_xlsx
-        import openpyxl  # noqa: F401
+    from exporters.spreadsheets import to_xlsx
+    if importlib.util.find_spec("openpyxl"):
         cases["xlsx"] = lambda: to_xlsx(doc)
-    except ImportError:
-        pass
     print(f"{args.format}, {args.pages} pages, {len(doc.blocks):,} blocks; ms, min / median of {args.rounds}")
     reference = None
     outputs = {}

@@ -1,13 +1,33 @@
-"""docnorm exporters: canonical Document -> str/bytes."""
+"""docnorm exporters: canonical Document -> str/bytes.
+
+The exporters load when first used (PEP 562 module attributes): `docnorm normalize` reads the export table in
+`exporters.formats` without importing Jinja, rapidfuzz or the diff.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from normalizer.schema import Document, encode
 
-from . import diff  # the module is callable: diff(a, b) runs diff.diff(a, b)
-from .chunks import ChunkOptions, to_chunks, to_chunks_jsonl
-from .html import HtmlOptions, to_html
-from .markdown import MarkdownOptions, to_markdown
-from .tables import table_to_csv, table_to_html
-from .text import TextOptions, to_text
+# public name -> the module that defines it
+_LAZY = {
+    "diff": "exporters.diff", "to_chunks_jsonl": "exporters.chunks", "to_chunks": "exporters.chunks",
+    "ChunkOptions": "exporters.chunks", "to_html": "exporters.html", "HtmlOptions": "exporters.html",
+    "to_markdown": "exporters.markdown", "MarkdownOptions": "exporters.markdown", "to_text": "exporters.text",
+    "TextOptions": "exporters.text", "table_to_html": "exporters.tables", "table_to_csv": "exporters.tables",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'exporters' has no attribute {name!r}")
+    value = importlib.import_module(module)
+    value = value if name == "diff" else getattr(value, name)  # the diff module is callable: diff(a, b)
+    globals()[name] = value
+    return value
 
 
 def to_json(doc: Document) -> bytes:
@@ -22,4 +42,5 @@ def to_json(doc: Document) -> bytes:
     return encode(doc)
 
 
-__all__ = ["diff", "to_chunks_jsonl", "to_chunks", "ChunkOptions", "to_json", "to_html", "HtmlOptions", "to_markdown", "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions"]
+__all__ = ["diff", "to_chunks_jsonl", "to_chunks", "ChunkOptions", "to_json", "to_html", "HtmlOptions", "to_markdown",
+           "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions"]
