@@ -169,3 +169,14 @@ def baidu_result(pages: int) -> bytes:
                     "images": [], "meta": {"page_width": 1191, "page_height": 1684, "is_scan": False,
                                            "page_angle": 0, "page_type": "normal", "sheet_name": ""}})
     return orjson.dumps({"file_name": "bench.pdf", "file_id": "file-1", "pages": out})
+
+
+def docling(pages: int) -> bytes:
+    """A DoclingDocument of the LlamaCloud benchmark document (our Docling export of it: 20 items and a spanned
+    table a page, every item with its provenance)."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from exporters.docling import to_docling
+    from normalizer import normalize
+    return to_docling(normalize(llamacloud_v2(pages)))

@@ -68,6 +68,7 @@ CASES: dict[str, Callable[[int], bytes]] = {
     "baidu.result": generate.baidu_result,
     "whisperer.retrieve": generate.whisperer_retrieve,
     "ragflow.chunks": generate.ragflow_chunks,  # 20 chunks a page: 20,000 chunks for 1,000 pages
+    "docling": generate.docling,  # the llamacloud.v2 document as DoclingDocument JSON
 }
 
 

@@ -4,8 +4,9 @@ Written straight from our structs as msgspec structs that the cyclic collector d
 (building docling-core's pydantic objects would cost many times the conversion, and make docling-core a
 dependency); only what differs from docling-core's defaults is written. A flat body in reading order, as
 Docling's own converter makes it, with
-- headings as `section_header` items with their level (`title` where the provider labels the block a document
-  title), paragraphs as `text`, footnotes, captions, formulas (`formula`, the LaTeX as text) and code (`code`);
+- headings as Docling ranks them: a top-level heading (level 1) is a `title`, a level-L heading a `section_header`
+  of level L - 1 (Docling's sections start under the title, and its Markdown writes them so: `#` for the title,
+  `##` for level 1); paragraphs as `text`, footnotes, captions, formulas (`formula`, the LaTeX as text), code;
 - list items in `list` groups, nested: a deeper item opens a group under the item before it;
 - tables as `TableData`: every cell with its offsets and spans, `column_header` from our header flag;
 - figures, seals and barcodes as `picture` items, their captions linked (`captions` refs);
@@ -35,7 +36,6 @@ _TEXT_LABEL = {"paragraph": "text", "footnote": "footnote", "caption": "caption"
                "header": "page_header", "footer": "page_footer", "page_number": "page_footer"}
 _FURNITURE = {"header", "footer", "page_number"}
 _PICTURES = {"figure", "seal", "barcode"}
-_TITLE_LABELS = {"doc_title", "title"}
 
 
 class Ref(msgspec.Struct, gc=False):
@@ -183,10 +183,10 @@ class _Builder:
             if b.kind == "list_item":
                 parent, parent_ref = self._list_parent(b)
                 label, enumerated, marker = "list_item", bool(b.extra.get("ordered")), str(b.extra.get("marker") or "-")
-            elif b.kind == "heading" and b.extra.get("label") in _TITLE_LABELS:
-                label = "title"
+            elif b.kind == "heading" and (b.level or 1) <= 1:
+                label = "title"  # Docling's levels start under the title: our level L is its L - 1
             elif b.kind == "heading":
-                level = min(max(b.level or 1, 1), 100)
+                level = min(max((b.level or 1) - 1, 1), 100)
             item = Item(self._next(kind), parent_ref, label, content_layer=layer, prov=self._prov(b, text), orig=text,
                         text=text, level=level, enumerated=enumerated, marker=marker)
         self.out[kind].append(item)

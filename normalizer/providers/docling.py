@@ -1,0 +1,384 @@
+"""Docling: a DoclingDocument JSON (docling-core's schema, as `DoclingDocument.save_as_json` writes it).
+
+Headings: a `title` is level 1 and a `section_header` of level n is level n + 1 (Docling's sections start under
+the title). The frame it reads: each item's `prov[].bbox` is `{l, t, r, b, coord_origin}` in the page's units (points for a
+PDF), with its origin TOPLEFT (y down, as ours) or BOTTOMLEFT (y up: `t` is the top's height above the page
+bottom), converted here with the page height from `pages`. Reading order is the body tree walked depth first
+through its JSON-pointer `$ref`s (the deprecated `furniture` root too); an item no tree reaches is kept, at the
+end, with a note. Tables are `TableData` cells placed at their row and column offsets with their spans; list
+items take their depth from the nesting of `list` groups; a picture's or table's `captions` link its captions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import UNSET, field
+
+from ..build import FURNITURE, compact, finish
+from ..detect import Probe
+from ..errors import Repairs, describe
+from ..geometry import checked_box
+from ..kit import kind_of
+from ..schema import Block, Document, Job, Page, Table
+from ..tables import grid_limit, place, plain_text
+from ..typed import Raw, decode_as, present, rest_of
+
+PROVIDER = "docling"
+FORMAT = "docling"
+KINDS = {
+    "title": "heading", "section_header": "heading", "text": "paragraph", "paragraph": "paragraph",
+    "reference": "paragraph", "list_item": "list_item", "caption": "caption", "footnote": "footnote",
+    "page_header": "header", "page_footer": "footer", "formula": "formula", "code": "code", "picture": "figure",
+    "chart": "figure", "table": "table", "document_index": "toc", "checkbox_selected": "paragraph",
+    "checkbox_unselected": "paragraph", "handwritten_text": "paragraph", "form": "other",
+    "key_value_region": "other", "grading_scale": "other", "empty_value": "other", "marker": "other",
+    "field_region": "other", "field_heading": "heading", "field_item": "other", "field_key": "paragraph",
+    "field_value": "paragraph", "field_hint": "paragraph", "unspecified": "other",
+}
+_ITEM_EXTRAS = ("references", "footnotes", "image", "annotations", "meta", "formatting", "hyperlink", "source",
+                "comments")  # kept in extra as they are
+COLLECTIONS = ("texts", "tables", "pictures", "groups", "key_value_items", "form_items")
+
+
+# --- raw shape ------------------------------------------------------------------------------------
+
+class Ref(Raw, kw_only=True):
+    cref: str | None = field(default=None, name="$ref")
+
+
+class Box(Raw, kw_only=True):
+    l: Any = None
+    t: Any = None
+    r: Any = None
+    b: Any = None
+    coord_origin: str | None = None
+
+
+class Prov(Raw, kw_only=True):
+    page_no: int | None = None
+    bbox: Box | None = None
+    charspan: Any = UNSET
+
+
+class DCell(Raw, kw_only=True):
+    bbox: Box | None = None
+    row_span: int | None = None
+    col_span: int | None = None
+    start_row_offset_idx: int | None = None
+    end_row_offset_idx: int | None = None
+    start_col_offset_idx: int | None = None
+    end_col_offset_idx: int | None = None
+    text: str | None = None
+    column_header: bool | None = None
+    row_header: bool | None = None
+    row_section: bool | None = None
+    fillable: Any = UNSET
+
+
+class TableData(Raw, kw_only=True):
+    table_cells: list[DCell] | None = None
+    num_rows: int | None = None
+    num_cols: int | None = None
+    grid: Any = UNSET
+    orientation: Any = UNSET
+
+
+class Item(Raw, kw_only=True):
+    self_ref: str | None = None
+    parent: Ref | None = None
+    children: list[Ref] | None = None
+    content_layer: str | None = None
+    label: str | None = None
+    name: str | None = None
+    prov: list[Prov] | None = None
+    orig: str | None = None
+    text: str | None = None
+    level: int | None = None
+    enumerated: bool | None = None
+    marker: str | None = None
+    code_language: str | None = None
+    captions: list[Ref] | None = None
+    references: Any = UNSET
+    footnotes: Any = UNSET
+    image: Any = UNSET
+    data: TableData | None = None
+    annotations: Any = UNSET
+    meta: Any = UNSET
+    formatting: Any = UNSET
+    hyperlink: Any = UNSET
+    source: Any = UNSET
+    comments: Any = UNSET
+
+
+class Size(Raw, kw_only=True):
+    width: float | None = None
+    height: float | None = None
+
+
+class DPage(Raw, kw_only=True):
+    size: Size | None = None
+    page_no: int | None = None
+    image: Any = UNSET
+
+
+class Origin(Raw, kw_only=True):
+    mimetype: str | None = None
+    binary_hash: Any = None
+    filename: str | None = None
+    uri: str | None = None
+
+
+class DoclingJson(Raw, kw_only=True):
+    schema_name: str | None = None
+    version: str | None = None
+    name: str | None = None
+    origin: Origin | None = None
+    furniture: Item | None = None
+    body: Item | None = None
+    groups: list[Item] | None = None
+    texts: list[Item] | None = None
+    pictures: list[Item] | None = None
+    tables: list[Item] | None = None
+    key_value_items: list[Item] | None = None
+    form_items: list[Item] | None = None
+    field_regions: list[Item] | None = None
+    field_items: list[Item] | None = None
+    pages: dict[str, DPage] | None = None
+
+
+# --- conversion -----------------------------------------------------------------------------------
+
+class _Reader:
+    def __init__(self, d: DoclingJson, repairs: Repairs):
+        self.d, self.repairs = d, repairs
+        self.items: dict[str, tuple[Item, str]] = {}  # "#/texts/3" -> (item, its JSON path)
+        for name in COLLECTIONS + ("field_regions", "field_items"):
+            for i, item in enumerate(getattr(d, name) or ()):
+                self.items[f"#/{name}/{i}"] = (item, f"$.{name}[{i}]")
+        self.heights: dict[int, float] = {}
+
+    def order(self) -> list[tuple[Item, str, int]]:
+        """(item, path, list depth) in reading order: the body tree, then the furniture root, depth first; an
+        item reached twice counts once; items no tree reaches, at the end. What groups and references carry
+        besides the tree (fields Docling added since) is kept in `self.kept`, by the item it leads to."""
+        self.kept: dict[str, dict[str, Any]] = {}
+        out: list[tuple[Item, str, int]] = []
+        seen: set[str] = set()
+        for root, path in ((self.d.body, "$.body"), (self.d.furniture, "$.furniture")):
+            if root is None:
+                continue
+            stack = [(ref, f"{path}.children[{k}]", 0) for k, ref in enumerate(root.children or ())][::-1]
+            while stack:
+                ref, where, depth = stack.pop()
+                pointer = ref.cref or ""
+                if pointer in seen:
+                    continue
+                found = self.items.get(pointer)
+                if found is None:
+                    self.repairs(where, f"expected a $ref to an item of this document, found {describe(pointer)}",
+                                 "skipped")
+                    continue
+                seen.add(pointer)
+                item, item_path = found
+                if ref.rest:
+                    self.kept.setdefault(pointer, {})["ref"] = dict(ref.rest)
+                deeper = depth + 1 if item.label in ("list", "ordered_list") or item.name == "list" else depth
+                if not pointer.startswith("#/groups/"):
+                    out.append((item, item_path, depth))
+                elif item.rest or (item.parent and item.parent.rest) or item.prov:
+                    self.kept.setdefault(pointer, {})["group"] = compact({
+                        **item.rest, "parent_rest": dict(item.parent.rest) if item.parent and item.parent.rest else None,
+                        "prov": len(item.prov or ()) or None})
+                stack += [(r, f"{item_path}.children[{k}]", deeper) for k, r in enumerate(item.children or ())][::-1]
+        orphans = [p for p in self.items if p not in seen and not p.startswith("#/groups/")]
+        if orphans:
+            self.repairs.note("$", f"{len(orphans)} item(s) no tree reaches ({', '.join(orphans[:3])}"
+                                   f"{'…' if len(orphans) > 3 else ''}); kept after the rest")
+            out += [(self.items[p][0], self.items[p][1], 0) for p in orphans]
+        return out
+
+    def box(self, b: Box | None, page: int, path: str) -> list[float] | None:
+        """A Docling box in our frame (top-left origin): a BOTTOMLEFT one turned over with the page height."""
+        if b is None:
+            return None
+        raw = [b.l, b.t, b.r, b.b]
+        if (b.coord_origin or "TOPLEFT").upper() == "BOTTOMLEFT":
+            height = self.heights.get(page)
+            if height is None:
+                self.repairs(f"{path}.bbox", "expected the page's height to turn a BOTTOMLEFT box over, found no "
+                                             "page size", "no box; kept in extra")
+                return None
+            if not all(isinstance(v, (int, float)) for v in raw):
+                return checked_box(raw, self.repairs, path)
+            raw = [b.l, height - b.t, b.r, height - b.b]
+        return checked_box(raw, self.repairs, path)
+
+    def table(self, data: TableData | None, page: int, path: str) -> Table:
+        """Cells at their offsets: laid out row by row with empty cells where nothing covers a slot, so the
+        grid placement (and its repairs and bounds) keeps every cell where Docling put it."""
+        cells = [c for c in (data.table_cells if data else None) or ()]
+        self.cell_extra: dict[int, dict[str, Any]] = {}
+        if not cells:
+            return Table(n_rows=0, n_cols=0)
+        at = [(c.start_row_offset_idx or 0, c.start_col_offset_idx or 0, c) for c in cells]
+        n_rows = max(max(r for r, _, _ in at) + 1, data.num_rows or 0)  # type: ignore[union-attr]
+        n_cols = max(max(k for _, k, _ in at) + 1, data.num_cols or 0)  # type: ignore[union-attr]
+        if n_rows * n_cols > grid_limit(len(cells)):
+            self.repairs(f"{path}.data", f"expected cell offsets within a grid for {len(cells)} cells, found "
+                                         f"{n_rows} x {n_cols}", "cells laid out in their order")
+            rows = [[(c.text or "", 1, 1, bool(c.column_header or c.row_header)) for _, _, c in sorted(at, key=_pos)]]
+            return place(rows, self.repairs, f"{path}.data.table_cells")
+        covered: set[tuple[int, int]] = set()
+        by_row: dict[int, list[tuple[int, DCell]]] = {}
+        for r, k, c in at:
+            by_row.setdefault(r, []).append((k, c))
+        rows = []
+        for r in range(n_rows):
+            row, col = [], 0
+            for k, c in sorted(by_row.get(r, []), key=lambda x: x[0]):
+                while col < k:
+                    if (r, col) not in covered:
+                        row.append(("", 1, 1, False))
+                    col += 1
+                row_span = max(c.row_span or (c.end_row_offset_idx or r + 1) - r, 1)
+                col_span = max(c.col_span or (c.end_col_offset_idx or k + 1) - k, 1)
+                row.append((c.text or "", row_span, col_span, bool(c.column_header or c.row_header)))
+                for rr in range(r + 1, min(r + row_span, n_rows)):
+                    covered.update((rr, kk) for kk in range(k, min(k + col_span, n_cols)))
+                col = k + col_span
+            rows.append(row)
+        table = place(rows, self.repairs, f"{path}.data.table_cells")
+        self.cell_extra = {k: compact({**c.rest, "coord_origin": c.bbox.coord_origin if c.bbox else None,
+                                       "bbox_rest": dict(c.bbox.rest) if c.bbox and c.bbox.rest else None,
+                                       **present(c, ("fillable",)), "row_section": c.row_section or None})
+                           for k, c in enumerate(cells)  # most cells carry nothing more: not even looked at
+                           if c.rest or c.bbox is not None or c.row_section or c.fillable is not UNSET}
+        boxes = {(c.start_row_offset_idx or 0, c.start_col_offset_idx or 0): (k, c) for k, c in enumerate(cells)}
+        for cell in table.cells:  # each cell's own box, where Docling gives one
+            found = boxes.get((cell.row, cell.col))
+            if found is not None and found[1].bbox is not None and found[1].text == cell.text:
+                cell.bbox = self.box(found[1].bbox, page, f"{path}.data.table_cells[{found[0]}].bbox")
+        return table
+
+
+def _pos(x: tuple[int, int, Any]) -> tuple[int, int]:
+    return x[0], x[1]
+
+
+def convert(raw: Any, repairs: Repairs) -> list[Document]:
+    d = decode_as(raw, DoclingJson, repairs)
+    reader = _Reader(d, repairs)
+    doc = Document(provider=PROVIDER, format=FORMAT, job=Job(status="succeeded"),
+                   file_name=(d.origin.filename if d.origin else None) or d.name)
+    for key, p in sorted(((k, v) for k, v in (d.pages or {}).items() if isinstance(v, DPage)),
+                         key=lambda kv: kv[1].page_no or 0):
+        number = p.page_no if p.page_no and p.page_no > 0 else (int(key) if key.isdigit() and int(key) > 0 else None)
+        if number is None:
+            repairs(f"$.pages.{key}.page_no", f"expected a page number from 1, found {describe(p.page_no)}",
+                    "page left out; its items keep their own page numbers")
+            continue
+        size = p.size or Size()
+        doc.pages.append(Page(number=number, width=size.width, height=size.height,
+                              unit="pt" if size.width and size.height else None,
+                              extra=compact({**present(p, ("image",)), **rest_of(size, "size_"), **p.rest})))
+        if size.height:
+            reader.heights[number] = size.height
+    counters: dict[int, int] = {}
+    items = reader.order()
+    for item, path, depth in items:
+        doc.blocks.append(_block(item, path, depth, reader, counters, repairs))
+    known = {p.number for p in doc.pages}
+    for n in sorted({b.page for b in doc.blocks} - known):
+        doc.pages.append(Page(number=n))
+    doc.pages.sort(key=lambda p: p.number)
+    # captions by the typed refs (not from extra, where an unreadable field is kept under its own name)
+    by_ref = {item.self_ref: b.id for (item, _, _), b in zip(items, doc.blocks) if item.self_ref}
+    for (item, _, _), b in zip(items, doc.blocks):
+        refs = [r.cref for r in item.captions or () if r.cref]
+        b.captions = [by_ref[r] for r in refs if r in by_ref]
+        if len(b.captions) < len(refs):
+            b.extra["caption_refs"] = refs
+    doc.job.page_count = len(doc.pages)
+    roots = {name: compact({"self_ref": root.self_ref, "name": root.name, "label": root.label,
+                            "content_layer": root.content_layer, **root.rest})
+             for name, root in (("body", d.body), ("furniture", d.furniture)) if root is not None}
+    groups = {p: v for p, v in reader.kept.items() if p.startswith("#/groups/")}  # no block to keep them in
+    doc.extra = compact({"schema_name": d.schema_name, "version": d.version, "name": d.name, "roots": roots or None,
+                         "groups": groups or None,
+                         "origin": {k: v for k, v in (("mimetype", d.origin.mimetype),
+                                                      ("binary_hash", d.origin.binary_hash),
+                                                      ("uri", d.origin.uri)) if v is not None} or None
+                         if d.origin else None, **rest_of(d.origin, "origin_"), **d.rest})
+    return [finish(doc, repairs)]
+
+
+def _block(item: Item, path: str, depth: int, reader: _Reader, counters: dict[int, int],
+           repairs: Repairs) -> Block:
+    label = item.label or "unspecified"
+    kind = KINDS.get(label) or kind_of(label, KINDS, repairs, f"{path}.label", what="item label")
+    provs = item.prov or []
+    page = provs[0].page_no if provs and provs[0].page_no and provs[0].page_no > 0 else 1
+    bbox = reader.box(provs[0].bbox, provs[0].page_no or 0, f"{path}.prov[0].bbox") if provs else None
+    n = counters.get(page, 0)
+    counters[page] = n + 1
+    # unrolled: this runs once per item, and most fields are absent
+    extra: dict[str, Any] = {"label": label}
+    for name, value in (("self_ref", item.self_ref), ("parent", item.parent.cref if item.parent else None),
+                        ("coord_origin", provs[0].bbox.coord_origin if provs and provs[0].bbox is not None else None),
+                        ("content_layer", item.content_layer if item.content_layer != "body" else None),
+                        ("orig", item.orig if item.orig != item.text else None), ("enumerated", item.enumerated),
+                        ("marker", item.marker), ("code_language", item.code_language)):
+        if value is not None:
+            extra[name] = value
+    if provs and bbox is None and provs[0].bbox is not None:
+        extra["bbox"] = {"l": provs[0].bbox.l, "t": provs[0].bbox.t, "r": provs[0].bbox.r, "b": provs[0].bbox.b,
+                         "coord_origin": provs[0].bbox.coord_origin}
+    if len(provs) > 1:
+        extra["more_prov"] = [{"page_no": p.page_no, "bbox": None if p.bbox is None else
+                               [p.bbox.l, p.bbox.t, p.bbox.r, p.bbox.b, p.bbox.coord_origin]} for p in provs[1:]]
+    if item.captions:
+        if any(r.rest for r in item.captions):
+            extra["caption_refs_rest"] = [dict(r.rest) for r in item.captions]
+    if item.parent is not None and item.parent.rest:
+        extra["parent_rest"] = dict(item.parent.rest)
+    for k, prov in enumerate(provs):
+        if prov.rest or (prov.bbox is not None and prov.bbox.rest) or prov.charspan is not UNSET and k == 0 and \
+                prov.charspan != [0, len(item.text or "")]:
+            extra.setdefault("prov_rest", {})[str(k)] = compact({**prov.rest, **present(prov, ("charspan",)),
+                                                           "bbox_rest": dict(prov.bbox.rest) if prov.bbox and
+                                                           prov.bbox.rest else None})
+    if item.self_ref in reader.kept:
+        extra["kept"] = reader.kept[item.self_ref]
+    for name in _ITEM_EXTRAS:
+        value = getattr(item, name)
+        if value is not UNSET:
+            extra[name] = value
+    extra.update(item.rest)
+    if item.data is not None:
+        extra.update(present(item.data, ("grid", "orientation")))
+        extra.update(item.data.rest)
+    text = item.text or ""
+    block = Block(id=f"p{page}-b{n}", page=page, kind=kind, text=text, bbox=bbox, extra=extra)  # type: ignore[arg-type]
+    if kind == "heading":
+        block.level = 1 if label == "title" else min(max(item.level or 1, 1) + 1, 6)  # its sections start under the title
+    elif kind == "list_item":
+        block.level = max(depth, 1)
+        if item.enumerated:
+            extra["ordered"] = True
+    elif kind == "formula":
+        block.latex = text or None
+    elif kind == "table" and item.data is not None:
+        block.table = reader.table(item.data, page, path)
+        block.text = plain_text(block.table)
+        cells = {str(k): v for k, v in reader.cell_extra.items() if v}
+        if cells:
+            extra["cells"] = cells  # by position in table_cells: what a canonical Cell has no field for
+    if kind in FURNITURE and item.content_layer not in (None, "furniture"):
+        extra["content_layer"] = item.content_layer
+    return block
+
+
+def sniff(p: Probe) -> bool:
+    """`{"schema_name": "DoclingDocument", …}`."""
+    return p["schema_name"].value == "DoclingDocument"
