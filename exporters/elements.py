@@ -4,8 +4,9 @@
 One element per block in reading order: its type from the block's kind (`Title` with `category_depth` from the
 heading level, `NarrativeText`, `ListItem`, `Table` with `text_as_html`, `Image`, `FigureCaption`, `Formula`,
 `CodeSnippet`, `Header`, `Footer`, `PageNumber`, `Footnote`, `UncategorizedText`), a stable `element_id`, and
-metadata: `page_number`, `filename`, `coordinates` (the box's four corners, `PixelSpace` for pixel pages and
-`PointSpace` for PDF points, with the page's layout width and height), `parent_id` from our section tree,
+metadata: `page_number`, `filename`, `coordinates` (the box's four corners, `PixelSpace` for pixel pages, y down,
+and `PointSpace` for PDF points, which unstructured defines as Cartesian: y up from the page bottom; with the
+page's layout width and height), `parent_id` from our section tree,
 `category_depth`, `detection_class_prob` from our confidence. What elements cannot hold is in the README.
 """
 
@@ -73,9 +74,11 @@ def to_elements(doc: Document) -> bytes:
     for b in doc.blocks:
         (width, height, _), unit = frames.get(b.page, ((0.0, 0.0, False), None))
         where = None
-        if b.bbox and unit in SYSTEM:
+        if b.bbox:  # a page of unknown units is drawn as the viewer draws it: top left, y down (PixelSpace)
             x0, y0, x1, y1 = b.bbox
-            where = Coordinates(((x0, y0), (x0, y1), (x1, y1), (x1, y0)), SYSTEM[unit], width, height)
+            if unit == "pt":  # unstructured's PointSpace is Cartesian: origin bottom left, y up
+                y0, y1 = height - y0, height - y1
+            where = Coordinates(((x0, y0), (x0, y1), (x1, y1), (x1, y0)), SYSTEM.get(unit, "PixelSpace"), width, height)
         depth = max((b.level or 1) - 1, 0) if b.kind in ("heading", "list_item") else None
         text = b.latex if b.kind == "formula" and b.latex else b.text
         elements.append(Element(ELEMENT_TYPE[b.kind], ids[b.id], text, Metadata(

@@ -12,7 +12,7 @@ from typing import Any, Callable, NamedTuple
 from . import canonical
 from .detect import Probe, shape
 from .errors import NormalizeError, Repairs
-from .providers import baidu, docling, llamacloud_v2, llamaparse_v1, llmwhisperer, ragflow, somark
+from .providers import baidu, docling, llamacloud_v2, llamaparse_v1, llmwhisperer, ragflow, somark, unstructured
 from .schema import Document
 
 Convert = Callable[[Any, Repairs], list[Document]]
@@ -34,6 +34,8 @@ FORMATS: tuple[Format, ...] = (
     Format("docling", docling.PROVIDER, docling.sniff, docling.convert,
            'a DoclingDocument JSON {"schema_name": "DoclingDocument", body, texts, tables, pictures, pages}',
            docling.DoclingJson),
+    Format("unstructured", unstructured.PROVIDER, unstructured.sniff, unstructured.convert,
+           "unstructured's elements JSON: a list of {type, element_id, text, metadata}", list[unstructured.Element]),
     Format("llamacloud.v2", llamacloud_v2.PROVIDER, llamacloud_v2.sniff, llamacloud_v2.convert,
            "a v2 parse response with a job object {id, status}", llamacloud_v2.Response),
     Format("ragflow.documents", ragflow.PROVIDER, ragflow.sniff_documents, ragflow.convert_documents,
