@@ -180,3 +180,40 @@ def docling(pages: int) -> bytes:
     from exporters.docling import to_docling
     from normalizer import normalize
     return to_docling(normalize(llamacloud_v2(pages)))
+
+
+def unstructured(pages: int) -> bytes:
+    """The LlamaCloud benchmark document as unstructured elements (our elements export of it)."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from exporters.elements import to_elements
+    from normalizer import normalize
+    return to_elements(normalize(llamacloud_v2(pages)))
+
+
+def mineru(pages: int) -> bytes:
+    """The LlamaCloud benchmark document as a MinerU content list: boxes on the 0-1000 grid, headings with
+    text_level, tables as HTML table_body."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from exporters.tables import table_to_html
+    from normalizer import normalize
+    doc = normalize(llamacloud_v2(pages))
+    kinds = {"heading": "text", "paragraph": "text", "list_item": "text", "table": "table", "figure": "image",
+             "caption": "text", "formula": "equation", "header": "header", "footer": "footer"}
+    out = []
+    for b in doc.blocks:
+        entry = {"type": kinds.get(b.kind, "text"), "page_idx": b.page - 1}
+        if b.bbox:
+            entry["bbox"] = [round(b.bbox[0] / 0.612), round(b.bbox[1] / 0.792), round(b.bbox[2] / 0.612),
+                             round(b.bbox[3] / 0.792)]
+        if b.kind == "table" and b.table is not None:
+            entry["table_body"] = table_to_html(b.table)
+        else:
+            entry["text"] = b.text
+        if b.kind == "heading":
+            entry["text_level"] = b.level or 1
+        out.append(entry)
+    return orjson.dumps(out)

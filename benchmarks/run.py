@@ -69,6 +69,8 @@ CASES: dict[str, Callable[[int], bytes]] = {
     "whisperer.retrieve": generate.whisperer_retrieve,
     "ragflow.chunks": generate.ragflow_chunks,  # 20 chunks a page: 20,000 chunks for 1,000 pages
     "docling": generate.docling,  # the llamacloud.v2 document as DoclingDocument JSON
+    "unstructured": generate.unstructured,  # … as unstructured elements
+    "mineru": generate.mineru,  # … as a MinerU content list
 }
 
 
