@@ -27,6 +27,8 @@ from typing import Any, Iterable
 
 from normalizer.schema import Document
 
+from .optional import need
+
 SCHEMA_VERSION = 1
 INSTALL = "pip install 'docnorm[dataset]'   # or: pip install pyarrow"
 MANIFEST = "_manifest.parquet"
@@ -66,12 +68,8 @@ def require() -> None:
 
 
 def _pa() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet  # noqa: F401  (the writer)
-    except ImportError:
-        raise ImportError(f"the Parquet dataset needs pyarrow: {INSTALL}") from None
-    return pyarrow
+    need("pyarrow.parquet", INSTALL, "the Parquet dataset needs pyarrow")  # the writer
+    return need("pyarrow", INSTALL)
 
 
 def arrow_schema(columns: list[tuple[str, str]]) -> Any:

@@ -19,6 +19,8 @@ from typing import Any
 
 import msgspec
 
+from .optional import need
+
 INSTALL = "pip install 'docnorm[ray]'"
 
 
@@ -28,12 +30,8 @@ def require() -> None:
 
 
 def _ray() -> Any:
-    try:
-        import ray
-        import ray.data  # noqa: F401
-    except ImportError:
-        raise ImportError(f"--engine ray needs Ray Data: {INSTALL}") from None
-    return ray
+    need("ray.data", INSTALL, "--engine ray needs Ray Data")
+    return need("ray", INSTALL)
 
 
 def _normalize_batch(batch: dict[str, Any], sources: dict[str, str]) -> dict[str, list]:

@@ -17,6 +17,7 @@ import orjson
 from normalizer.schema import Block, Document
 
 from .chunks import to_chunks
+from .optional import need_extra
 
 Unit = Literal["chunk", "page", "block"]
 SCORES = ("similarity", "vector_similarity", "term_similarity", "score")
@@ -26,14 +27,6 @@ class Record(NamedTuple):
     id: str
     text: str
     metadata: dict[str, Any]
-
-
-def _need(module: str, extra: str, package: str) -> Any:
-    try:
-        return __import__(module, fromlist=["_"])
-    except ImportError:
-        raise ImportError(f"{module} is not installed: pip install 'docnorm[{extra}]'   # or: pip install {package}") \
-            from None
 
 
 def _headings(doc: Document) -> dict[str, list[str]]:
@@ -95,14 +88,14 @@ def records(doc: Document, unit: Unit = "chunk") -> list[Record]:
 
 def to_langchain(doc: Document, unit: Unit = "chunk") -> list[Any]:
     """LangChain `Document`s (langchain_core.documents), one per chunk, page or block, with the metadata above."""
-    documents = _need("langchain_core.documents", "langchain", "langchain-core")
+    documents = need_extra("langchain_core.documents", "langchain", "langchain-core")
     return [documents.Document(page_content=r.text, metadata=r.metadata, id=r.id) for r in records(doc, unit)]
 
 
 def to_llama_index(doc: Document, unit: Unit = "chunk") -> list[Any]:
     """LlamaIndex `TextNode`s, one per chunk, page or block, each with the metadata above (boxes and block ids
     kept out of what is embedded and shown to the model) and SOURCE / PREVIOUS / NEXT relationships."""
-    schema = _need("llama_index.core.schema", "llamaindex", "llama-index-core")
+    schema = need_extra("llama_index.core.schema", "llamaindex", "llama-index-core")
     rel, info = schema.NodeRelationship, schema.RelatedNodeInfo
     found = records(doc, unit)
     source = doc.file_name or doc.job.id or "document"

@@ -12,18 +12,11 @@ from typing import Any, Literal
 from normalizer.schema import Block, Document, Table
 
 from .joined import caption_ids, logical_blocks
+from .optional import need_extra
 
 SpanPolicy = Literal["repeat", "anchor"]
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")  # characters Excel refuses in a sheet name
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an XLSX cell cannot hold
-
-
-def _need(module: str, extra: str, package: str) -> Any:
-    try:
-        return __import__(module, fromlist=["_"])
-    except ImportError:
-        raise ImportError(f"{module} is not installed: pip install 'docnorm[{extra}]'   # or: pip install {package}") \
-            from None
 
 
 def grid(table: Table, span_policy: SpanPolicy = "repeat") -> list[list[str]]:
@@ -60,7 +53,7 @@ def table_to_dataframe(table: Table, header: Literal["multiindex", "flat"] = "mu
         >>> df = table_to_dataframe(block.table)
         >>> df.columns.tolist()   # [('Segment', ''), ('Revenue', '2024'), ('Revenue', '2025')]
     """
-    pd = _need("pandas", "pandas", "pandas")
+    pd = need_extra("pandas", "pandas", "pandas")
     h = header_rows(table)
     labels, body = grid(table, "repeat")[:h], grid(table, span_policy)[h:]
     if h == 0:
@@ -99,7 +92,7 @@ def _put(sheet: Any, row: int, col: int, text: str | int, bold: bool = False) ->
 def to_xlsx(doc: Document) -> bytes:
     """Every logical table (continued tables joined) on a sheet of its own, named after its caption, spans as
     merged cells, header rows bold and frozen; a first sheet lists each table with its page(s) and caption."""
-    openpyxl = _need("openpyxl", "xlsx", "openpyxl")
+    openpyxl = need_extra("openpyxl", "xlsx", "openpyxl")
     book = openpyxl.Workbook()
     index = book.active
     index.title = "Tables"

@@ -14,18 +14,7 @@ _spec.loader.exec_module(make_sources)  # type: ignore[union-attr]
 pdf_bytes, Text, Box = make_sources.pdf_bytes, make_sources.Text, make_sources.Box
 
 
-def raw_pdf(objects: list[bytes]) -> bytes:
-    """A PDF of these objects (1 is the catalog), with a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+raw_pdf = make_sources.pdf_from_objects  # a PDF of hand-written objects (object 1 the catalog)
 
 
 def one_page(content: bytes, media: bytes = b"0 0 612 792", extra: bytes = b"", resources: bytes = b"") -> bytes:
