@@ -217,3 +217,29 @@ def mineru(pages: int) -> bytes:
             entry["text_level"] = b.level or 1
         out.append(entry)
     return orjson.dumps(out)
+
+
+def marker(pages: int) -> bytes:
+    """The LlamaCloud benchmark document as marker JSON: a Page per page, each block's text as HTML, tables as
+    HTML tables, headings as <hN>."""
+    import html
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from exporters.tables import table_to_html
+    from normalizer import normalize
+    doc = normalize(llamacloud_v2(pages))
+    types = {"heading": "SectionHeader", "list_item": "ListItem", "table": "Table", "figure": "Picture",
+             "caption": "Caption", "formula": "Equation", "header": "PageHeader", "footer": "PageFooter"}
+    by_page: dict[int, list] = {}
+    for b in doc.blocks:
+        kind = types.get(b.kind, "Text")
+        body = table_to_html(b.table) if b.table is not None else (
+            f"<h{b.level or 1}>{html.escape(b.text)}</h{b.level or 1}>" if kind == "SectionHeader"
+            else f"<p>{html.escape(b.text)}</p>")
+        by_page.setdefault(b.page, []).append({"id": f"/page/{b.page - 1}/{kind}/{len(by_page.get(b.page, []))}",
+                                               "block_type": kind, "html": body, "bbox": b.bbox,
+                                               "polygon": None, "children": None})
+    return orjson.dumps({"block_type": "Document", "children": [
+        {"id": f"/page/{p.number - 1}/Page/0", "block_type": "Page", "html": "", "bbox": [0, 0, 612, 792],
+         "children": by_page.get(p.number, [])} for p in doc.pages]})

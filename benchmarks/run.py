@@ -71,6 +71,7 @@ CASES: dict[str, Callable[[int], bytes]] = {
     "docling": generate.docling,  # the llamacloud.v2 document as DoclingDocument JSON
     "unstructured": generate.unstructured,  # … as unstructured elements
     "mineru": generate.mineru,  # … as a MinerU content list
+    "marker": generate.marker,  # … as marker JSON
 }
 
 

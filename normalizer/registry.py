@@ -12,8 +12,8 @@ from typing import Any, Callable, NamedTuple
 from . import canonical
 from .detect import Probe, shape
 from .errors import NormalizeError, Repairs
-from .providers import (baidu, docling, llamacloud_v2, llamaparse_v1, llmwhisperer, mineru, ragflow, somark,
-                        unstructured)
+from .providers import (baidu, docling, llamacloud_v2, llamaparse_v1, llmwhisperer, marker, mineru, ragflow,
+                        somark, unstructured)
 from .schema import Document
 
 Convert = Callable[[Any, Repairs], list[Document]]
@@ -39,6 +39,8 @@ FORMATS: tuple[Format, ...] = (
            "unstructured's elements JSON: a list of {type, element_id, text, metadata}", list[unstructured.Element]),
     Format("mineru", mineru.PROVIDER, mineru.sniff, mineru.convert,
            "MinerU's content_list.json: a list of {type, page_idx, bbox, …} blocks", list[mineru.Entry]),
+    Format("marker", marker.PROVIDER, marker.sniff, marker.convert,
+           'marker\'s JSON: {"children": [{"block_type": "Page", children: [blocks]}]}', marker.MarkerJson),
     Format("llamacloud.v2", llamacloud_v2.PROVIDER, llamacloud_v2.sniff, llamacloud_v2.convert,
            "a v2 parse response with a job object {id, status}", llamacloud_v2.Response),
     Format("ragflow.documents", ragflow.PROVIDER, ragflow.sniff_documents, ragflow.convert_documents,
