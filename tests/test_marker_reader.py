@@ -65,3 +65,19 @@ def test_deeply_nested_groups_are_bounded():
     assert any("nested at most 64" in w for w in doc.warnings) and any(b.text == "deep" for b in doc.blocks)
     with pytest.raises(NormalizeError, match="nested at most"):
         normalize(_nested(3000))
+
+
+OPEN_SOURCE = ["docling/meridian_h1_2025.json", "unstructured/supplier_audit_hi_res.json",
+               "mineru/overtopping_content_list.json", "marker/drought_plan.json", "same_report/harbor_q3_baidu.json"]
+
+
+@pytest.mark.parametrize("a", OPEN_SOURCE)
+@pytest.mark.parametrize("b", OPEN_SOURCE)
+def test_diff_runs_between_any_two_formats(a, b):
+    from exporters.diff import diff, to_diff_html
+    doc_a, doc_b = load(SAMPLES / a)[0], load(SAMPLES / b)[0]
+    result = diff(doc_a, doc_b)
+    assert result.a.format != "" and result.scores.counts["blocks_a"] == len(doc_a.blocks)
+    if a == b:
+        assert result.scores.text_similarity == 1.0
+    assert to_diff_html(result, doc_a, doc_b).startswith("<!DOCTYPE html>")
