@@ -50,10 +50,21 @@ class Box(msgspec.Struct, gc=False):
     coord_origin: str = "TOPLEFT"
 
 
+class Span(msgspec.Struct, array_like=True, gc=False):
+    """`[start, end]` without a tuple: nothing here is a container the collector must track."""
+    start: int
+    end: int
+
+
 class Prov(msgspec.Struct, gc=False):
     page_no: int
     bbox: Box
-    charspan: tuple[int, int]
+    charspan: Span
+
+
+class OneProv(msgspec.Struct, array_like=True, gc=False):
+    """The `[prov]` list of an item with a box, as a struct (an untracked one-element array)."""
+    prov: Prov
 
 
 class Cell(msgspec.Struct, omit_defaults=True, gc=False):
@@ -69,7 +80,7 @@ class Cell(msgspec.Struct, omit_defaults=True, gc=False):
 
 
 class Data(msgspec.Struct, gc=False):
-    table_cells: list[Cell]
+    table_cells: tuple[Cell, ...]  # tuples, not lists: a tuple of untracked structs leaves the collector alone
     num_rows: int
     num_cols: int
 
@@ -79,9 +90,9 @@ class Item(msgspec.Struct, omit_defaults=True, gc=False):
     self_ref: str
     parent: Ref
     label: str
-    children: list[Ref] = []
+    children: Any = ()  # a list once something is added (most items never have children: no list for them)
     content_layer: str = "body"
-    prov: list[Prov] = []
+    prov: OneProv | None = None  # written as [prov]; no box, no provenance
     orig: str | None = None
     text: str | None = None
     level: int | None = None
@@ -141,11 +152,11 @@ class _Builder:
     def _next(self, kind: str) -> str:
         return f"#/{kind}/{len(self.out[kind])}"
 
-    def _prov(self, b: Block, text: str) -> list[Prov]:
+    def _prov(self, b: Block, text: str) -> OneProv | None:
         if not b.bbox:
-            return []
+            return None
         l, t, r, bottom = b.bbox
-        return [Prov(b.page, Box(l, t, r, bottom), (0, len(text)))]
+        return OneProv(Prov(b.page, Box(l, t, r, bottom), Span(0, len(text))))
 
     def _list_parent(self, b: Block) -> tuple[Item | Root, Ref]:
         """The list group a list item goes in: the open one of its depth, a new one nested under the previous
@@ -160,7 +171,7 @@ class _Builder:
         ref = self._next("groups")
         group = Item(ref, parent_ref, "list", name="list")
         self.out["groups"].append(group)
-        parent.children.append(Ref(ref))
+        _adopt(parent, Ref(ref))
         self.lists.append((depth, group, Ref(ref)))
         return group, self.lists[-1][2]
 
@@ -191,16 +202,16 @@ class _Builder:
                         text=text, level=level, enumerated=enumerated, marker=marker)
         self.out[kind].append(item)
         ref = Ref(item.self_ref)
-        parent.children.append(ref)
+        _adopt(parent, ref)
         if b.kind == "list_item":
             self.last_item = (item, ref)
         self.by_id[b.id] = item
 
     def _table(self, b: Block) -> Data:
         t = b.table
-        return Data([Cell(c.row, c.row + c.row_span, c.col, c.col + c.col_span, c.text, c.row_span, c.col_span,
-                          c.header, Box(*c.bbox) if c.bbox else None)
-                     for c in t.cells], t.n_rows, t.n_cols)  # type: ignore[union-attr]
+        return Data(tuple([Cell(c.row, c.row + c.row_span, c.col, c.col + c.col_span, c.text, c.row_span, c.col_span,
+                                c.header, Box(*c.bbox) if c.bbox else None)
+                           for c in t.cells]), t.n_rows, t.n_cols)  # type: ignore[union-attr]
 
     def captions(self) -> None:
         """Captions linked to their picture or table (`joined.caption_ids`)."""
@@ -219,6 +230,12 @@ class _Builder:
             width, height, _ = frame(p, by_page.get(p.number, []))
             pages[str(p.number)] = PageItem(Size(width, height), p.number)
         return pages
+
+
+def _adopt(parent: Item | Root, ref: Ref) -> None:
+    if type(parent.children) is not list:
+        parent.children = list(parent.children)
+    parent.children.append(ref)
 
 
 def to_docling(doc: Document) -> bytes:
