@@ -39,6 +39,8 @@ FORMATS: tuple[Format, ...] = (
            "unstructured's elements JSON: a list of {type, element_id, text, metadata}", list[unstructured.Element]),
     Format("mineru", mineru.PROVIDER, mineru.sniff, mineru.convert,
            "MinerU's content_list.json: a list of {type, page_idx, bbox, …} blocks", list[mineru.Entry]),
+    Format("mineru.middle", mineru.PROVIDER, mineru.sniff_middle, mineru.convert_middle,
+           'MinerU\'s middle.json: {"pdf_info": [{page_idx, page_size, para_blocks, discarded_blocks}]}', mineru.Middle),
     Format("marker", marker.PROVIDER, marker.sniff, marker.convert,
            'marker\'s JSON: {"children": [{"block_type": "Page", children: [blocks]}]}', marker.MarkerJson),
     Format("llamacloud.v2", llamacloud_v2.PROVIDER, llamacloud_v2.sniff, llamacloud_v2.convert,

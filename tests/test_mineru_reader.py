@@ -55,3 +55,24 @@ def test_the_older_img_caption_spelling():
     doc = normalize([{"type": "image", "img_path": "images/a.jpg", "img_caption": ["Fig. 1. Old spelling"],
                       "img_footnote": ["note"], "page_idx": 0}])
     assert [b.kind for b in doc.blocks] == ["figure", "caption", "footnote"] and doc.blocks[0].captions
+
+
+MIDDLE = SAMPLES / "mineru" / "bridges_middle.json"
+
+
+def test_middle_json_in_pdf_points_with_lines_spans_and_sub_blocks():
+    assert detect(MIDDLE.read_bytes()) == "mineru.middle"
+    doc, = load(MIDDLE)
+    assert not doc.warnings and [(p.width, p.height, p.unit) for p in doc.pages] == [(612.0, 792.0, "pt")] * 2
+    paragraph = doc.blocks[1]
+    assert paragraph.text.endswith("bearings within $6 \\, \\mathrm{months}$.") and len(paragraph.lines) == 2
+    assert paragraph.lines[1].bbox == [56.0, 115.0, 540.0, 128.0]
+    by_id = {b.id: b for b in doc.blocks}
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert (table.table.n_rows, table.table.n_cols) == (4, 3) and table.image.url == "b3f1e0.jpg"
+    assert by_id[table.captions[0]].text == "Table 1 Condition by bridge type"
+    assert [b.text for b in doc.blocks if b.kind == "list_item"] == ["Replace bearings at the Avon crossing",
+                                                                   "Re-inspect Mill Lane in October"]
+    assert next(b for b in doc.blocks if b.kind == "formula").latex == "R = \\min_i r_i"
+    assert [b.kind for b in doc.blocks if b.extra.get("where") == "discarded"] == ["header", "page_number", "other"]
+    assert doc.extra == {"backend": "pipeline", "version_name": "2.1.4"}

@@ -1,4 +1,5 @@
-"""MinerU: `*_content_list.json`, the flat list of content blocks in reading order (pipeline and VLM backends).
+"""MinerU: `*_content_list.json`, the flat list of content blocks in reading order, and `*_middle.json`, the
+per-page block / line / span tree in PDF points (pipeline and VLM backends; `convert_middle`, below).
 
 The frame it reads: `bbox` is `[x0, y0, x1, y1]` on a 0-1000 grid per axis, top-left origin (MinerU's output
 files reference), so each page is a 1000 x 1000 frame of no unit (its shape is not the page's: the viewer's aspect
@@ -12,15 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from msgspec import UNSET
+from msgspec import UNSET, field
 
 from ..build import compact, finish, formula_latex
 from ..detect import Probe
 from ..errors import Repairs
 from ..geometry import checked_box
 from ..kit import kind_of, read_table
-from ..schema import Block, Document, Image, Job, Page
-from ..typed import Raw, decode_as
+from ..schema import Block, Document, Image, Job, Line, Page
+from ..typed import Raw, as_json, decode_as
 
 PROVIDER = "mineru"
 FORMAT = "mineru"
@@ -67,10 +68,19 @@ class _Pages:
         self.doc = doc
         self.count: dict[int, int] = {}
 
+    def open(self, page: int, size: list[Any] | None = None, extra: dict[str, Any] | None = None) -> None:
+        """The page, made once: on MinerU's 0-1000 grid, or (middle.json) its own size in PDF points."""
+        if page in self.count:
+            return
+        self.count[page] = 0
+        if size is not None:
+            self.doc.pages.append(Page(number=page, width=size[0], height=size[1], unit="pt", extra=extra or {}))
+        else:
+            self.doc.pages.append(Page(number=page, width=GRID, height=GRID, extra={"grid": "0-1000 per axis",
+                                                                                **(extra or {})}))
+
     def add(self, page: int, **fields: Any) -> Block:
-        if page not in self.count:
-            self.count[page] = 0
-            self.doc.pages.append(Page(number=page, width=GRID, height=GRID, extra={"grid": "0-1000 per axis"}))
+        self.open(page)
         block = Block(id=f"p{page}-b{self.count[page]}", page=page, **fields)
         self.count[page] += 1
         self.doc.blocks.append(block)
@@ -125,3 +135,152 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     doc.pages.sort(key=lambda p: p.number)
     doc.job.page_count = len(doc.pages)
     return [finish(doc, repairs)]
+
+
+# --- middle.json ------------------------------------------------------------------------------------
+
+class MSpan(Raw, kw_only=True):
+    bbox: Any = None
+    type: str | None = None
+    content: str | None = None
+    img_path: str | None = None
+    image_path: str | None = None
+    html: str | None = None
+    score: Any = UNSET
+
+
+class MLine(Raw, kw_only=True):
+    bbox: Any = None
+    spans: list[MSpan] | None = None
+
+
+class MBlock(Raw, kw_only=True):
+    type: str | None = None
+    sub_type: str | None = None
+    bbox: Any = None
+    lines: list[MLine] | None = None
+    blocks: list["MBlock"] | None = None
+    index: Any = UNSET
+    level: int | None = None
+    angle: Any = UNSET
+
+
+class MPage(Raw, kw_only=True):
+    page_idx: int | None = None
+    page_size: Any = None
+    para_blocks: list[MBlock] | None = None
+    discarded_blocks: list[MBlock] | None = None
+    preproc_blocks: Any = UNSET
+    layout_bboxes: Any = UNSET
+    images: Any = UNSET
+    tables: Any = UNSET
+    interline_equations: Any = UNSET
+
+
+class Middle(Raw, kw_only=True):
+    pdf_info: list[MPage] | None = None
+    backend: str | None = field(default=None, name="_backend")
+    version_name: str | None = field(default=None, name="_version_name")
+
+
+# sub-block types of a table, image or code block: what each becomes
+_PARTS = {"table_body": "body", "image_body": "body", "code_body": "body", "table_caption": "caption",
+          "image_caption": "caption", "code_caption": "caption", "table_footnote": "footnote",
+          "image_footnote": "footnote"}
+_PAGE_EXTRAS = ("preproc_blocks", "layout_bboxes", "images", "tables", "interline_equations")
+
+
+def sniff_middle(p: Probe) -> bool:
+    """`{"pdf_info": [{"para_blocks": …}]}` (MinerU's middle.json)."""
+    return p["pdf_info"].is_(list) and ("para_blocks" in p["pdf_info"][0] or "page_size" in p["pdf_info"][0])
+
+
+def _span_text(s: MSpan) -> str:
+    text = s.content or ""
+    return f"${text}$" if s.type == "inline_equation" and text else text
+
+
+def _lines(b: MBlock, repairs: Repairs, path: str) -> list[Line]:
+    out = []
+    for n, ln in enumerate(b.lines or ()):
+        spans = ln.spans or []
+        out.append(Line(text="".join(_span_text(s) for s in spans),
+                        bbox=checked_box(ln.bbox, repairs, f"{path}.lines[{n}].bbox") if ln.bbox is not None else None,
+                        extra=compact({"spans": [as_json(s) for s in spans if s.type != "text" or s.rest or
+                                                 s.score is not UNSET], **ln.rest}) or {}))
+    return out
+
+
+def convert_middle(raw: Any, repairs: Repairs) -> list[Document]:
+    m = decode_as(raw, Middle, repairs)
+    doc = Document(provider=PROVIDER, format="mineru.middle", job=Job(status="succeeded"))
+    pages = _Pages(doc)
+    for k, mp in enumerate(m.pdf_info or ()):
+        path = f"$.pdf_info[{k}]"
+        number = mp.page_idx + 1 if mp.page_idx is not None and mp.page_idx >= 0 else k + 1
+        size = mp.page_size if isinstance(mp.page_size, list) and len(mp.page_size) == 2 else None
+        pages.open(number, size, compact({**{n: getattr(mp, n) for n in _PAGE_EXTRAS if getattr(mp, n) is not UNSET},
+                                          "page_size": mp.page_size if size is None else None, **mp.rest}))
+        for n, b in enumerate(mp.para_blocks or ()):
+            _middle_block(pages, number, b, repairs, f"{path}.para_blocks[{n}]", None)
+        for n, b in enumerate(mp.discarded_blocks or ()):
+            _middle_block(pages, number, b, repairs, f"{path}.discarded_blocks[{n}]", "discarded")
+    doc.pages.sort(key=lambda p: p.number)
+    doc.job.page_count = len(doc.pages)
+    doc.extra = compact({"backend": m.backend, "version_name": m.version_name, **m.rest})
+    return [finish(doc, repairs)]
+
+
+def _middle_block(pages: "_Pages", page: int, b: MBlock, repairs: Repairs, path: str, where: str | None) -> None:
+    word = (b.sub_type if b.type == "code" and b.sub_type else b.type) or ""
+    if where == "discarded" and word not in KINDS:
+        word = "discarded"
+    kind = KINDS.get(word) or kind_of(word, KINDS, repairs, f"{path}.type", what="block type")
+    bbox = checked_box(b.bbox, repairs, f"{path}.bbox") if b.bbox is not None else None
+    extra = compact({"type": b.type, "sub_type": b.sub_type, "where": where, "level": b.level,
+                     "index": b.index if b.index is not UNSET else None,
+                     "angle": b.angle if b.angle is not UNSET else None,
+                     "bbox": b.bbox if bbox is None and b.bbox is not None else None, **b.rest})
+    if kind == "list_item" and b.blocks:  # a list: each sub-block one item
+        for n, sub in enumerate(b.blocks):
+            lines = _lines(sub, repairs, f"{path}.blocks[{n}]")
+            pages.add(page, kind="list_item", level=1, text="\n".join(ln.text for ln in lines), lines=lines,
+                      bbox=checked_box(sub.bbox, repairs, f"{path}.blocks[{n}].bbox") if sub.bbox is not None else None,
+                      extra=compact({**extra, "item_type": sub.type, **sub.rest}))
+        return
+    parts: dict[str, list[tuple[MBlock, int]]] = {}
+    for n, sub in enumerate(b.blocks or ()):
+        parts.setdefault(_PARTS.get(sub.type or "", "body"), []).append((sub, n))
+    body_lines = _lines(b, repairs, path) + [ln for sub, n in parts.get("body", [])
+                                              for ln in _lines(sub, repairs, f"{path}.blocks[{n}]")]
+    if parts.get("body") and b.blocks:  # the body sub-blocks' own fields (their lines are the block's)
+        extra["body"] = [compact({"type": sub.type, "sub_type": sub.sub_type, "bbox": sub.bbox,
+                                  "index": sub.index if sub.index is not UNSET else None,
+                                  "angle": sub.angle if sub.angle is not UNSET else None, "level": sub.level,
+                                  **sub.rest}) for sub, _ in parts["body"]]
+    text = "\n".join(ln.text for ln in body_lines)
+    block = pages.add(page, kind=kind, text=text, bbox=bbox, lines=body_lines, extra=extra)
+    spans = [s for ln in (b.lines or []) for s in ln.spans or ()] + \
+        [s for sub, _ in parts.get("body", []) for ln in sub.lines or () for s in ln.spans or ()]
+    if kind == "heading":
+        block.level = min(max(b.level or 1, 1), 6)
+    elif kind == "formula":
+        block.latex = next((s.content for s in spans if s.content), None)
+    elif kind == "table":
+        html = next((s.html for s in spans if s.html), None)
+        read = read_table(repairs, html=(html, f"{path}.blocks[0].lines[0].spans[0].html"))
+        block.table, block.html, block.text = read.table, html, read.text
+    if kind in ("figure", "table"):
+        url = next((s.image_path or s.img_path for s in spans if s.image_path or s.img_path), None)
+        block.image = Image(url=url, page=page, bbox=bbox) if url else None
+    for role in ("caption", "footnote"):
+        for sub, n in parts.get(role, []):
+            lines = _lines(sub, repairs, f"{path}.blocks[{n}]")
+            added = pages.add(page, kind=role, text="\n".join(ln.text for ln in lines), lines=lines,
+                              bbox=checked_box(sub.bbox, repairs, f"{path}.blocks[{n}].bbox")
+                              if sub.bbox is not None else None,
+                              extra=compact({"type": sub.type, "of": block.id,
+                                             "index": sub.index if sub.index is not UNSET else None,
+                                             "angle": sub.angle if sub.angle is not UNSET else None, **sub.rest}))
+            if role == "caption":
+                block.captions.append(added.id)
