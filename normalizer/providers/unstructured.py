@@ -73,15 +73,21 @@ def sniff(p: Probe) -> bool:
 
 def _box(c: Coordinates, repairs: Repairs, path: str) -> list[float] | None:
     points = c.points
-    if not isinstance(points, list) or not points or not all(isinstance(p, list) and len(p) == 2 for p in points):
-        repairs(f"{path}.points", f"expected a list of [x, y] points, found {describe(points)}", "no box; kept in extra")
-        return None
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    try:
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    except TypeError:
-        repairs(f"{path}.points", "expected numbers, found another value", "no box; kept in extra")
-        return None
+    try:  # the usual four corners, unpacked at once (a per-point check costs more than the rest of the element)
+        (a, b), (p, q), (r, s), (t, u) = points
+        x0, x1, y0, y1 = min(a, p, r, t), max(a, p, r, t), min(b, q, s, u), max(b, q, s, u)
+    except (TypeError, ValueError):
+        if not isinstance(points, list) or not points or \
+                not all(isinstance(pt, list) and len(pt) == 2 for pt in points):
+            repairs(f"{path}.points", f"expected a list of [x, y] points, found {describe(points)}",
+                    "no box; kept in extra")
+            return None
+        try:
+            xs, ys = [pt[0] for pt in points], [pt[1] for pt in points]
+            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        except TypeError:
+            repairs(f"{path}.points", "expected numbers, found another value", "no box; kept in extra")
+            return None
     if c.system in _CARTESIAN:
         height = 1.0 if c.system == "RelativeCoordinateSystem" else c.layout_height
         if not height:
@@ -112,11 +118,16 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
         _page(doc, pages, meta.filename, page, c)
         n = counters.get((meta.filename, page), 0)
         counters[meta.filename, page] = n + 1
-        extra: dict[str, Any] = compact({"type": word, "element_id": el.element_id, "parent_id": meta.parent_id,
-                                         "category_depth": meta.category_depth})
+        extra: dict[str, Any] = {"type": word}  # unrolled: once per element
+        if el.element_id is not None:
+            extra["element_id"] = el.element_id
+        if meta.parent_id is not None:
+            extra["parent_id"] = meta.parent_id
+        if meta.category_depth is not None:
+            extra["category_depth"] = meta.category_depth
         if c is not None:
-            extra["coordinates"] = compact({"system": c.system, "points": c.points if bbox is None else None,
-                                            **c.rest})
+            extra["coordinates"] = {"system": c.system} if bbox is not None and not c.rest and c.system else \
+                compact({"system": c.system, "points": c.points if bbox is None else None, **c.rest})
         extra.update(meta.rest)
         extra.update(el.rest)
         block = Block(id=f"p{page}-b{n}", page=page, kind=kind, text=el.text or "", bbox=bbox,  # type: ignore[arg-type]
