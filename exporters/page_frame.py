@@ -38,6 +38,14 @@ def frame(page: Page, blocks: list[Block], source: SourcePage | None = None) -> 
     return right * 1.04, bottom * 1.04, False
 
 
+def drawn_boxes(block: Block, width: float) -> list[tuple[float, float, float, float]]:
+    """Where a block is drawn on a page `width` wide: its box, else a full-width band per line known only by its
+    vertical extent (LLMWhisperer); the viewer and `render_page` draw the same."""
+    if block.bbox:
+        return [(block.bbox[0], block.bbox[1], block.bbox[2], block.bbox[3])]
+    return [(0.0, ln.top, width, ln.bottom) for ln in block.lines if ln.top is not None and ln.bottom is not None]
+
+
 def _extent(blocks: list[Block]) -> tuple[float, float]:
     right = max((b.bbox[2] for b in blocks if b.bbox), default=0.0)
     bottom = max([b.bbox[3] for b in blocks if b.bbox] + [ln.bottom for b in blocks for ln in b.lines

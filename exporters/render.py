@@ -16,7 +16,7 @@ from typing import Callable
 from normalizer.schema import Block, Document, Page
 
 from .kinds import KIND_STYLE
-from .page_frame import SourcePage, aspect_note, frame
+from .page_frame import SourcePage, aspect_note, drawn_boxes, frame
 from .page_images import PageImages, SourceError, default_pool
 
 EMBED_WIDTH = 800  # pixels across a page embedded in an HTML report: readable, and ~100 KB a page
@@ -95,8 +95,7 @@ def _draw(image, blocks: list[Block], fw: float, fh: float, colour: Colour, numb
     first: list[tuple[int, Block, tuple[float, float]]] = []
     for n, b in enumerate(blocks, 1):
         rgb = _rgb(colour(b))
-        rects = [b.bbox] if b.bbox else [(0.0, ln.top, fw, ln.bottom) for ln in b.lines
-                                         if ln.top is not None and ln.bottom is not None]
+        rects = drawn_boxes(b, fw)
         for x0, y0, x1, y1 in rects:
             box = (x0 * sx, y0 * sy, max(x1 * sx, x0 * sx + 1), max(y1 * sy, y0 * sy + 1))
             pen.rectangle(box, fill=rgb + (36,), outline=rgb + (230,), width=line if b.bbox else 1)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from exporters.diff import MARKS, kind_counts
 from exporters.kinds import KIND_STYLE
-from exporters.page_frame import aspect_note, frame
+from exporters.page_frame import SourcePage, aspect_note, drawn_boxes, frame
 from exporters.html import HtmlOptions, for_document, list_ordinals, render_block
 from normalizer.schema import Block, Chunk, Document, Page
 
@@ -43,11 +43,9 @@ class Rect(NamedTuple):
 
 
 class Backdrop(NamedTuple):
-    """The source page under a page's boxes: where its image is, and its size in the source's own units (the
-    fields of `exporters.page_frame.SourcePage`, which `frame` reads)."""
+    """The source page under a page's boxes: where its image is, and its size and kind."""
     url: str
-    size: tuple[float, float]
-    kind: str  # "pdf" (points) or "image" (pixels)
+    source: SourcePage
 
 
 class PageView(NamedTuple):
@@ -98,18 +96,15 @@ def _no_backdrop(page: Page) -> None:
 def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images,
               options: HtmlOptions = _OPTIONS, chunks: dict[str, Chunk] | None = None,
               backdrop: Backdrop | None = None) -> PageView:
-    width, height, sized = frame(page, blocks, backdrop)
+    under = backdrop.source if backdrop is not None else None
+    width, height, sized = frame(page, blocks, under)
     ordinals = list_ordinals(blocks)
     rects: list[Rect] = []
     content: list[Markup] = []
     for b in blocks:
-        if b.bbox:
-            x0, y0, x1, y1 = b.bbox
-            rects.append(Rect(b.id, b.kind, x0, y0, max(x1 - x0, 1.0), max(y1 - y0, 1.0), False))
-        else:
-            for ln in b.lines:
-                if ln.top is not None and ln.bottom is not None:
-                    rects.append(Rect(b.id, b.kind, 0.0, ln.top, width, max(ln.bottom - ln.top, 1.0), True))
+        band = not b.bbox
+        rects += [Rect(b.id, b.kind, x0, y0, max(x1 - x0, 1.0), max(y1 - y0, 1.0), band)
+                  for x0, y0, x1, y1 in drawn_boxes(b, width)]
         html = Markup(render_block(_shown(b, locate), b.table, options, ordinals.get(b.id, 1)) or "")  # escaped
         if chunks:
             html = chunk_head(b, chunks) + html
@@ -118,7 +113,7 @@ def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images,
     for r in rects:
         first.setdefault(r.block, r)
     order = [(n, first[b.id]) for n, b in enumerate(blocks, 1) if b.id in first]
-    note = aspect_note(width, height, backdrop) if backdrop is not None and sized else None
+    note = aspect_note(width, height, under) if under is not None and sized else None
     return PageView(page.number, page.ok, page.error, width, height, sized, rects, content, [b.id for b in blocks],
                     order, backdrop, note)
 

@@ -18,6 +18,7 @@ import orjson
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from exporters.diff import cell_label, diff, page_by_page, to_diff_html
+from exporters.page_frame import SourcePage
 from exporters.page_images import PageImages, SourceError, SourceInfo
 from normalizer.schema import Document, Page
 
@@ -103,8 +104,8 @@ def backdrops(rel: str, index: int, status: SourceStatus) -> Backdrops:
     def under(page: Page) -> Backdrop | None:
         if not 1 <= page.number <= len(info.sizes) or min(info.sizes[page.number - 1]) <= 0:
             return None
-        return Backdrop(url_for(".page_image", f=rel, i=index, p=page.number), info.sizes[page.number - 1],
-                        info.kind)
+        return Backdrop(url_for(".page_image", f=rel, i=index, p=page.number),
+                        SourcePage(info.sizes[page.number - 1], info.kind))
     return under
 
 
