@@ -21,12 +21,12 @@ and part, so a re-run skips unchanged inputs and rewrites only the parts that he
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Any, Iterable
 
 from normalizer.schema import Document
 
+from .content_hash import bytes_hash, file_hash
 from .optional import need
 
 SCHEMA_VERSION = 1
@@ -181,14 +181,6 @@ def ensure_tables(out: str) -> None:
             pa.parquet.write_table(arrow_schema(columns).empty_table(), path)
 
 
-def file_hash(path: str) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def read_manifest(out: str) -> dict[str, dict[str, Any]]:
     """The previous run's manifest, by input path (empty for a new dataset); a dataset of another schema version
     is refused, not mixed."""
@@ -277,5 +269,5 @@ def manifest_row(path: str, data: bytes | None, part: str, documents: int) -> di
         size, mtime = st.st_size, st.st_mtime_ns
     except OSError:
         size, mtime = -1, -1
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else ""
+    digest = bytes_hash(data) if data is not None else ""
     return {"path": path, "size": size, "mtime_ns": mtime, "hash": digest, "part": part, "documents": documents}

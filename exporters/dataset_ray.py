@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from .content_hash import bytes_hash
 from .optional import need
 
 INSTALL = "pip install 'docnorm[ray]'"
@@ -36,8 +37,6 @@ def _ray() -> Any:
 
 def _normalize_batch(batch: dict[str, Any], sources: dict[str, str]) -> dict[str, list]:
     """Raw inputs -> each input's canonical documents (one JSON array), or its error; and its manifest facts."""
-    import hashlib
-
     from normalizer import NormalizeError, normalize_all
     from normalizer.schema import encode
     out: dict[str, list] = {"source": [], "docs": [], "error": [], "hash": [], "documents": [], "pages": [],
@@ -54,7 +53,7 @@ def _normalize_batch(batch: dict[str, Any], sources: dict[str, str]) -> dict[str
         out["source"].append(source)
         out["docs"].append(b"[" + b",".join(encode(d) for d in docs) + b"]")
         out["error"].append(error)
-        out["hash"].append(hashlib.blake2b(data, digest_size=16).hexdigest())
+        out["hash"].append(bytes_hash(data))
         out["documents"].append(len(docs))
         out["pages"].append(sum(len(d.pages) for d in docs))
         out["warnings"].append(sum(len(d.warnings) for d in docs))

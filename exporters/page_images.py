@@ -14,7 +14,6 @@ import hashlib
 import os
 import queue
 import select
-import struct
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,8 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from .page_worker import MAX_PIXELS, PDF_SUFFIXES, SourceError, write_frame
+from .content_hash import file_hash
+from .page_worker import HEADER, MAX_PIXELS, PDF_SUFFIXES, SourceError, write_frame
 
 __all__ = ["MAX_PIXELS", "PageImages", "SourceError", "SourceInfo", "default_pool", "snap"]
 
@@ -61,8 +61,8 @@ class _Worker:
         deadline = time.monotonic() + timeout
         try:
             write_frame(self.process.stdin, message)  # type: ignore[arg-type]
-            header = self._read(4, deadline)
-            status, payload = msgspec.msgpack.decode(self._read(struct.unpack(">I", header)[0], deadline))
+            header = self._read(HEADER.size, deadline)
+            status, payload = msgspec.msgpack.decode(self._read(HEADER.unpack(header)[0], deadline))
         except TimeoutError:
             self.kill()
             raise SourceError(f"the page took longer than {timeout:g} s to render") from None
@@ -180,18 +180,15 @@ class PageImages:
             hit = self._digests.get(path)
         if hit is not None and hit[0] == key:
             return key, hit[1]
-        h = hashlib.blake2b(digest_size=16)
         try:
-            with open(path, "rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    h.update(chunk)
+            digest = file_hash(path)
         except OSError:
             raise SourceError("the source document cannot be read") from None
         with self._lock:
             if len(self._digests) >= REMEMBERED:
                 self._digests.clear()
-            self._digests[path] = (key, h.hexdigest())
-        return key, h.hexdigest()
+            self._digests[path] = (key, digest)
+        return key, digest
 
     def info(self, path: str) -> SourceInfo:
         """The source's kind and page sizes (cached while the file is unchanged); `SourceError` if unreadable."""

@@ -23,7 +23,7 @@ MAX_PIXELS = 25_000_000  # a rendered page never holds more pixels than this, wh
 MAX_PAGES = 100_000  # page sizes listed for at most this many pages
 PDF_SUFFIXES = (".pdf",)
 INSTALL = "pip install pypdfium2 pillow"
-_HEADER = struct.Struct(">I")
+HEADER = struct.Struct(">I")  # each frame's length, before it (the caller reads it too)
 
 
 class SourceError(Exception):
@@ -32,7 +32,7 @@ class SourceError(Exception):
 
 def write_frame(stream: BinaryIO, message: Any) -> None:
     body = msgspec.msgpack.encode(message)
-    stream.write(_HEADER.pack(len(body)) + body)
+    stream.write(HEADER.pack(len(body)) + body)
     stream.flush()
 
 
@@ -154,10 +154,10 @@ def serve(memory: int) -> None:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a library that prints must not corrupt the frames
     while True:
-        header = _read_exact(inp, _HEADER.size)
+        header = _read_exact(inp, HEADER.size)
         if header is None:
             return
-        body = _read_exact(inp, _HEADER.unpack(header)[0])
+        body = _read_exact(inp, HEADER.unpack(header)[0])
         if body is None:
             return
         try:
