@@ -17,13 +17,16 @@ import glob
 import os
 import sys
 import time
-from typing import Any, Callable, Iterator, NamedTuple, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence, TypeVar
 
 import msgspec
 
 from normalizer import NormalizeError
 
 from .store import SUFFIXES
+
+
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -185,8 +188,8 @@ def jobs_wanted(value: int) -> int:
         return os.cpu_count() or 1
 
 
-def _outcomes(work: Callable[[Any], Outcome], jobs: list[Any], workers: int) -> Iterator[Outcome]:
-    """Each job's outcome, in order: here for one worker or one job, else from a pool of processes fed in
+def map_jobs(work: Callable[[Any], T], jobs: list[Any], workers: int) -> Iterator[T]:
+    """Each job's result, in order: here for one worker or one job, else from a pool of processes fed in
     chunks (a file is often a millisecond of work: one message per file would cost more than the file)."""
     if workers <= 1 or len(jobs) < 2:
         yield from map(work, jobs)
@@ -209,7 +212,7 @@ def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: st
     bar = tqdm(total=None, desc=label, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
                disable=None if len(jobs) > 1 else True)
     try:
-        for outcome in _outcomes(work, jobs, workers):
+        for outcome in map_jobs(work, jobs, workers):
             files += outcome.files
             documents += outcome.documents
             pages += outcome.pages

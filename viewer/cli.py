@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from typing import Any, Iterable
@@ -14,7 +13,7 @@ from normalizer import NormalizeError, detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
 
 from .batch import Item, Outcome, Unreadable, UsageError, corpus_files, expand, failure, is_pattern, jobs_wanted, \
-    outputs_under, read, run
+    map_jobs, outputs_under, read, run
 from exporters.formats import EXPORTS, ExportSettings
 
 
@@ -388,8 +387,6 @@ def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
 
 def cmd_diff_folders(args: argparse.Namespace) -> int:
     """Two folders of results: pairs by source document, every pair on every core, a summary and reports."""
-    from concurrent.futures import ProcessPoolExecutor
-
     from exporters.diff.corpus import pair_entries, summarize, to_corpus_csv, to_corpus_html, to_corpus_json
     for output in (args.json, args.html, args.csv):
         if output:
@@ -399,21 +396,14 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
     if args.html:
         report_dir = os.path.splitext(args.html)[0] + "_pairs"
         os.makedirs(report_dir, exist_ok=True)
-    workers = args.jobs or os.cpu_count() or 1
-    with contextlib.ExitStack() as stack:  # the pool starts its processes at its first job, if any
-        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers > 1 else None
-
-        def run(fn: Any, jobs: list[Any]) -> list[Any]:
-            """Loading and comparing alike: on every core when there is more than one job, else here."""
-            if pool is None or len(jobs) < 2:
-                return [fn(job) for job in jobs]
-            return list(pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
-        loaded = run(_file_entries, [(base_a, f) for f in files_a] + [(base_b, f) for f in files_b])
-        entries_a = [e for entries in loaded[:len(files_a)] for e in entries]
-        entries_b = [e for entries in loaded[len(files_a):] for e in entries]
-        pairs, only_a, only_b = pair_entries([e for e in entries_a if e.error is None],
-                                             [e for e in entries_b if e.error is None])
-        rows = run(_diff_pair, [(base_a, base_b, a, b, report_dir, n) for n, (a, b) in enumerate(pairs, 1)])
+    workers = jobs_wanted(args.jobs)  # loading and comparing alike, on every core (the batch commands' pool)
+    loaded = list(map_jobs(_file_entries, [(base_a, f) for f in files_a] + [(base_b, f) for f in files_b], workers))
+    entries_a = [e for entries in loaded[:len(files_a)] for e in entries]
+    entries_b = [e for entries in loaded[len(files_a):] for e in entries]
+    pairs, only_a, only_b = pair_entries([e for e in entries_a if e.error is None],
+                                         [e for e in entries_b if e.error is None])
+    rows = list(map_jobs(_diff_pair, [(base_a, base_b, a, b, report_dir, n) for n, (a, b) in enumerate(pairs, 1)],
+                         workers))
     result = summarize(args.a, args.b, entries_a, entries_b, rows, only_a, only_b)
     scored = [r.text_similarity for r in result.rows if r.text_similarity is not None]
     print(f"{'':18} {'A':>10} {'B':>10}")
