@@ -272,10 +272,11 @@ _TEXT = ("file", "provider", "format", "status", "name")
 
 
 def index_page(rows: list[dict[str, Any]], provider: str = "", status: str = "", query: str = "",
-               sort: str = "file", descending: bool = False, page: int = 1) -> tuple[list[dict[str, Any]], int, int]:
+               sort: str = "file", descending: bool = False, page: int = 1) -> tuple[list[dict[str, Any]], int, int, int]:
     """One page of the index: the rows matching the provider, the status and every word of `query` (in the
     file, provider, format, status or document name), sorted by `sort` (a key of SORTS). Returns the page's
-    rows, how many matched, and how many pages there are. Files that do not normalize sort by name, last."""
+    rows, how many matched, how many pages there are and which one this is (`page` kept within them). Files that do
+    not normalize sort by name, last."""
     words = query.lower().split()
     if provider or status:
         rows = [r for r in rows if r["error"] is None and not r.get("empty")
@@ -288,4 +289,4 @@ def index_page(rows: list[dict[str, Any]], provider: str = "", status: str = "",
     rows = good + sorted((r for r in rows if first not in r), key=lambda r: r["file"])
     pages = max(1, -(-len(rows) // INDEX_PAGE))
     page = min(max(page, 1), pages)
-    return rows[(page - 1) * INDEX_PAGE: page * INDEX_PAGE], len(rows), pages
+    return rows[(page - 1) * INDEX_PAGE: page * INDEX_PAGE], len(rows), pages, page

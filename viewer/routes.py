@@ -160,8 +160,8 @@ def index() -> str:
     known, pending = _store().summaries(files)
     rows = [row for rel in files if rel in known for row in known[rel]]
     providers = sorted({r["provider"] for r in rows if r.get("provider")})
-    shown, matched, pages = index_page(rows, provider, status, query, sort, descending,
-                                       number(args.get("page"), "a page number", default=1))
+    shown, matched, pages, page = index_page(rows, provider, status, query, sort, descending,
+                                             number(args.get("page"), "a page number", default=1))
     here = {"provider": provider, "status": status, "q": query, "sort": sort, "dir": "desc" if descending else ""}
 
     def link(**change: Any) -> str:
@@ -170,7 +170,7 @@ def index() -> str:
         return url_for(".index", **{k: v for k, v in wanted.items() if v and not (k == "sort" and v == "file")})
     return render_template("index.html.j2", rows=shown, providers=providers, statuses=STATUSES, provider=provider,
                            status=status, query=query, sort=sort, descending=descending, matched=matched,
-                           pages=pages, page=min(max(number(args.get("page"), "a page", default=1), 1), pages),
+                           pages=pages, page=page,
                            total=len(rows), pending=pending, files=len(files), link=link)
 
 

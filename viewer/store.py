@@ -135,12 +135,13 @@ class Store:
             else:
                 missing.append(rel)
         deadline = time.monotonic() + budget
-        while missing and time.monotonic() < deadline and not self.scanning:
-            rel = missing.pop(0)
-            known[rel] = self._summarize(rel)
-        if missing:
-            self._scan(missing)
-        return known, len(missing)
+        done = 0  # read here, in order, until the budget is spent (or a scan is already reading them)
+        while done < len(missing) and time.monotonic() < deadline and not self.scanning:
+            known[missing[done]] = self._summarize(missing[done])
+            done += 1
+        if done < len(missing):
+            self._scan(missing[done:])
+        return known, len(missing) - done
 
     @property
     def scanning(self) -> bool:
