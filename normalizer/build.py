@@ -41,6 +41,21 @@ class PageBlocks:
         return self.append(Block(id=self.next_id(), page=self.page, **fields))
 
 
+class BlockIds:
+    """`p{page}-b{i}` ids for blocks that do not come page after page (a tree or list may return to a page):
+    each page counts its own. `ids(page)` is the next id on that page."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count: dict[int, int] = {}
+
+    def __call__(self, page: int) -> str:
+        n = self.count.get(page, 0)
+        self.count[page] = n + 1
+        return f"p{page}-b{n}"
+
+
 def formula_latex(md: str | None) -> str | None:
     """The LaTeX of a `$$…$$` markdown fragment, or None when `md` is not display math."""
     if not md:

@@ -15,7 +15,7 @@ from typing import Any
 
 from msgspec import UNSET, field
 
-from ..build import FURNITURE, compact, finish
+from ..build import FURNITURE, BlockIds, compact, finish
 from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box
@@ -284,10 +284,10 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
                               extra=compact({**present(p, ("image",)), **rest_of(size, "size_"), **p.rest})))
         if size.height:
             reader.heights[number] = size.height
-    counters: dict[int, int] = {}
+    ids = BlockIds()
     items = reader.order()
     for item, path, depth in items:
-        doc.blocks.append(_block(item, path, depth, reader, counters, repairs))
+        doc.blocks.append(_block(item, path, depth, reader, ids, repairs))
     known = {p.number for p in doc.pages}
     for n in sorted({b.page for b in doc.blocks} - known):
         doc.pages.append(Page(number=n))
@@ -313,15 +313,13 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     return [finish(doc, repairs)]
 
 
-def _block(item: Item, path: str, depth: int, reader: _Reader, counters: dict[int, int],
+def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
            repairs: Repairs) -> Block:
     label = item.label or "unspecified"
     kind = KINDS.get(label) or kind_of(label, KINDS, repairs, f"{path}.label", what="item label")
     provs = item.prov or []
     page = provs[0].page_no if provs and provs[0].page_no and provs[0].page_no > 0 else 1
     bbox = reader.box(provs[0].bbox, provs[0].page_no or 0, f"{path}.prov[0].bbox") if provs else None
-    n = counters.get(page, 0)
-    counters[page] = n + 1
     # unrolled: this runs once per item, and most fields are absent
     extra: dict[str, Any] = {"label": label}
     for name, value in (("self_ref", item.self_ref), ("parent", item.parent.cref if item.parent else None),
@@ -359,7 +357,7 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, counters: dict[in
         extra.update(present(item.data, ("grid", "orientation")))
         extra.update(item.data.rest)
     text = item.text or ""
-    block = Block(id=f"p{page}-b{n}", page=page, kind=kind, text=text, bbox=bbox, extra=extra)  # type: ignore[arg-type]
+    block = Block(id=ids(page), page=page, kind=kind, text=text, bbox=bbox, extra=extra)  # type: ignore[arg-type]
     if kind == "heading":
         block.level = 1 if label == "title" else min(max(item.level or 1, 1) + 1, 6)  # its sections start under the title
     elif kind == "list_item":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..build import compact, finish, link_captions
+from ..build import BlockIds, compact, finish, link_captions
 from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box
@@ -89,9 +89,9 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
                               extra=compact({"id": page.id, "block_type": page.block_type, "images": page.images,
                                              "html": page.html or None,
                                              "section_hierarchy": page.section_hierarchy, **page.rest})))
-        count = [0]
+        ids = BlockIds()  # per Page object: a page number given twice repeats its ids, which finish() repairs
         for n, child in enumerate(page.children or ()):
-            _walk(doc, child, number, f"{path}.children[{n}]", None, 0, count, repairs)
+            _walk(doc, child, number, f"{path}.children[{n}]", None, 0, ids, repairs)
     seen: set[int] = set()
     doc.pages = [p for p in sorted(doc.pages, key=lambda p: p.number) if not (p.number in seen or seen.add(p.number))]
     doc.job.page_count = len(doc.pages)
@@ -101,7 +101,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     return [finish(doc, repairs)]
 
 
-def _walk(doc: Document, b: MBlock, page: int, path: str, group: str | None, depth: int, count: list[int],
+def _walk(doc: Document, b: MBlock, page: int, path: str, group: str | None, depth: int, ids: BlockIds,
           repairs: Repairs) -> None:
     """A block, or a group's children in order (groups nested past MAX_DEPTH are noted; the sanitizer's JSON
     nesting limit bounds the recursion)."""
@@ -110,7 +110,7 @@ def _walk(doc: Document, b: MBlock, page: int, path: str, group: str | None, dep
         if depth == MAX_DEPTH:  # said once; the sanitizer's JSON nesting limit bounds the recursion itself
             repairs(path, f"expected groups nested at most {MAX_DEPTH} deep", "deeper groups read as one")
         for n, child in enumerate(b.children or ()):
-            _walk(doc, child, page, f"{path}.children[{n}]", word if word in GROUPS else group, depth + 1, count,
+            _walk(doc, child, page, f"{path}.children[{n}]", word if word in GROUPS else group, depth + 1, ids,
                   repairs)
         doc.extra.setdefault("groups", []).append(compact({  # a group has no block of its own: kept here
             "id": b.id, "block_type": word, "html": b.html or None, "bbox": b.bbox, "polygon": b.polygon,
@@ -122,9 +122,8 @@ def _walk(doc: Document, b: MBlock, page: int, path: str, group: str | None, dep
     extra: dict[str, Any] = compact({"block_type": word, "id": b.id, "group": group,
                                      "section_hierarchy": b.section_hierarchy or None, "images": b.images or None,
                                      "polygon": b.polygon if bbox is None else None, **b.rest})
-    block = Block(id=f"p{page}-b{count[0]}", page=page, kind=kind, bbox=bbox, html=html or None,  # type: ignore[arg-type]
+    block = Block(id=ids(page), page=page, kind=kind, bbox=bbox, html=html or None,  # type: ignore[arg-type]
                   extra=extra)
-    count[0] += 1
     if kind == "table":
         read = read_table(repairs, html=(html, f"{path}.html"))
         block.table, block.text = read.table, read.text

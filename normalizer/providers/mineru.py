@@ -15,7 +15,7 @@ from typing import Any
 
 from msgspec import UNSET, field
 
-from ..build import compact, finish, formula_latex
+from ..build import BlockIds, compact, finish, formula_latex
 from ..detect import Probe
 from ..errors import Repairs
 from ..geometry import checked_box
@@ -66,13 +66,14 @@ class _Pages:
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.count: dict[int, int] = {}
+        self.ids = BlockIds()
+        self.opened: set[int] = set()
 
     def open(self, page: int, size: list[Any] | None = None, extra: dict[str, Any] | None = None) -> None:
         """The page, made once: on MinerU's 0-1000 grid, or (middle.json) its own size in PDF points."""
-        if page in self.count:
+        if page in self.opened:
             return
-        self.count[page] = 0
+        self.opened.add(page)
         if size is not None:
             self.doc.pages.append(Page(number=page, width=size[0], height=size[1], unit="pt", extra=extra or {}))
         else:
@@ -81,8 +82,7 @@ class _Pages:
 
     def add(self, page: int, **fields: Any) -> Block:
         self.open(page)
-        block = Block(id=f"p{page}-b{self.count[page]}", page=page, **fields)
-        self.count[page] += 1
+        block = Block(id=self.ids(page), page=page, **fields)
         self.doc.blocks.append(block)
         return block
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..build import compact, finish, link_captions
+from ..build import BlockIds, compact, finish, link_captions
 from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box
@@ -102,7 +102,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     elements = decode_as(raw, list[Element], repairs)
     docs: dict[str | None, Document] = {}
     pages: dict[tuple[str | None, int], Page] = {}
-    counters: dict[tuple[str | None, int], int] = {}
+    ids: dict[str | None, BlockIds] = {}  # per file: each file's document numbers its own pages
     for i, el in enumerate(elements):
         path = f"$[{i}]"
         meta = el.metadata or Metadata()
@@ -116,8 +116,6 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
         c = meta.coordinates
         bbox = _box(c, repairs, f"{path}.metadata.coordinates") if c is not None and c.points is not None else None
         _page(doc, pages, meta.filename, page, c)
-        n = counters.get((meta.filename, page), 0)
-        counters[meta.filename, page] = n + 1
         extra: dict[str, Any] = {"type": word}  # unrolled: once per element
         if el.element_id is not None:
             extra["element_id"] = el.element_id
@@ -130,7 +128,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
                 compact({"system": c.system, "points": c.points if bbox is None else None, **c.rest})
         extra.update(meta.rest)
         extra.update(el.rest)
-        block = Block(id=f"p{page}-b{n}", page=page, kind=kind, text=el.text or "", bbox=bbox,  # type: ignore[arg-type]
+        block = Block(id=ids.setdefault(meta.filename, BlockIds())(page), page=page, kind=kind, text=el.text or "", bbox=bbox,  # type: ignore[arg-type]
                       confidence=meta.detection_class_prob, extra=extra)
         if kind in ("heading", "list_item"):
             block.level = min(max((meta.category_depth or 0) + 1, 1), 6)
