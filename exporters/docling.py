@@ -28,7 +28,7 @@ import msgspec
 from normalizer.schema import Block, Document
 
 from .joined import caption_ids
-from .page_frame import frame
+from .page_frame import page_frames
 
 VERSION = "1.10.0"
 _TEXT_LABEL = {"paragraph": "text", "footnote": "footnote", "caption": "caption", "toc": "text", "link": "text",
@@ -222,14 +222,7 @@ class _Builder:
                                  if i in self.by_id]
 
     def pages(self) -> dict[str, PageItem]:
-        by_page: dict[int, list[Block]] = {}
-        for b in self.doc.blocks:
-            by_page.setdefault(b.page, []).append(b)
-        pages = {}
-        for p in self.doc.pages:
-            width, height, _ = frame(p, by_page.get(p.number, []))
-            pages[str(p.number)] = PageItem(Size(width, height), p.number)
-        return pages
+        return {str(n): PageItem(Size(width, height), n) for n, (width, height, _) in page_frames(self.doc).items()}
 
 
 def _adopt(parent: Item | Root, ref: Ref) -> None:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import hashlib
 import msgspec
 
-from normalizer.schema import Block, Document
+from normalizer.schema import Document
 
-from .page_frame import frame
+from .page_frame import page_frames
 from .tables import table_to_html
 
 ELEMENT_TYPE = {"heading": "Title", "paragraph": "NarrativeText", "list_item": "ListItem", "table": "Table",
@@ -64,10 +64,8 @@ def element_ids(doc: Document) -> dict[str, str]:
 
 def to_elements(doc: Document) -> bytes:
     """The document as unstructured elements JSON (a list), readable with `elements_from_json(text=...)`."""
-    by_page: dict[int, list[Block]] = {}
-    for b in doc.blocks:
-        by_page.setdefault(b.page, []).append(b)
-    frames = {p.number: (frame(p, by_page.get(p.number, [])), p.unit) for p in doc.pages}
+    units = {p.number: p.unit for p in doc.pages}
+    frames = {n: (f, units[n]) for n, f in page_frames(doc).items()}
     ids = element_ids(doc)
     name = doc.file_name
     elements = []

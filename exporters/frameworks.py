@@ -18,6 +18,7 @@ from normalizer.schema import Block, Document
 
 from .chunks import to_chunks
 from .optional import need_extra
+from .page_frame import page_blocks
 
 Unit = Literal["chunk", "page", "block"]
 SCORES = ("similarity", "vector_similarity", "term_similarity", "score")
@@ -63,8 +64,9 @@ def records(doc: Document, unit: Unit = "chunk") -> list[Record]:
                 for b in doc.blocks]
     if unit == "page":
         out = []
+        by_page = page_blocks(doc)
         for p in doc.pages:
-            blocks = [b for b in doc.blocks if b.page == p.number]
+            blocks = by_page.get(p.number, [])
             out.append(Record(f"{stem}#page-{p.number}", "\n\n".join(b.text for b in blocks if b.text),
                               {**base, "page": p.number, "pages": [p.number], "bboxes": _boxes(blocks),
                                "heading_path": paths[blocks[0].id] if blocks else [],

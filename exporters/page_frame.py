@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from normalizer.schema import Block, Page
+from normalizer.schema import Block, Document, Page
 
 LETTER_ASPECT = 8.5 / 11  # width / height assumed when only the height is known (LLMWhisperer)
 DEFAULT_FRAME = (1000.0, 1294.0)  # a Letter-shaped frame for pages with no size and no boxes
@@ -36,6 +36,20 @@ def frame(page: Page, blocks: list[Block], source: SourcePage | None = None) -> 
     if not right or not bottom:
         return DEFAULT_FRAME[0], DEFAULT_FRAME[1], False
     return right * 1.04, bottom * 1.04, False
+
+
+def page_blocks(doc: Document) -> dict[int, list[Block]]:
+    """Each page's blocks, in reading order, by page number: one pass for every page's frame or drawing."""
+    by_page: dict[int, list[Block]] = {}
+    for block in doc.blocks:
+        by_page.setdefault(block.page, []).append(block)
+    return by_page
+
+
+def page_frames(doc: Document) -> dict[int, tuple[float, float, bool]]:
+    """Every page's frame (`frame`), by page number."""
+    by_page = page_blocks(doc)
+    return {p.number: frame(p, by_page.get(p.number, [])) for p in doc.pages}
 
 
 def drawn_boxes(block: Block, width: float) -> list[tuple[float, float, float, float]]:

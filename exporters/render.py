@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from normalizer.schema import Block, Document, Page
 
 from .kinds import KIND_STYLE
-from .page_frame import SourcePage, aspect_note, drawn_boxes, frame
+from .page_frame import SourcePage, aspect_note, drawn_boxes, frame, page_blocks
 from .page_images import PageImages, SourceError, default_pool
 
 EMBED_WIDTH = 800  # pixels across a page embedded in an HTML report: readable, and ~100 KB a page
@@ -33,6 +33,18 @@ def _pil():
     except ImportError:
         raise ImportError(f"render_page needs Pillow (and pypdfium2 for PDF sources): {INSTALL}") from None
     return Image, ImageDraw, ImageFont
+
+
+def _pager(doc: Document) -> Callable[[int], Page]:
+    """Page by number (the first of that number), looked up in a dict: drawing every page stays linear."""
+    by_number: dict[int, Page] = {}
+    for page in doc.pages:
+        by_number.setdefault(page.number, page)
+
+    def get(number: int) -> Page:
+        page = by_number.get(number)
+        return page if page is not None else _page(doc, number)
+    return get
 
 
 def _page(doc: Document, number: int) -> Page:
@@ -128,8 +140,12 @@ def page_image(doc: Document, page_number: int, source: str | os.PathLike | None
                numbers: bool = False, labels: bool = False, colour: Colour = _by_kind,
                pool: PageImages | None = None):
     """`render_page` as a Pillow image (to draw on further, or to place beside another)."""
-    page = _page(doc, page_number)
-    blocks = [b for b in doc.blocks if b.page == page_number]
+    return _image(_page(doc, page_number), page_blocks(doc).get(page_number, []), source, width, numbers, labels,
+                  colour, pool)
+
+
+def _image(page: Page, blocks: list[Block], source: str | os.PathLike | None, width: int, numbers: bool,
+           labels: bool, colour: Colour, pool: PageImages | None):
     path = os.fspath(source) if source is not None else None
     image, fw, fh, notes = _canvas(page, blocks, path, max(int(width), 16), pool or default_pool())
     return _draw(image, blocks, fw, fh, colour, numbers, labels, notes)
@@ -158,33 +174,46 @@ def render_page(doc: Document, page_number: int, source: str | os.PathLike | Non
         >>> png = render_page(doc, 1, "report.pdf", numbers=True)
         >>> open("page-1.png", "wb").write(png)
     """
+    return next(render_pages(doc, [page_number], source, width=width, numbers=numbers, labels=labels,
+                             compare=compare, compare_source=compare_source, pool=pool))[1]
+
+
+def render_pages(doc: Document, page_numbers: Iterable[int] | None = None, source: str | os.PathLike | None = None,
+                 *, width: int = 1200, numbers: bool = False, labels: bool = False, compare: Document | None = None,
+                 compare_source: str | os.PathLike | None = None,
+                 pool: PageImages | None = None) -> Iterator[tuple[int, bytes]]:
+    """(page number, PNG) for each of `page_numbers` (default: every page), as `render_page` draws them; the
+    pages' blocks are grouped, and a comparison's pairing made, once for all of them."""
+    by_page, page = page_blocks(doc), _pager(doc)
     if compare is None:
-        image = page_image(doc, page_number, source, width=width, numbers=numbers, labels=labels, pool=pool)
-    else:
-        image = _side_by_side(doc, compare, page_number, source,
-                              compare_source if compare_source is not None else source, width, numbers, labels, pool)
+        for n in page_numbers if page_numbers is not None else [p.number for p in doc.pages]:
+            yield n, _png(_image(page(n), by_page.get(n, []), source, width, numbers, labels, _by_kind, pool))
+        return
+    from .diff import block_marks, diff
+    Image, _, _ = _pil()
+    marks = block_marks(diff(doc, compare))
+    other = page_blocks(compare)
+    sides = ((page, by_page, source, marks[0]),
+             (_pager(compare), other, compare_source if compare_source is not None else source, marks[1]))
+    for n in page_numbers if page_numbers is not None else [p.number for p in doc.pages]:
+        pages = [_image(get(n), blocks.get(n, []), src, width, numbers, labels,
+                        lambda blk, m=m: MARK_COLOUR[m.get(blk.id, "only")], pool) for get, blocks, src, m in sides]
+        out = Image.new("RGB", (pages[0].width + _GAP + pages[1].width, max(p.height for p in pages)), "#dddddd")
+        out.paste(pages[0], (0, 0))
+        out.paste(pages[1], (pages[0].width + _GAP, 0))
+        yield n, _png(out)
+
+
+def _png(image) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
-def _side_by_side(a: Document, b: Document, page_number: int, source_a, source_b, width: int, numbers: bool,
-                  labels: bool, pool: PageImages | None):
-    from .diff import block_marks, diff
-    Image, _, _ = _pil()
-    marks = block_marks(diff(a, b))
-    pages = [page_image(doc, page_number, src, width=width, numbers=numbers, labels=labels, pool=pool,
-                        colour=lambda blk, m=m: MARK_COLOUR[m.get(blk.id, "only")])
-             for doc, src, m in ((a, source_a, marks[0]), (b, source_b, marks[1]))]
-    out = Image.new("RGB", (pages[0].width + _GAP + pages[1].width, max(p.height for p in pages)), "#dddddd")
-    out.paste(pages[0], (0, 0))
-    out.paste(pages[1], (pages[0].width + _GAP, 0))
-    return out
-
-
 def embedded_pages(doc: Document, source: str | os.PathLike | None, compare: Document | None = None,
                    width: int = EMBED_WIDTH, pool: PageImages | None = None) -> dict[int, bytes]:
-    """Every page of `doc` drawn by `render_page` (side by side with `compare`'s when given), by page number:
-    the images a self-contained HTML report embeds."""
-    return {p.number: render_page(doc, p.number, source, width=width, compare=compare, pool=pool)
-            for p in doc.pages if compare is None or any(q.number == p.number for q in compare.pages)}
+    """Every page of `doc` drawn by `render_page` (side by side with `compare`'s when given, for the pages both
+    have), by page number: the images a self-contained HTML report embeds."""
+    both = None if compare is None else {p.number for p in compare.pages}
+    return dict(render_pages(doc, [p.number for p in doc.pages if both is None or p.number in both], source,
+                             width=width, compare=compare, pool=pool))

@@ -491,7 +491,7 @@ def _page_numbers(spec: str | None, doc: Document) -> list[int]:
 def cmd_render(args: argparse.Namespace) -> int:
     """Each page as a PNG: its boxes over the source page (given, or found beside the result as the viewer finds
     it), or over a blank page."""
-    from exporters.render import render_page
+    from exporters.render import render_pages
     try:
         doc = _one(args.file)
         other = _one(args.compare) if args.compare else None
@@ -504,12 +504,16 @@ def cmd_render(args: argparse.Namespace) -> int:
     stem = _stem(args.file.rsplit("#", 1)[0] if not os.path.exists(args.file) else args.file)
     print(f"docnorm: {args.file}: drawing {len(numbers)} page(s) over "
           f"{source or 'blank pages (no source document found; give --source)'}", file=sys.stderr)
-    from tqdm import tqdm
-    for n in tqdm(numbers, desc="render", unit="page", file=sys.stderr, leave=False, disable=None):
-        if other is not None and not any(p.number == n for p in other.pages):
+    if other is not None:
+        theirs = {p.number for p in other.pages}
+        for n in [n for n in numbers if n not in theirs]:
             print(f"docnorm: {args.compare}: has no page {n}; page {n} skipped", file=sys.stderr)
-            continue
-        png = render_page(doc, n, source, width=args.width, numbers=args.numbers, labels=args.labels, compare=other)
+        numbers = [n for n in numbers if n in theirs]
+    from tqdm import tqdm
+    pages = render_pages(doc, numbers, source, width=args.width, numbers=args.numbers, labels=args.labels,
+                         compare=other)
+    for n, png in tqdm(pages, total=len(numbers), desc="render", unit="page", file=sys.stderr, leave=False,
+                       disable=None):
         _write(os.path.join(args.output, f"{stem}-p{n}.png"), png)
     return 0
 

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from exporters.diff import MARKS, kind_counts
 from exporters.kinds import KIND_STYLE
-from exporters.page_frame import SourcePage, aspect_note, drawn_boxes, frame
+from exporters.page_frame import SourcePage, aspect_note, drawn_boxes, frame, page_blocks
 from exporters.html import HtmlOptions, for_document, list_ordinals, render_block
 from normalizer.schema import Block, Chunk, Document, Page
 
@@ -61,13 +61,6 @@ class PageView(NamedTuple):
     order: list[tuple[int, Rect]]  # each block's place in reading order on the page, at its first rectangle
     backdrop: Backdrop | None = None
     aspect_note: str | None = None  # the result's page and the source's page differ in shape
-
-
-def page_blocks(doc: Document) -> dict[int, list[Block]]:
-    by_page: dict[int, list[Block]] = {}
-    for block in doc.blocks:
-        by_page.setdefault(block.page, []).append(block)
-    return by_page
 
 
 # A figure's image reference -> a URL the viewer may show, or None (not found, or not to be fetched).
