@@ -219,6 +219,28 @@ def mineru(pages: int) -> bytes:
     return orjson.dumps(out)
 
 
+def mineru_v2(pages: int) -> bytes:
+    """The MinerU content list as MinerU 3's content_list_v2.json: a list per page, text as span lists, headings
+    as titles with their level, tables as HTML."""
+    types = {"text": "paragraph", "table": "table", "image": "image", "equation": "equation_interline",
+             "header": "page_header", "footer": "page_footer"}
+    out: list[list[dict]] = [[] for _ in range(pages)]
+    for e in orjson.loads(mineru(pages)):
+        kind = "title" if e.get("text_level") else types[e["type"]]
+        if kind == "table":
+            content = {"html": e["table_body"], "table_caption": [], "table_footnote": [], "table_type": "complex_table"}
+        elif kind == "equation_interline":
+            content = {"math_content": e["text"], "math_type": "latex"}
+        elif kind == "image":
+            content = {"image_source": {"path": ""}, "image_caption": [], "image_footnote": []}
+        else:
+            content = {f"{kind}_content": [{"type": "text", "content": e["text"]}]}
+            if kind == "title":
+                content["level"] = e["text_level"]
+        out[e["page_idx"]].append({"type": kind, "content": content, "bbox": e["bbox"]})
+    return orjson.dumps(out)
+
+
 def marker(pages: int) -> bytes:
     """The LlamaCloud benchmark document as marker JSON: a Page per page, each block's text as HTML, tables as
     HTML tables, headings as <hN>."""

@@ -71,6 +71,7 @@ CASES: dict[str, Callable[[int], bytes]] = {
     "docling": generate.docling,  # the llamacloud.v2 document as DoclingDocument JSON
     "unstructured": generate.unstructured,  # … as unstructured elements
     "mineru": generate.mineru,  # … as a MinerU content list
+    "mineru.v2": generate.mineru_v2,  # … as MinerU 3's content_list_v2.json
     "marker": generate.marker,  # … as marker JSON
 }
 

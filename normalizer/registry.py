@@ -12,8 +12,8 @@ from typing import Any, Callable, NamedTuple
 from . import canonical
 from .detect import Probe, shape
 from .errors import NormalizeError, Repairs
-from .providers import (baidu, docling, llamacloud_v2, llamaparse_v1, llmwhisperer, marker, mineru, ragflow,
-                        somark, unstructured)
+from .providers import (baidu, docling, llamacloud_v2, llamaparse_v1, llmwhisperer, marker, mineru, mineru_v2,
+                        ragflow, somark, unstructured)
 from .schema import Document
 
 Convert = Callable[[Any, Repairs], list[Document]]
@@ -41,6 +41,9 @@ FORMATS: tuple[Format, ...] = (
            "MinerU's content_list.json: a list of {type, page_idx, bbox, …} blocks", list[mineru.Entry]),
     Format("mineru.middle", mineru.PROVIDER, mineru.sniff_middle, mineru.convert_middle,
            'MinerU\'s middle.json: {"pdf_info": [{page_idx, page_size, para_blocks, discarded_blocks}]}', mineru.Middle),
+    Format("mineru.v2", mineru_v2.PROVIDER, mineru_v2.sniff, mineru_v2.convert,
+           "MinerU's content_list_v2.json: a list of pages, each a list of {type, content, bbox} items",
+           list[list[mineru_v2.Entry | None] | None]),
     Format("marker", marker.PROVIDER, marker.sniff, marker.convert,
            'marker\'s JSON: {"children": [{"block_type": "Page", children: [blocks]}]}', marker.MarkerJson),
     Format("llamacloud.v2", llamacloud_v2.PROVIDER, llamacloud_v2.sniff, llamacloud_v2.convert,

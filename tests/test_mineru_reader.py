@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from normalizer import detect, load, normalize
+from normalizer import NormalizeError, detect, load, normalize
 
 from .conftest import SAMPLES
 
@@ -76,3 +76,91 @@ def test_middle_json_in_pdf_points_with_lines_spans_and_sub_blocks():
     assert next(b for b in doc.blocks if b.kind == "formula").latex == "R = \\min_i r_i"
     assert [b.kind for b in doc.blocks if b.extra.get("where") == "discarded"] == ["header", "page_number", "other"]
     assert doc.extra == {"backend": "pipeline", "version_name": "2.1.4"}
+
+
+V2 = SAMPLES / "mineru" / "overtopping_content_list_v2.json"
+
+
+def _span(text, kind="text", **more):
+    return {"type": kind, "content": text, **more}
+
+
+def _page(*items):
+    return [{"type": t, "content": c, **more} for t, c, more in items]
+
+
+def test_content_list_v2_reads_as_the_same_document_as_content_list():
+    """MinerU 3 writes both files for one run: each block of the one is a block of the other, at the same place."""
+    assert detect(V2.read_bytes()) == "mineru.v2"
+    v1, = load(SAMPLE)
+    v2, = load(V2)
+    assert not v2.warnings and [(p.number, p.width, p.height) for p in v2.pages] == [(1, 1000.0, 1000.0), (2, 1000.0, 1000.0)]
+
+    def seen(doc):  # v2 lists a page's discarded blocks after its flow, and joins code lines with spaces
+        return sorted((b.page, b.kind, " ".join(b.text.split()), b.level, b.bbox or []) for b in doc.blocks)
+    assert seen(v2) == seen(v1)
+    by_id = {b.id: b for b in v2.blocks}
+    table = next(b for b in v2.blocks if b.kind == "table")
+    assert [by_id[c].text for c in table.captions] == ["Table 1 Fitted coefficients by crest width"]
+    assert (0, 0, 2, 1) in {(c.row, c.col, c.row_span, c.col_span) for c in table.table.cells}
+    assert table.extra["table_type"] == "complex_table" and table.image.url == "images/e1a0c4d2.jpg"
+    code = next(b for b in v2.blocks if b.kind == "code")
+    assert code.extra["type"] == "algorithm" and by_id[code.captions[0]].text == "Algorithm 1 Fitting procedure"
+    formula = next(b for b in v2.blocks if b.kind == "formula")
+    assert formula.latex == "q / \\sqrt{g H_{m0}^3} = a \\exp(-b R_c / H_{m0})" and formula.extra["math_type"] == "latex"
+
+
+def test_v2_spans_join_into_text_and_what_text_cannot_hold_is_kept():
+    link = _span("the data", "hyperlink", url="https://example.org/d",
+                 children=[_span("the ", style=["bold"]), _span("data")])
+    doc = normalize([_page(("paragraph", {"paragraph_content": [_span("Fit "), _span("q = a e^{-b}", "equation_inline"),
+                                                                _span(" to "), link]}, {"bbox": [10, 20, 990, 60]}),
+                           ("title", {"title_content": [_span("3 Discussion")], "level": 3}, {"anchor": "_Toc12"}))])
+    para, title = doc.blocks
+    assert para.text == "Fit $q = a e^{-b}$ to the data" and para.bbox == [10.0, 20.0, 990.0, 60.0]
+    assert [s["type"] for s in para.extra["spans"]] == ["equation_inline", "hyperlink"]
+    assert para.extra["spans"][1]["url"] == "https://example.org/d" and len(para.extra["spans"][1]["children"]) == 2
+    assert (title.kind, title.level, title.text, title.extra["anchor"]) == ("heading", 3, "3 Discussion", "_Toc12")
+    assert "level" not in title.extra and not doc.warnings
+    bare = normalize([[{"type": "paragraph", "content": {"paragraph_content": "a writer's bare string"}}]])
+    assert bare.blocks[0].text == "a writer's bare string" and not bare.warnings
+
+
+def test_v2_lists_keep_item_levels_prefixes_and_anchors_and_empty_pages_stay_pages():
+    items = [{"item_type": "text", "ilevel": 0, "prefix": "1.", "item_content": [_span("Scope")], "anchor": "_Toc1"},
+             {"item_type": "text", "ilevel": 1, "prefix": "    -", "item_content": [_span("Flumes")]}]
+    doc = normalize([[], _page(("index", {"list_type": "text_list", "list_items": items}, {})), []])
+    assert [p.number for p in doc.pages] == [1, 2, 3] and doc.job.page_count == 3
+    assert [(b.page, b.kind, b.text, b.level) for b in doc.blocks] == [(2, "list_item", "Scope", 1),
+                                                                       (2, "list_item", "Flumes", 2)]
+    assert doc.blocks[0].extra["item_anchor"] == "_Toc1" and doc.blocks[1].extra["prefix"] == "    -"
+
+
+@pytest.mark.parametrize("page, problem", [
+    ([None], "found null"),
+    ([{"type": "sticker", "content": {"paragraph_content": [_span("x")]}}], "content type"),
+    ([{"type": "paragraph", "content": {"paragraph_content": [_span("x")]}, "bbox": [1, "y", 2, 3]}], "bbox"),
+    ([{"type": "paragraph", "content": {"paragraph_content": [{"type": "text", "content": 5}]}}], "content"),
+    ([{"type": "list", "content": {"list_items": [{"ilevel": 500, "item_content": [_span("deep")]}]}}], "list depth"),
+    ([{"type": "title", "content": {"title_content": [_span("T")], "level": 9}}], "heading level"),
+])
+def test_v2_bad_items_cost_a_repair_and_keep_what_they_hold(page, problem):
+    doc = normalize([_page(("paragraph", {"paragraph_content": [_span("first")]}, {})) + page])
+    assert doc.blocks[0].text == "first" and any(problem in w for w in doc.warnings), doc.warnings
+    if page[0] is not None:
+        assert len(doc.blocks) == 2
+
+
+def test_v2_items_without_content_are_kept_with_a_repair():
+    doc = normalize([[{"type": "table", "content": {"html": "<table><tr><td>a</td></tr></table>"}},
+                      {"type": "paragraph", "bbox": [0, 0, 10, 10]}]])
+    assert [b.kind for b in doc.blocks] == ["table", "paragraph"] and doc.blocks[1].bbox == [0.0, 0.0, 10.0, 10.0]
+    assert any("content" in w and "[0][1]" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("raw", [[[]], [[1, 2]], [["a"]], [[{"type": "text"}]], [[[]]]])
+def test_v2_is_not_claimed_for_other_lists_of_lists(raw):
+    with pytest.raises(NormalizeError):
+        normalize(raw)
+    with pytest.raises(NormalizeError, match="mineru.v2"):
+        normalize(raw, format="mineru.v2")
