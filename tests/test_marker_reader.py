@@ -68,7 +68,8 @@ def test_deeply_nested_groups_are_bounded():
 
 
 OPEN_SOURCE = ["docling/meridian_h1_2025.json", "unstructured/supplier_audit_hi_res.json",
-               "mineru/overtopping_content_list.json", "marker/drought_plan.json", "same_report/harbor_q3_baidu.json"]
+               "mineru/overtopping_content_list.json", "mineru/overtopping_content_list_v2.json",
+               "mineru/bridges_middle.json", "marker/drought_plan.json", "same_report/harbor_q3_baidu.json"]
 
 
 @pytest.mark.parametrize("a", OPEN_SOURCE)
