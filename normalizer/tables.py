@@ -48,6 +48,10 @@ def strip_tags(fragment: str, replacement: str = "") -> str:
     browser shows text it cannot read as a tag; each closing marker is looked for once, so the cost stays
     linear however many unterminated ones there are.
     """
+    if fragment.rfind(">") > fragment.rfind("<") and _SKIPPED_OPENER.search(fragment) is None:
+        # every "<" has a ">" after it and nothing is skipped whole: each tag runs to its first ">", which is
+        # what the walk below finds, in one C-level pass
+        return _TAG.sub(replacement, fragment)
     out: list[str] = []
     lower = fragment.lower()
     missing: set[str] = set()  # closing markers known to be absent after the current position
@@ -77,6 +81,8 @@ def strip_tags(fragment: str, replacement: str = "") -> str:
 
 
 _SKIPPED = (("<!--", "-->"), ("<script", "</script"), ("<style", "</style"))
+_SKIPPED_OPENER = re.compile(r"<(?:!--|script|style)", re.I)
+_TAG = re.compile(r"<[^>]*>")  # used only where every "<" has a ">" after it: linear
 
 
 def cell_text(fragment: str) -> str:
@@ -85,11 +91,12 @@ def cell_text(fragment: str) -> str:
         fragment = strip_tags(_BREAK.sub("\n", fragment))
     if "&" in fragment:
         fragment = _html.unescape(fragment)
+    fragment = fragment.strip()  # first: a closing </p>'s break is most often the last thing left
     if "\n" in fragment:
-        return "\n".join(_SPACES.sub(" ", part).strip() for part in fragment.split("\n")).strip()
-    if "  " in fragment or "\t" in fragment or "\r" in fragment:
-        return _SPACES.sub(" ", fragment).strip()
-    return fragment.strip()
+        return "\n".join(_SPACES.sub(" ", part).strip() for part in fragment.split("\n"))
+    if "  " in fragment or "\t" in fragment or "\r" in fragment or "\f" in fragment or "\v" in fragment:
+        return _SPACES.sub(" ", fragment)
+    return fragment
 
 
 def _first_table(source: str) -> tuple[int, str] | None:

@@ -286,11 +286,14 @@ def present_getter(names: tuple[str, ...]) -> Callable[[Raw, dict[str, Any]], No
     the unknown ones, leaving out nulls (the fields are read in one C-level call)."""
     get = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
     skip = (msgspec.UNSET, None)
+    all_none = (None,) * len(names)
 
     def add(obj: Raw, out: dict[str, Any]) -> None:
-        for name, value in zip(names, get(obj)):
-            if value not in skip:
-                out[name] = value
+        values = get(obj)
+        if values != all_none:  # one C-level comparison for the common struct that has none of them
+            for name, value in zip(names, values):
+                if value not in skip:
+                    out[name] = value
         if obj.rest:
             out.update((k, v) for k, v in obj.rest.items() if v is not None)
     return add

@@ -193,3 +193,26 @@ def _escape_reference(text: str, block: bool = True) -> str:
 def test_markdown_escape_shortcut_matches_the_substitutions(text, block):
     from exporters.markdown import escape
     assert escape(text, block) == _escape_reference(text, block)
+
+
+markup = st.lists(st.sampled_from(["<", ">", "a", " ", "<p>", "</p>", "<b x='>'>", "<!--", "-->", "<script>",
+                                   "</script>", "<sTyle", "<br/>", "&amp;", "\n", "\t", "\u00a0"]), max_size=14).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(markup, st.sampled_from(["", " "]))
+@example("<p>text</p>", "")
+@example("<a <b>c", "")
+def test_strip_tags_shortcut_equals_the_walk(fragment, replacement):
+    """The one-pass shortcut (every "<" closed, nothing skipped whole) gives what the walk gives. A trailing "<"
+    that opens nothing forces the walk and is text, so the walk's answer is the same string plus that "<"."""
+    walked = tables.strip_tags(fragment + "<", replacement)
+    assert walked.endswith("<") and tables.strip_tags(fragment, replacement) == walked[:-1]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(markup)
+def test_cell_text_folds_every_space_run_and_strips_each_line(fragment):
+    text = tables.cell_text(fragment)
+    assert text == text.strip() and all(line == line.strip() for line in text.split("\n"))
+    assert not any(run in text for run in ("  ", "\t", "\r", "\f", "\v"))

@@ -164,3 +164,11 @@ def test_v2_is_not_claimed_for_other_lists_of_lists(raw):
         normalize(raw)
     with pytest.raises(NormalizeError, match="mineru.v2"):
         normalize(raw, format="mineru.v2")
+
+
+def test_chart_captions_and_footnotes_of_the_vlm_content_list():
+    doc = normalize([{"type": "chart", "img_path": "images/c.jpg", "content": "| a | b |", "chart_caption": ["Fig. 3"],
+                      "chart_footnote": ["Source: survey"], "page_idx": 0}])
+    chart, caption, footnote = doc.blocks
+    assert (chart.kind, caption.kind, footnote.kind) == ("figure", "caption", "footnote")
+    assert chart.captions == [caption.id] and footnote.extra["of"] == chart.id and chart.extra["content"] == "| a | b |"

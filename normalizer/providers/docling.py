@@ -11,6 +11,7 @@ items take their depth from the nesting of `list` groups; a picture's or table's
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from msgspec import UNSET, field
@@ -38,6 +39,8 @@ KINDS = {
 }
 _ITEM_EXTRAS = ("references", "footnotes", "image", "annotations", "meta", "formatting", "hyperlink", "source",
                 "comments")  # kept in extra as they are
+_item_extras = attrgetter(*_ITEM_EXTRAS)
+_NONE_GIVEN = (UNSET,) * len(_ITEM_EXTRAS)
 COLLECTIONS = ("texts", "tables", "pictures", "groups", "key_value_items", "form_items")
 
 
@@ -322,13 +325,22 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
     bbox = reader.box(provs[0].bbox, provs[0].page_no or 0, f"{path}.prov[0].bbox") if provs else None
     # unrolled: this runs once per item, and most fields are absent
     extra: dict[str, Any] = {"label": label}
-    for name, value in (("self_ref", item.self_ref), ("parent", item.parent.cref if item.parent else None),
-                        ("coord_origin", provs[0].bbox.coord_origin if provs and provs[0].bbox is not None else None),
-                        ("content_layer", item.content_layer if item.content_layer != "body" else None),
-                        ("orig", item.orig if item.orig != item.text else None), ("enumerated", item.enumerated),
-                        ("marker", item.marker), ("code_language", item.code_language)):
-        if value is not None:
-            extra[name] = value
+    if item.self_ref is not None:
+        extra["self_ref"] = item.self_ref
+    if item.parent is not None and item.parent.cref is not None:
+        extra["parent"] = item.parent.cref
+    if provs and provs[0].bbox is not None and provs[0].bbox.coord_origin is not None:
+        extra["coord_origin"] = provs[0].bbox.coord_origin
+    if item.content_layer is not None and item.content_layer != "body":
+        extra["content_layer"] = item.content_layer
+    if item.orig is not None and item.orig != item.text:
+        extra["orig"] = item.orig
+    if item.enumerated is not None:
+        extra["enumerated"] = item.enumerated
+    if item.marker is not None:
+        extra["marker"] = item.marker
+    if item.code_language is not None:
+        extra["code_language"] = item.code_language
     if provs and bbox is None and provs[0].bbox is not None:
         extra["bbox"] = {"l": provs[0].bbox.l, "t": provs[0].bbox.t, "r": provs[0].bbox.r, "b": provs[0].bbox.b,
                          "coord_origin": provs[0].bbox.coord_origin}
@@ -348,11 +360,11 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
                                                            prov.bbox.rest else None})
     if item.self_ref in reader.kept:
         extra["kept"] = reader.kept[item.self_ref]
-    for name in _ITEM_EXTRAS:
-        value = getattr(item, name)
-        if value is not UNSET:
-            extra[name] = value
-    extra.update(item.rest)
+    values = _item_extras(item)
+    if values != _NONE_GIVEN:  # one C-level comparison for the common item that has none of them
+        extra.update((name, value) for name, value in zip(_ITEM_EXTRAS, values) if value is not UNSET)
+    if item.rest:
+        extra.update(item.rest)
     if item.data is not None:
         extra.update(present(item.data, ("grid", "orientation")))
         extra.update(item.data.rest)

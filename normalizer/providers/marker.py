@@ -119,9 +119,19 @@ def _walk(doc: Document, b: MBlock, page: int, path: str, group: str | None, dep
     kind = KINDS.get(word) or kind_of(word, KINDS, repairs, f"{path}.block_type", what="block type")
     html = b.html or ""
     bbox = _box(b, repairs, path)
-    extra: dict[str, Any] = compact({"block_type": word, "id": b.id, "group": group,
-                                     "section_hierarchy": b.section_hierarchy or None, "images": b.images or None,
-                                     "polygon": b.polygon if bbox is None else None, **b.rest})
+    extra: dict[str, Any] = {"block_type": word}
+    if b.id is not None:
+        extra["id"] = b.id
+    if group is not None:
+        extra["group"] = group
+    if b.section_hierarchy:  # an empty hierarchy or image map says nothing
+        extra["section_hierarchy"] = b.section_hierarchy
+    if b.images:
+        extra["images"] = b.images
+    if bbox is None and b.polygon is not None:
+        extra["polygon"] = b.polygon
+    if b.rest:
+        extra.update(compact(b.rest))
     block = Block(id=ids(page), page=page, kind=kind, bbox=bbox, html=html or None,  # type: ignore[arg-type]
                   extra=extra)
     if kind == "table":

@@ -11,6 +11,7 @@ items; the VLM backend's discarded blocks (header, footer, page number, aside te
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from msgspec import UNSET, field
@@ -21,7 +22,7 @@ from ..errors import Repairs
 from ..geometry import checked_box
 from ..kit import kind_of, read_table
 from ..schema import Block, Document, Image, Job, Line, Page
-from ..typed import Raw, as_json, decode_as
+from ..typed import Raw, as_json, decode_as, present_getter
 
 PROVIDER = "mineru"
 FORMAT = "mineru"
@@ -51,6 +52,8 @@ class Entry(Raw, kw_only=True):
     table_body: str | None = None
     code_body: str | None = None
     code_caption: list[str] | None = None
+    chart_caption: list[str] | None = None
+    chart_footnote: list[str] | None = None
     list_items: list[str] | None = None
     angle: Any = UNSET
 
@@ -87,24 +90,27 @@ class _Pages:
         return block
 
 
+_ENTRY_EXTRAS = present_getter(("type", "sub_type", "text_format", "angle"))
+
+
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
     entries = decode_as(raw, list[Entry], repairs)
     doc = Document(provider=PROVIDER, format=FORMAT, job=Job(status="succeeded"))
     pages = _Pages(doc)
+    blocks = doc.blocks
     for i, e in enumerate(entries):
-        path = f"$[{i}]"
         page = e.page_idx + 1 if e.page_idx is not None and e.page_idx >= 0 else (
-            repairs(f"{path}.page_idx", "expected a page index from 0", "used page 1") or 1)
+            repairs(f"$[{i}].page_idx", "expected a page index from 0", "used page 1") or 1)
+        pages.open(page)
         word = e.sub_type if e.type == "code" and e.sub_type else e.type or ""
-        kind = KINDS.get(word) or kind_of(word, KINDS, repairs, f"{path}.type", what="content type")
-        bbox = checked_box(e.bbox, repairs, f"{path}.bbox") if e.bbox is not None else None
-        extra: dict[str, Any] = compact({"type": e.type, "sub_type": e.sub_type, "text_format": e.text_format,
-                                         "bbox": e.bbox if bbox is None and e.bbox is not None else None,
-                                         "angle": e.angle if e.angle is not UNSET else None, **e.rest})
-        captions = (e.image_caption or e.img_caption or []) + (e.table_caption or []) + (e.code_caption or [])
-        footnotes = (e.image_footnote or e.img_footnote or []) + (e.table_footnote or [])
-        if e.img_caption is not None and e.image_caption is not None:
-            extra["img_caption"] = e.img_caption
+        kind = KINDS.get(word) or kind_of(word, KINDS, repairs, f"$[{i}].type", what="content type")
+        extra: dict[str, Any] = {}
+        _ENTRY_EXTRAS(e, extra)
+        bbox = None
+        if e.bbox is not None:
+            bbox = checked_box(e.bbox, repairs, lambda i=i: f"$[{i}].bbox")
+            if bbox is None:
+                extra["bbox"] = e.bbox
         text = e.code_body if kind == "code" and e.code_body is not None else e.text or ""
         if kind == "list_item" and e.list_items is not None:
             for k, item in enumerate(e.list_items):
@@ -113,7 +119,8 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
             continue
         if kind == "paragraph" and e.text_level:
             kind = "heading"
-        block = pages.add(page, kind=kind, text=text, bbox=bbox, extra=extra)
+        block = Block(id=pages.ids(page), page=page, kind=kind, text=text, bbox=bbox, extra=extra)  # type: ignore[arg-type]
+        blocks.append(block)
         if kind == "heading":
             block.level = min(max(e.text_level or 1, 1), 6)
         elif kind == "formula":
@@ -121,20 +128,33 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
         elif kind == "figure":
             block.image = Image(url=e.img_path, page=page, bbox=bbox) if e.img_path else None
         elif kind == "table":
-            read = read_table(repairs, html=(e.table_body, f"{path}.table_body"))
+            read = read_table(repairs, html=(e.table_body, f"$[{i}].table_body"))
             block.table, block.html = read.table, e.table_body
             block.text = read.text
             if e.img_path:
                 block.image = Image(url=e.img_path, page=page, bbox=bbox)
-        if kind != "figure" and kind != "table" and e.img_path:
+        if e.img_path and kind != "figure" and kind != "table":
             extra["img_path"] = e.img_path
-        for caption in captions:
-            block.captions.append(pages.add(page, kind="caption", text=caption, extra={"of": block.id}).id)
-        for note in footnotes:
-            pages.add(page, kind="footnote", text=note, extra={"of": block.id})
+        if any(_NOTE_FIELDS(e)):
+            _notes(pages, block, e, extra)
     doc.pages.sort(key=lambda p: p.number)
     doc.job.page_count = len(doc.pages)
     return [finish(doc, repairs)]
+
+
+_NOTE_FIELDS = attrgetter("image_caption", "img_caption", "table_caption", "code_caption", "chart_caption",
+                          "image_footnote", "img_footnote", "table_footnote", "chart_footnote")
+
+
+def _notes(pages: "_Pages", block: Block, e: Entry, extra: dict[str, Any]) -> None:
+    """Captions and footnotes as blocks after the one they describe, linked to it."""
+    if e.img_caption is not None and e.image_caption is not None:
+        extra["img_caption"] = e.img_caption
+    for caption in (e.image_caption or e.img_caption or []) + (e.table_caption or []) + (e.code_caption or []) + \
+            (e.chart_caption or []):
+        block.captions.append(pages.add(block.page, kind="caption", text=caption, extra={"of": block.id}).id)
+    for note in (e.image_footnote or e.img_footnote or []) + (e.table_footnote or []) + (e.chart_footnote or []):
+        pages.add(block.page, kind="footnote", text=note, extra={"of": block.id})
 
 
 # --- middle.json ------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from ..detect import Probe
 from ..errors import Repairs
 from ..geometry import checked_box
 from ..kit import heading_level, kind_of, read_table
-from ..schema import Document, Image, Job, Page
-from ..typed import Raw, as_json, decode_as
+from ..schema import Block, Document, Image, Job, Page
+from ..typed import Raw, as_json, decode_as, present_getter
 from .mineru import GRID, PROVIDER
 
 FORMAT = "mineru.v2"
@@ -115,6 +115,8 @@ class Entry(Raw, kw_only=True):
 
 
 _EMPTY = Content()
+_entry_extras = present_getter(("type", "sub_type", "anchor"))
+_content_extras = present_getter(KEPT)
 PAGES_SNIFFED = 64  # leading empty pages looked past before giving up on telling the format
 
 
@@ -133,6 +135,8 @@ def spans_text(spans: Spans) -> str:
     """The text a span list reads as: contents joined, inline equations in `$…$`."""
     if not spans or type(spans) is str:
         return spans or ""
+    if len(spans) == 1 and spans[0].type not in SPAN_TEXT:  # the usual: one run of text
+        return spans[0].content or ""
     return "".join(SPAN_TEXT[s.type].format(s.content or "") if s.type in SPAN_TEXT else s.content or ""
                     for s in spans)
 
@@ -167,12 +171,14 @@ def _item(out: PageBlocks, e: Entry, repairs: Repairs, path: str) -> None:
     word = e.type or ""
     kind = KINDS.get(word) or kind_of(word, KINDS, repairs, f"{path}.type", what="content type")
     c = e.content or _EMPTY
-    bbox = checked_box(e.bbox, repairs, f"{path}.bbox") if e.bbox is not None else None
+    bbox = checked_box(e.bbox, repairs, lambda: f"{path}.bbox") if e.bbox is not None else None
     field = TEXT_FIELD.get(word)
     spans = getattr(c, field) if field else None
-    extra = compact({"type": e.type, "sub_type": e.sub_type, "anchor": e.anchor,
-                     "bbox": e.bbox if bbox is None and e.bbox is not None else None,
-                     **{name: getattr(c, name) for name in KEPT}, **c.rest, **e.rest})
+    extra: dict[str, Any] = {}
+    _entry_extras(e, extra)
+    if bbox is None and e.bbox is not None:
+        extra["bbox"] = e.bbox
+    _content_extras(c, extra)
     if e.content is None:
         repairs(f"{path}.content", "expected the item's content object, found none", "kept the item without text")
     if rich := _rich_spans(spans):
@@ -180,7 +186,8 @@ def _item(out: PageBlocks, e: Entry, repairs: Repairs, path: str) -> None:
     if kind == "list_item":
         _list(out, c, bbox, extra, repairs, path)
         return
-    block = out.add(kind=kind, text=spans_text(spans), bbox=bbox, extra=extra)
+    block = out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=spans_text(spans), bbox=bbox,  # type: ignore[arg-type]
+                             extra=extra))
     if kind == "heading":
         block.level = heading_level(c.level, repairs, f"{path}.content.level")
         extra.pop("level", None)

@@ -71,7 +71,8 @@ def sniff(p: Probe) -> bool:
         bool(first.keys() & {"element_id", "text"}) and first["metadata"].is_(dict)
 
 
-def _box(c: Coordinates, repairs: Repairs, path: str) -> list[float] | None:
+def _box(c: Coordinates, repairs: Repairs, i: int) -> list[float] | None:
+    """Element `i`'s corner points as our box (its JSON path is spelled out only for a repair)."""
     points = c.points
     try:  # the usual four corners, unpacked at once (a per-point check costs more than the rest of the element)
         (a, b), (p, q), (r, s), (t, u) = points
@@ -79,23 +80,23 @@ def _box(c: Coordinates, repairs: Repairs, path: str) -> list[float] | None:
     except (TypeError, ValueError):
         if not isinstance(points, list) or not points or \
                 not all(isinstance(pt, list) and len(pt) == 2 for pt in points):
-            repairs(f"{path}.points", f"expected a list of [x, y] points, found {describe(points)}",
+            repairs(f"$[{i}].metadata.coordinates.points", f"expected a list of [x, y] points, found {describe(points)}",
                     "no box; kept in extra")
             return None
         try:
             xs, ys = [pt[0] for pt in points], [pt[1] for pt in points]
             x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
         except TypeError:
-            repairs(f"{path}.points", "expected numbers, found another value", "no box; kept in extra")
+            repairs(f"$[{i}].metadata.coordinates.points", "expected numbers, found another value", "no box; kept in extra")
             return None
     if c.system in _CARTESIAN:
         height = 1.0 if c.system == "RelativeCoordinateSystem" else c.layout_height
         if not height:
-            repairs(f"{path}.layout_height", f"expected the page height to turn a {c.system} box over, found "
+            repairs(f"$[{i}].metadata.coordinates.layout_height", f"expected the page height to turn a {c.system} box over, found "
                                              f"{describe(c.layout_height)}", "no box; kept in extra")
             return None
         y0, y1 = height - y1, height - y0
-    return checked_box([x0, y0, x1, y1], repairs, f"{path}.points")
+    return checked_box([x0, y0, x1, y1], repairs, lambda: f"$[{i}].metadata.coordinates.points")
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
@@ -104,17 +105,16 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     pages: dict[tuple[str | None, int], Page] = {}
     ids: dict[str | None, BlockIds] = {}  # per file: each file's document numbers its own pages
     for i, el in enumerate(elements):
-        path = f"$[{i}]"
         meta = el.metadata or Metadata()
         doc = docs.get(meta.filename)
         if doc is None:
             doc = docs[meta.filename] = Document(provider=PROVIDER, format=FORMAT, file_name=meta.filename,
                                                  job=Job(status="succeeded"))
         word = el.type or ""
-        kind = KINDS.get(word) or kind_of(word, KINDS, repairs, f"{path}.type", what="element type")
+        kind = KINDS.get(word) or kind_of(word, KINDS, repairs, f"$[{i}].type", what="element type")
         page = meta.page_number if meta.page_number and meta.page_number > 0 else 1
         c = meta.coordinates
-        bbox = _box(c, repairs, f"{path}.metadata.coordinates") if c is not None and c.points is not None else None
+        bbox = _box(c, repairs, i) if c is not None and c.points is not None else None
         _page(doc, pages, meta.filename, page, c)
         extra: dict[str, Any] = {"type": word}  # unrolled: once per element
         if el.element_id is not None:
@@ -126,16 +126,19 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
         if c is not None:
             extra["coordinates"] = {"system": c.system} if bbox is not None and not c.rest and c.system else \
                 compact({"system": c.system, "points": c.points if bbox is None else None, **c.rest})
-        extra.update(meta.rest)
-        extra.update(el.rest)
-        block = Block(id=ids.setdefault(meta.filename, BlockIds())(page), page=page, kind=kind, text=el.text or "", bbox=bbox,  # type: ignore[arg-type]
+        if meta.rest:
+            extra.update(meta.rest)
+        if el.rest:
+            extra.update(el.rest)
+        next_id = ids.get(meta.filename) or ids.setdefault(meta.filename, BlockIds())
+        block = Block(id=next_id(page), page=page, kind=kind, text=el.text or "", bbox=bbox,  # type: ignore[arg-type]
                       confidence=meta.detection_class_prob, extra=extra)
         if kind in ("heading", "list_item"):
             block.level = min(max((meta.category_depth or 0) + 1, 1), 6)
         elif kind == "formula":
             block.latex = block.text or None
         elif kind == "table":
-            read = read_table(repairs, html=(meta.text_as_html, f"{path}.metadata.text_as_html"))
+            read = read_table(repairs, html=(meta.text_as_html, f"$[{i}].metadata.text_as_html"))
             if read.source is not None:
                 block.table, block.html = read.table, meta.text_as_html
         if kind != "table" and meta.text_as_html is not None:
