@@ -84,6 +84,15 @@ INLINE = [
     ({"code": 102, "message": "Document not found", "data": None}, "ragflow.documents"),
     ({"code": [], "message": "x", "data": None}, "somark"),  # a code of the wrong type is not a crash
     ({"schema": "docnorm/1", "provider": "x", "format": "docnorm"}, "docnorm"),
+    # the open-source parsers, each told from the services and from each other
+    ({"schema_name": "DoclingDocument", "version": "1.5.0", "body": {"children": []}, "texts": []}, "docling"),
+    ([{"type": "Title", "element_id": "e1", "text": "x", "metadata": {"page_number": 1}}], "unstructured"),
+    ([{"type": "text", "text": "x", "bbox": [0, 0, 10, 10], "page_idx": 0}], "mineru"),
+    ({"pdf_info": [{"page_idx": 0, "page_size": [612, 792], "para_blocks": []}], "_backend": "pipeline"},
+     "mineru.middle"),
+    ([[], [{"type": "paragraph", "content": {"paragraph_content": [{"type": "text", "content": "x"}]}}]], "mineru.v2"),
+    ({"children": [{"id": "/page/0/Page/0", "block_type": "Page", "children": []}], "block_type": "Document"},
+     "marker"),
 ]
 
 
