@@ -171,16 +171,18 @@ class _Reader:
         for root, path in ((self.d.body, "$.body"), (self.d.furniture, "$.furniture")):
             if root is None:
                 continue
-            stack = [(ref, f"{path}.children[{k}]", 0) for k, ref in enumerate(root.children or ())][::-1]
+            # (ref, the parent's JSON path, the ref's place among its children, list depth): a ref's own path is
+            # spelled out only for a repair
+            stack = [(ref, path, k, 0) for k, ref in enumerate(root.children or ())][::-1]
             while stack:
-                ref, where, depth = stack.pop()
+                ref, parent_path, k, depth = stack.pop()
                 pointer = ref.cref or ""
                 if pointer in seen:
                     continue
                 found = self.items.get(pointer)
                 if found is None:
-                    self.repairs(where, f"expected a $ref to an item of this document, found {describe(pointer)}",
-                                 "skipped")
+                    self.repairs(f"{parent_path}.children[{k}]", "expected a $ref to an item of this document, "
+                                 f"found {describe(pointer)}", "skipped")
                     continue
                 seen.add(pointer)
                 item, item_path = found
@@ -193,7 +195,8 @@ class _Reader:
                     self.kept.setdefault(pointer, {})["group"] = compact({
                         **item.rest, "parent_rest": dict(item.parent.rest) if item.parent and item.parent.rest else None,
                         "prov": len(item.prov or ()) or None})
-                stack += [(r, f"{item_path}.children[{k}]", deeper) for k, r in enumerate(item.children or ())][::-1]
+                if item.children:
+                    stack += [(r, item_path, k, deeper) for k, r in enumerate(item.children)][::-1]
         orphans = [p for p in self.items if p not in seen and not p.startswith("#/groups/")]
         if orphans:
             self.repairs.note("$", f"{len(orphans)} item(s) no tree reaches ({', '.join(orphans[:3])}"
@@ -205,16 +208,19 @@ class _Reader:
         """A Docling box in our frame (top-left origin): a BOTTOMLEFT one turned over with the page height."""
         if b is None:
             return None
-        raw = [b.l, b.t, b.r, b.b]
-        if (b.coord_origin or "TOPLEFT").upper() == "BOTTOMLEFT":
+        origin = b.coord_origin
+        if origin == "BOTTOMLEFT" or (origin is not None and origin != "TOPLEFT" and origin.upper() == "BOTTOMLEFT"):
             height = self.heights.get(page)
             if height is None:
                 self.repairs(f"{path}.bbox", "expected the page's height to turn a BOTTOMLEFT box over, found no "
                                              "page size", "no box; kept in extra")
                 return None
-            if not all(isinstance(v, (int, float)) for v in raw):
-                return checked_box(raw, self.repairs, path)
-            raw = [b.l, height - b.t, b.r, height - b.b]
+            try:
+                raw = [b.l, height - b.t, b.r, height - b.b]
+            except TypeError:  # not numbers: the box check says what was found
+                raw = [b.l, b.t, b.r, b.b]
+        else:
+            raw = [b.l, b.t, b.r, b.b]
         return checked_box(raw, self.repairs, path)
 
     def table(self, data: TableData | None, page: int, path: str) -> Table:
@@ -298,7 +304,9 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     # captions by the typed refs (not from extra, where an unreadable field is kept under its own name)
     by_ref = {item.self_ref: b.id for (item, _, _), b in zip(items, doc.blocks) if item.self_ref}
     for (item, _, _), b in zip(items, doc.blocks):
-        refs = [r.cref for r in item.captions or () if r.cref]
+        if not item.captions:
+            continue
+        refs = [r.cref for r in item.captions if r.cref]
         b.captions = [by_ref[r] for r in refs if r in by_ref]
         if len(b.captions) < len(refs):
             b.extra["caption_refs"] = refs
