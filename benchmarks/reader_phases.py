@@ -4,6 +4,7 @@ Run: python benchmarks/reader_phases.py [--pages 1000] [--repeat 5] [FORMAT ...]
 wrapping the kit function every reader calls for it (`decode_as`, `read_table` / Docling's table reader,
 `finish`) in the reader's module; "loop" is the rest of `normalize`: the per-block mapping that is the reader's
 own code. Figures are from the fastest of `--repeat` rounds, with the result kept alive until the clock stops.
+The last row is the least a Python reader can spend per block (`python_floor`), for scale.
 """
 
 from __future__ import annotations
@@ -47,6 +48,26 @@ def _instrument(module: Any, spent: dict[str, float]) -> None:
         reader.table = _timed(reader.table, "tables", spent)
 
 
+def python_floor(blocks: int) -> float:
+    """Seconds for the least Python a reader can run per block: one Block with an id, a kind from a table, its
+    text, a checked box and a one-key extra, from values already decoded (no provider fields, no tables)."""
+    from normalizer.geometry import clean_box
+    from normalizer.schema import Block
+    kinds = {"text": "paragraph"}
+    raw = [("text", f"block {i}", [10, 20, 30, 40]) for i in range(blocks)]
+    best = float("inf")
+    for _ in range(5):
+        gc.collect()
+        gc.disable()
+        start = time.perf_counter()
+        out = [Block(id=f"p1-b{i}", page=1, kind=kinds[word], text=text, bbox=clean_box(box),  # type: ignore[arg-type]
+                     extra={"type": word}) for i, (word, text, box) in enumerate(raw)]
+        best = min(best, time.perf_counter() - start)
+        gc.enable()
+        del out
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("formats", nargs="*", default=list(MODULES))
@@ -78,6 +99,9 @@ def main() -> None:
         print(f"{name:18} {total * 1e3:7.1f} " + " ".join(f"{phases.get(p, 0.0) * 1e3:7.1f}" for p in
                                                           ("decode", "tables", "finish"))
               + f" {loop * 1e3:7.1f} {blocks:7} {loop / blocks * 1e6:14.2f}")
+    floor = python_floor(21000)
+    print(f"{'python floor':18} {'':7} {'':7} {'':7} {'':7} {floor * 1e3:7.1f} {21000:7} {floor / 21000 * 1e6:14.2f}"
+          "   (a Block per block and nothing else)")
 
 
 if __name__ == "__main__":
