@@ -151,6 +151,13 @@ def test_v2_bad_items_cost_a_repair_and_keep_what_they_hold(page, problem):
         assert len(doc.blocks) == 2
 
 
+def test_v2_is_told_past_blank_pages_and_null_items():
+    item = {"type": "paragraph", "content": {"paragraph_content": [_span("x")]}}
+    assert detect([[], [None, None, item]]) == "mineru.v2"
+    doc = normalize([[], [None, item]])
+    assert [(b.page, b.text) for b in doc.blocks] == [(2, "x")] and any("[1][0]" in w for w in doc.warnings)
+
+
 def test_v2_items_without_content_are_kept_with_a_repair():
     doc = normalize([[{"type": "table", "content": {"html": "<table><tr><td>a</td></tr></table>"}},
                       {"type": "paragraph", "bbox": [0, 0, 10, 10]}]])

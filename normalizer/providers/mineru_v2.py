@@ -118,6 +118,7 @@ _EMPTY = Content()
 _entry_extras = present_getter(("type", "sub_type", "anchor"))
 _content_extras = present_getter(KEPT)
 PAGES_SNIFFED = 64  # leading empty pages looked past before giving up on telling the format
+NULLS_SNIFFED = 8  # leading null items of a page looked past
 
 
 def sniff(p: Probe) -> bool:
@@ -125,9 +126,10 @@ def sniff(p: Probe) -> bool:
     if not (p.is_(list) and p[0].is_(list)):
         return False
     for k in range(min(len(p.value), PAGES_SNIFFED)):
-        first = p[k][0]
-        if first.exists:
-            return first.is_(dict) and {"type", "content"} <= first.keys()
+        page = p[k]
+        for i in range(min(len(page.value), NULLS_SNIFFED) if page.is_(list) else 0):
+            if page[i].value is not None:  # the pipeline writer leaves a null for a block type it does not know
+                return page[i].is_(dict) and {"type", "content"} <= page[i].keys()
     return False
 
 
