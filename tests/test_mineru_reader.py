@@ -43,7 +43,8 @@ def test_captions_and_footnotes_belong_to_their_table_figure_and_code():
 
 
 @pytest.mark.parametrize("change, problem", [({"bbox": [500, "x", 100, 10]}, "bbox"), ({"page_idx": -3}, "page_idx"),
-                                             ({"type": "sticker"}, "content type")])
+                                             ({"type": "sticker"}, "content type"),
+                                             ({"text_level": 9}, "heading level")])
 def test_bad_entries_cost_a_repair(change, problem):
     raw = json.loads(SAMPLE.read_text())
     raw[2].update(change)
@@ -179,3 +180,12 @@ def test_chart_captions_and_footnotes_of_the_vlm_content_list():
     chart, caption, footnote = doc.blocks
     assert (chart.kind, caption.kind, footnote.kind) == ("figure", "caption", "footnote")
     assert chart.captions == [caption.id] and footnote.extra["of"] == chart.id and chart.extra["content"] == "| a | b |"
+
+
+def test_middle_title_levels_out_of_range_cost_a_repair():
+    raw = json.loads(MIDDLE.read_text())
+    title = next(b for b in raw["pdf_info"][0]["para_blocks"] if b["type"] == "title")
+    title["level"] = 12
+    doc = normalize(raw)
+    assert any("level" in w and "found 12" in w for w in doc.warnings)
+    assert 6 in [b.level for b in doc.blocks if b.kind == "heading"]

@@ -20,7 +20,7 @@ from ..build import BlockIds, compact, finish, formula_latex
 from ..detect import Probe
 from ..errors import Repairs
 from ..geometry import checked_box
-from ..kit import kind_of, read_table
+from ..kit import heading_level, kind_of, read_table
 from ..schema import Block, Document, Image, Job, Line, Page
 from ..typed import Raw, as_json, decode_as, present_getter
 
@@ -122,7 +122,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
         block = Block(id=pages.ids(page), page=page, kind=kind, text=text, bbox=bbox, extra=extra)  # type: ignore[arg-type]
         blocks.append(block)
         if kind == "heading":
-            block.level = min(max(e.text_level or 1, 1), 6)
+            block.level = heading_level(e.text_level, repairs, f"$[{i}].text_level")
         elif kind == "formula":
             block.latex = formula_latex(text) or text.strip().strip("$").strip() or None
         elif kind == "figure":
@@ -283,7 +283,7 @@ def _middle_block(pages: "_Pages", page: int, b: MBlock, repairs: Repairs, path:
     spans = [s for ln in (b.lines or []) for s in ln.spans or ()] + \
         [s for sub, _ in parts.get("body", []) for ln in sub.lines or () for s in ln.spans or ()]
     if kind == "heading":
-        block.level = min(max(b.level or 1, 1), 6)
+        block.level = heading_level(b.level, repairs, f"{path}.level")
     elif kind == "formula":
         block.latex = next((s.content for s in spans if s.content), None)
     elif kind == "table":
