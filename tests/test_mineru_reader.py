@@ -56,6 +56,10 @@ def test_the_older_img_caption_spelling():
     doc = normalize([{"type": "image", "img_path": "images/a.jpg", "img_caption": ["Fig. 1. Old spelling"],
                       "img_footnote": ["note"], "page_idx": 0}])
     assert [b.kind for b in doc.blocks] == ["figure", "caption", "footnote"] and doc.blocks[0].captions
+    both = normalize([{"type": "image", "img_path": "images/a.jpg", "image_caption": ["new"], "img_caption": ["old"],
+                       "image_footnote": ["new note"], "img_footnote": ["old note"], "page_idx": 0}])
+    assert [b.text for b in both.blocks] == ["", "new", "new note"]
+    assert (both.blocks[0].extra["img_caption"], both.blocks[0].extra["img_footnote"]) == (["old"], ["old note"])
 
 
 MIDDLE = SAMPLES / "mineru" / "bridges_middle.json"

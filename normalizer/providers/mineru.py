@@ -148,8 +148,10 @@ _NOTE_FIELDS = attrgetter("image_caption", "img_caption", "table_caption", "code
 
 def _notes(pages: "_Pages", block: Block, e: Entry, extra: dict[str, Any]) -> None:
     """Captions and footnotes as blocks after the one they describe, linked to it."""
-    if e.img_caption is not None and e.image_caption is not None:
+    if e.img_caption is not None and e.image_caption is not None:  # both spellings: the newer one is read
         extra["img_caption"] = e.img_caption
+    if e.img_footnote is not None and e.image_footnote is not None:
+        extra["img_footnote"] = e.img_footnote
     for caption in (e.image_caption or e.img_caption or []) + (e.table_caption or []) + (e.code_caption or []) + \
             (e.chart_caption or []):
         block.captions.append(pages.add(block.page, kind="caption", text=caption, extra={"of": block.id}).id)
