@@ -1,9 +1,9 @@
 """The converter kit: the steps every provider takes after decoding its raw structs.
 
 A provider maps its words through tables (`status_of`, `kind_of`), reads a table from whatever
-representation it has (`read_table`), clamps heading levels (`heading_level`), and builds `extra` with the
-helpers of `typed` (`present`, `present_getter`, `rest_of`, `as_json`) and `build.compact`. Each step
-reports what it could not map the same way for every provider.
+representation it has (`read_table`), clamps heading levels (`heading_level`) and list depths (`list_level`),
+and builds `extra` with the helpers of `typed` (`present`, `present_getter`, `rest_of`, `as_json`) and
+`build.compact`. Each step reports what it could not map the same way for every provider.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, NamedTuple
 
 from . import tables
+from .canonical import MAX_LEVEL
 from .errors import Repairs
 from .schema import Table
 
@@ -56,6 +57,17 @@ def heading_level(level: int | None, repairs: Repairs, path: str, found: Any = N
         repairs(path, f"expected a heading level 1..6, found {found if found is not None else level!r}", "clamped")
         level = min(max(level, 1), 6)
     return level or 1
+
+
+def list_level(level: int, repairs: Repairs, path: str | Callable[[], str], found: Any = None) -> int:
+    """A list item's level in 1..MAX_LEVEL (the canonical bound): below 1 is the top level, deeper than the bound
+    is clamped with a repair that shows `found` (the provider's own depth, when it is not the level itself)."""
+    if level > MAX_LEVEL:
+        repairs(path() if callable(path) else path,
+                f"expected a list depth of at most {MAX_LEVEL}, found {found if found is not None else level!r}",
+                f"used {MAX_LEVEL}")
+        return MAX_LEVEL
+    return max(level, 1)
 
 
 class TableRead(NamedTuple):

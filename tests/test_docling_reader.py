@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from exporters import to_json
 from exporters.docling import to_docling
 from normalizer import NormalizeError, detect, load, normalize
 
@@ -62,10 +63,13 @@ def test_hostile_trees_cost_a_note_not_a_crash():
     deep = copy.deepcopy(RAW)
     groups = [{"self_ref": f"#/groups/{k}", "children": [{"$ref": f"#/groups/{k + 1}"}], "label": "list",
                "name": "list"} for k in range(5000)]
-    groups[-1]["children"] = [{"$ref": "#/texts/3"}]
+    item = next(i for i, t in enumerate(RAW["texts"]) if t["label"] == "list_item")
+    groups[-1]["children"] = [{"$ref": f"#/texts/{item}"}]
     deep["groups"] = groups
     deep["body"]["children"] = [{"$ref": "#/groups/0"}]
-    assert any(b.level == 5000 or b.level for b in normalize(deep).blocks)  # 5,000 nested groups: no recursion
+    doc = normalize(deep)  # 5,000 nested groups: no recursion, and a depth the canonical bound clamps
+    assert doc.blocks[0].kind == "list_item" and doc.blocks[0].level == 64
+    assert any("5000 nested list groups" in w for w in doc.warnings) and normalize(to_json(doc)) == doc
 
 
 def test_table_offsets_beyond_any_grid_are_laid_out_in_order():

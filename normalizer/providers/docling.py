@@ -20,7 +20,7 @@ from ..build import FURNITURE, BlockIds, compact, finish
 from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box
-from ..kit import kind_of
+from ..kit import kind_of, list_level
 from ..schema import Block, Document, Job, Page, Table
 from ..tables import grid_limit, place, plain_text
 from ..typed import Raw, decode_as, present, rest_of
@@ -381,7 +381,7 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
     if kind == "heading":
         block.level = 1 if label == "title" else min(max(item.level or 1, 1) + 1, 6)  # its sections start under the title
     elif kind == "list_item":
-        block.level = max(depth, 1)
+        block.level = list_level(depth, repairs, path, found=f"{depth} nested list groups")
         if item.enumerated:
             extra["ordered"] = True
     elif kind == "formula":

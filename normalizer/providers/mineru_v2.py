@@ -18,11 +18,10 @@ from typing import Any
 from msgspec import UNSET
 
 from ..build import PageBlocks, compact, finish
-from ..canonical import MAX_LEVEL
 from ..detect import Probe
 from ..errors import Repairs
 from ..geometry import checked_box
-from ..kit import heading_level, kind_of, read_table
+from ..kit import heading_level, kind_of, list_level, read_table
 from ..schema import Block, Document, Image, Job, Page
 from ..typed import Raw, as_json, decode_as, present_getter
 from .mineru import GRID, PROVIDER
@@ -216,11 +215,8 @@ def _item(out: PageBlocks, e: Entry, repairs: Repairs, path: str) -> None:
 def _list(out: PageBlocks, c: Content, bbox: Any, extra: dict[str, Any], repairs: Repairs, path: str) -> None:
     """Each item a list item, at its `ilevel` (0 is the list's own level); the list's box on the first."""
     for n, item in enumerate(c.list_items or ()):
-        level = item.ilevel + 1 if item.ilevel is not None and item.ilevel >= 0 else 1
-        if level > MAX_LEVEL:
-            repairs(f"{path}.content.list_items[{n}].ilevel", f"expected a list depth below {MAX_LEVEL}, found "
-                                                               f"{item.ilevel}", f"used {MAX_LEVEL}")
-            level = MAX_LEVEL
+        level = list_level(item.ilevel + 1 if item.ilevel is not None else 1, repairs,
+                           lambda n=n: f"{path}.content.list_items[{n}].ilevel", found=item.ilevel)
         out.add(kind="list_item", text=spans_text(item.item_content), level=level, bbox=bbox if n == 0 else None,
                 extra=compact({**extra, "item": n or None, "item_type": item.item_type, "prefix": item.prefix,
                                "item_anchor": item.anchor, "spans": _rich_spans(item.item_content) or None,
