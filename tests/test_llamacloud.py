@@ -198,3 +198,15 @@ def test_real_puffinparse_capture(shared_dir):
     assert d.blocks[0].kind == "heading" and d.blocks[0].text == "Hello LiteOCR"
     table = next(b for b in d.blocks if b.kind == "table")
     assert [c.text for c in table.table.cells[:3]] == ["Item", "Qty", "Price"]
+
+
+def test_lists_nested_past_the_canonical_depth_are_clamped_with_a_repair():
+    from exporters import to_json
+    item = {"type": "text", "value": "deep"}
+    for _ in range(90):
+        item = {"type": "list", "items": [item]}
+    doc = normalize({"job": {"id": "pjb-1", "status": "COMPLETED"},
+                     "items": {"pages": [{"page_number": 1, "items": [item]}]}})
+    assert max(b.level for b in doc.blocks) == 64 and doc.blocks[0].text == "deep"
+    assert sum("nested lists" in w for w in doc.warnings) == 90 - 64  # one for each list past the bound
+    assert normalize(to_json(doc)) == doc

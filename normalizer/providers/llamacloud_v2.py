@@ -11,7 +11,7 @@ from ..build import PageBlocks, compact, finish, link_captions
 from ..detect import Probe
 from ..errors import NormalizeError, Repairs, describe
 from ..geometry import union
-from ..kit import status_of
+from ..kit import list_level, status_of
 from ..schema import BBox, Block, Document, Image, Job, Line, Page
 from ..typed import Raw, decode_as
 from .llama_common import (V2_STATUS, Box, box, box_detail, heading_block, other_block, table_block,
@@ -338,6 +338,7 @@ def _table(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
 
 
 def _list(item: Item, out: PageBlocks, repairs: Repairs, path: str, depth: int = 1) -> None:
+    level = list_level(depth, repairs, path, found=f"{depth} nested lists")  # the JSON nesting bound bounds depth
     bbox, confidence, extra = _boxes(item, repairs, path)
     container = compact({"md": item.md, "bbox": bbox, "ordered": item.ordered, "confidence": confidence, **extra})
     first = True
@@ -354,10 +355,10 @@ def _list(item: Item, out: PageBlocks, repairs: Repairs, path: str, depth: int =
         if first:
             sub_extra["list"] = container
             first = False
-        out.append(Block(id=out.next_id(), page=out.page, kind="list_item", level=depth, text=_plain(sub),
+        out.append(Block(id=out.next_id(), page=out.page, kind="list_item", level=level, text=_plain(sub),
                          bbox=sub_bbox, confidence=sub_confidence, markdown=sub.md, extra=sub_extra))
     if first:  # a list with no items of its own: keep it as one item so nothing is lost
-        out.append(Block(id=out.next_id(), page=out.page, kind="list_item", level=depth, text=item.md or "",
+        out.append(Block(id=out.next_id(), page=out.page, kind="list_item", level=level, text=item.md or "",
                          bbox=bbox, confidence=confidence, markdown=item.md, extra={"list": container}))
 
 
