@@ -17,6 +17,13 @@ Rows are built column by column from our own structs (no per-row dicts), written
 memory stays bounded by one batch of inputs whatever the corpus size. Each batch of inputs writes one part file
 per table (`OUT/TABLE/PART.parquet`), and `OUT/_manifest.parquet` records each input's path, size, mtime, hash
 and part, so a re-run skips unchanged inputs and rewrites only the parts that held changed or removed ones.
+
+A run can be killed at any point (`begin_run` / `commit_run`): new parts are written into `OUT/.staging/` (which
+no reader of `OUT/TABLE/*.parquet` sees), so a part cut off before its footer never reaches a table; only when
+every part is written are the changed inputs' old rows dropped, the staged parts moved into their tables and the
+manifest replaced (each step an atomic rename). The manifest is the record of what the tables hold: the next run
+first deletes every staged file and every part the manifest does not name, so a run killed anywhere and run
+again ends with the tables a clean run writes, and the previous dataset stays readable meanwhile.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable
 
+from normalizer.errors import shown
 from normalizer.schema import Document
 
 from .content_hash import bytes_hash, file_hash
@@ -32,6 +40,8 @@ from .optional import need
 SCHEMA_VERSION = 1
 INSTALL = "pip install 'docnorm[dataset]'   # or: pip install pyarrow"
 MANIFEST = "_manifest.parquet"
+STAGING = ".staging"  # new parts, until the run commits them
+SCHEMA_PART = "part-schema.parquet"
 ROW_GROUP = 65_536  # rows buffered per table before they are written
 
 # table -> [(column, type name)]; types: str, int, float, bool, strs (list of str), ints (list of int), locations
@@ -124,17 +134,50 @@ class Columns:
         for seq, message in enumerate(doc.warnings):
             add("warnings", doc_id, seq, message)
 
+    def add_all(self, docs: list[Document], source: str, first: int = 0) -> None:
+        """Every row of every document of one input (numbered from `first`), or none of them: an input that fails
+        part-way leaves no half of its rows behind (its failure is a `failures` row instead)."""
+        sizes = {table: self.rows(table) for table in COLUMNS}
+        try:
+            for index, doc in enumerate(docs, first):
+                self.add(doc, source, index)
+        except BaseException:
+            for table, size in sizes.items():
+                for column in self.data[table].values():
+                    del column[size:]
+            raise
+
     def fail(self, source: str, error: str) -> None:
         self._add("failures", source, error)
 
     def take(self, table: str) -> Any:
-        """The table's rows as an Arrow table, emptied here."""
+        """The table's rows as an Arrow table, emptied here. A value Arrow refuses (a string holding a lone
+        surrogate, an integer past 64 bits: both reach a document built from parsed JSON) is written in the
+        nearest form it takes (the character escaped, the integer null) rather than losing the row group."""
         pa = _pa()
         data = self.data[table]
-        out = pa.Table.from_pydict(data, schema=arrow_schema(COLUMNS[table]))
+        schema = arrow_schema(COLUMNS[table])
+        try:
+            out = pa.Table.from_pydict(data, schema=schema)
+        except (UnicodeError, OverflowError, pa.ArrowException):
+            out = pa.Table.from_pydict({name: [_arrow_safe(v) for v in column] for name, column in data.items()},
+                                       schema=schema)
         for column in data.values():
             column.clear()
         return out
+
+
+_INT64 = 1 << 63
+
+
+def _arrow_safe(value: Any) -> Any:
+    """`value` as Arrow takes it: strings as valid UTF-8 (lone surrogates escaped), integers within 64 bits."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [_arrow_safe(v) for v in value] if isinstance(value, list) else \
+            {k: _arrow_safe(v) for k, v in value.items()} if isinstance(value, dict) else value
+    return value if -_INT64 <= value < _INT64 else None
 
 
 class PartWriter:
@@ -146,7 +189,11 @@ class PartWriter:
         self._writers: dict[str, Any] = {}
 
     def add(self, doc: Document, source: str, index: int) -> None:
-        self.columns.add(doc, source, index)
+        self.add_all([doc], source, first=index)
+
+    def add_all(self, docs: list[Document], source: str, first: int = 0) -> None:
+        """Every document of one input (numbered from `first`), all of its rows or none."""
+        self.columns.add_all(docs, source, first)
         self._flush(full_only=True)
 
     def fail(self, source: str, error: str) -> None:
@@ -175,10 +222,11 @@ def ensure_tables(out: str) -> None:
     yet (say, `failures`) reads zero rows instead of finding no files."""
     pa = _pa()
     for table, columns in COLUMNS.items():
-        path = os.path.join(out, table, "part-schema.parquet")
+        path = os.path.join(out, table, SCHEMA_PART)
         if not os.path.exists(path):
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            pa.parquet.write_table(arrow_schema(columns).empty_table(), path)
+            pa.parquet.write_table(arrow_schema(columns).empty_table(), path + ".part")
+            os.replace(path + ".part", path)  # whole or not at all
 
 
 def read_manifest(out: str) -> dict[str, dict[str, Any]]:
@@ -236,6 +284,51 @@ def _drop_rows(pa: Any, pc: Any, path: str, key: str, values: Any) -> None:
         os.replace(path + ".part", path)
 
 
+def staging(out: str) -> str:
+    """Where a run writes its parts until `commit_run` moves them into the tables."""
+    return os.path.join(out, STAGING)
+
+
+def begin_run(out: str, manifest: dict[str, dict[str, Any]]) -> None:
+    """Undo what a killed run left: its staged parts, half-written rewrites (`*.part`), and every part file that
+    the manifest (the record of a finished run) does not name. The tables are then those of the last run that
+    finished, and the inputs a killed run read are read again."""
+    import shutil
+    shutil.rmtree(staging(out), ignore_errors=True)
+    parts = {row["part"] for row in manifest.values()}
+    for table in COLUMNS:
+        folder = os.path.join(out, table)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name != SCHEMA_PART and not (name.endswith(".parquet") and _named_part(name[:-8], parts)):
+                os.remove(os.path.join(folder, name))
+
+
+def _named_part(stem: str, parts: set[str]) -> bool:
+    """Whether file stem `stem` belongs to one of `parts`: PART, or PART-TASK-BLOCK as Ray names its files."""
+    return stem in parts or any(stem[:end] in parts for end, c in enumerate(stem) if c == "-")
+
+
+def commit_run(out: str, stale: dict[str, list[dict[str, Any]]], rows: Iterable[dict[str, Any]]) -> None:
+    """Make a run's staged parts the dataset's: the changed inputs' old rows dropped, the new parts moved into
+    their tables, then the manifest (`rows`) written; each step an atomic rename, and whatever a kill between two
+    steps leaves is undone by the next run's `begin_run`."""
+    import shutil
+    drop_inputs(out, stale)
+    staged = staging(out)
+    for table in COLUMNS:
+        folder = os.path.join(staged, table)
+        if os.path.isdir(folder):
+            os.makedirs(os.path.join(out, table), exist_ok=True)
+            for name in sorted(os.listdir(folder)):
+                os.replace(os.path.join(folder, name), os.path.join(out, table, name))
+    write_manifest(out, rows)
+    shutil.rmtree(staged, ignore_errors=True)
+
+
 def plan(paths: list[str], old: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str],
                                                                      dict[str, list[dict[str, Any]]]]:
     """What a run must do: the manifest rows of inputs unchanged since the last run (same size and mtime, or
@@ -244,7 +337,7 @@ def plan(paths: list[str], old: dict[str, dict[str, Any]]) -> tuple[list[dict[st
     todo: list[str] = []
     stale: dict[str, list[dict[str, Any]]] = {}
     for path in paths:
-        row = old.pop(path, None)
+        row = old.pop(shown(path), None)
         if row is not None:
             try:
                 st = os.stat(path)
@@ -270,4 +363,4 @@ def manifest_row(path: str, data: bytes | None, part: str, documents: int) -> di
     except OSError:
         size, mtime = -1, -1
     digest = bytes_hash(data) if data is not None else ""
-    return {"path": path, "size": size, "mtime_ns": mtime, "hash": digest, "part": part, "documents": documents}
+    return {"path": shown(path), "size": size, "mtime_ns": mtime, "hash": digest, "part": part, "documents": documents}

@@ -79,7 +79,7 @@ def run_on_ray(paths: list[str], out: str, address: str | None, errors_path: str
     """Normalize `paths` on Ray into the dataset at `out`. Returns (exit status, summary, manifest rows)."""
     from viewer.batch import Summary
 
-    from .dataset import COLUMNS, manifest_row
+    from .dataset import COLUMNS, manifest_row, staging
     ray = _ray()
     from ray.data.datasource import FilenameProvider
     started = time.perf_counter()
@@ -106,7 +106,7 @@ def run_on_ray(paths: list[str], out: str, address: str | None, errors_path: str
             _normalize_batch, fn_kwargs={"sources": sources}, batch_size=64).materialize()
         for table in COLUMNS:
             canonical.map_batches(_table_batch, fn_kwargs={"table": table}, batch_format="numpy",
-                                  batch_size=64).write_parquet(os.path.join(out, table), filename_provider=Names())
+                                  batch_size=64).write_parquet(os.path.join(staging(out), table), filename_provider=Names())
         facts = canonical.select_columns(["source", "error", "hash", "documents", "pages", "warnings"]).take_all()
     finally:
         if started_here:

@@ -23,10 +23,10 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from .content_hash import file_hash
+from .content_hash import source_identity
 from .page_worker import HEADER, MAX_PIXELS, PDF_SUFFIXES, SourceError, write_frame
 
-__all__ = ["MAX_PIXELS", "PageImages", "SourceError", "SourceInfo", "default_pool", "snap"]
+__all__ = ["MAX_PIXELS", "Busy", "PageImages", "SourceError", "SourceInfo", "default_pool", "snap"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp")
 SOURCE_SUFFIXES = PDF_SUFFIXES + IMAGE_SUFFIXES
@@ -34,6 +34,11 @@ WIDTHS = (400, 800, 1200, 1600, 2400)  # pixel widths served: a request's width 
 RENDER_VERSION = b"1"  # part of every cache key: bump when the rendering changes
 REMEMBERED = 256  # sources whose hash and page sizes are kept in memory
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "page_worker.py")
+
+
+class Busy(SourceError):
+    """Every renderer stayed busy for the whole wait: the request gives up (HTTP 503) instead of holding a
+    server thread in a queue behind them."""
 
 
 class SourceInfo(NamedTuple):
@@ -117,14 +122,15 @@ def _inside(path: str, folder: str) -> bool:
 class PageImages:
     """Source pages rendered by up to `workers` bounded processes (started on first use), with a disk cache.
 
-    `timeout` (seconds) and `memory` (bytes of address space) bound each worker; `avoid` lists folders the cache
-    must never be written into (the served folders): a cache that would fall inside one is a temporary folder
-    instead, or none.
+    `timeout` (seconds) and `memory` (bytes of address space) bound each worker; `wait` (seconds) bounds how long
+    a request waits for a free worker (then `Busy`), so every request ends within `wait + timeout`; `avoid` lists
+    folders the cache must never be written into (the served folders): a cache that would fall inside one is a
+    temporary folder instead, or none.
     """
 
     def __init__(self, workers: int = 2, timeout: float = 10.0, memory: int = 2 << 30,
-                 cache_dir: str | None = None, avoid: tuple[str, ...] = ()):
-        self.timeout, self.memory = timeout, memory
+                 cache_dir: str | None = None, avoid: tuple[str, ...] = (), wait: float = 5.0):
+        self.timeout, self.memory, self.wait = timeout, memory, wait
         self.cache_dir = self._cache_dir(cache_dir or default_cache_dir(), [os.path.realpath(a) for a in avoid])
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()  # a live worker before an empty slot
         for _ in range(max(workers, 1)):
@@ -142,7 +148,10 @@ class PageImages:
         return None
 
     def _ask(self, op: str, args: tuple) -> Any:
-        worker = self._idle.get()
+        try:
+            worker = self._idle.get(timeout=self.wait)
+        except queue.Empty:
+            raise Busy(f"every page renderer is busy (waited {self.wait:g} s); try again") from None
         try:
             if worker is None or not worker.alive:
                 worker = _Worker(self.memory)
@@ -181,7 +190,7 @@ class PageImages:
         if hit is not None and hit[0] == key:
             return key, hit[1]
         try:
-            digest = file_hash(path)
+            digest = source_identity(path)  # bounded: a huge source is identified by samples, not read whole
         except OSError:
             raise SourceError("the source document cannot be read") from None
         with self._lock:

@@ -1,8 +1,8 @@
 """docnorm's normalizer: raw provider JSON -> one canonical `Document` (see DESIGN.md)."""
 
 from .api import detect, load, normalize, normalize_all
-from .errors import NormalizeError
+from .errors import DocnormError, NormalizeError, failure_message
 from .schema import Block, Cell, Chunk, Document, Image, Job, Line, Location, Page, Table, Word
 
-__all__ = ["detect", "normalize", "normalize_all", "load", "NormalizeError", "Document", "Page", "Block",
+__all__ = ["detect", "normalize", "normalize_all", "load", "NormalizeError", "DocnormError", "failure_message", "Document", "Page", "Block",
            "Table", "Cell", "Chunk", "Job", "Line", "Word", "Image", "Location"]

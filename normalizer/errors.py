@@ -1,11 +1,18 @@
-"""`NormalizeError` and the repair log that lenient mode fills instead of raising."""
+"""`NormalizeError`, the repair log that lenient mode fills instead of raising, and the rule that makes any
+exception one input's failure (`failure_message`)."""
 
 from __future__ import annotations
 
+import os
+import traceback
 from typing import Any
 
 
-class NormalizeError(ValueError):
+class DocnormError(Exception):
+    """The base of docnorm's own errors: their message is complete as it is (no traceback needed)."""
+
+
+class NormalizeError(DocnormError, ValueError):
     """Bad input. `.path` is a JSON path into the raw input, e.g. `$.pages[3].items[0].bbox`."""
 
     def __init__(self, path: str, message: str):
@@ -84,4 +91,62 @@ def _root_of(path: str, roots: dict[str, int]) -> str:
         if end == len(path) or path[end] in ".[":
             if path[:end] in roots:
                 return path[:end]
+    return ""
+
+
+# Exceptions that are a statement about the input or the machine, not a bug of docnorm: the plain sentence says it.
+_PLAIN = {MemoryError: "ran out of memory reading it", RecursionError: "nested too deeply to read",
+          OverflowError: "holds a number too large to use"}
+_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the project root: frames inside are ours
+
+
+def failure_message(exc: BaseException) -> str:
+    """One input's failure as one line, whatever it raised: `$.path: message` for bad input, the message of
+    docnorm's own errors, else the exception's class and message and the line of docnorm that raised it (an
+    exception docnorm did not expect is still that input's failure, never the run's).
+
+    >>> failure_message(NormalizeError("$.pages[0]", "expected an object, found null"))
+    '$.pages[0]: expected an object, found null'
+    >>> failure_message(StopIteration()).startswith("internal error (StopIteration")
+    True
+    """
+    if isinstance(exc, NormalizeError):
+        return f"{exc.path}: {exc.message}"
+    if isinstance(exc, DocnormError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read: {exc.strerror}"
+    where = _raised_at(exc)
+    plain = next((text for kind, text in _PLAIN.items() if isinstance(exc, kind)), None)
+    if plain is not None:
+        return f"{plain} ({type(exc).__name__}{where})"
+    detail = str(exc)
+    detail = (detail[:200] + "…" if len(detail) > 200 else detail) if detail else ""
+    return f"internal error ({type(exc).__name__}{where}){': ' + detail if detail else ''}; please report it"
+
+
+def shown(path: str) -> str:
+    """A file's path as it can be printed and stored: a name that is not UTF-8 (a GBK name from a Windows zip,
+    which Python holds as surrogate escapes) keeps its bytes as `\\xNN` escapes instead of failing every writer
+    that meets it (a terminal, JSON, Parquet, a web page).
+
+    >>> shown("caf\\udcc3.json")
+    'caf\\\\xc3.json'
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _raised_at(exc: BaseException) -> str:
+    """` at normalizer/tables.py:434`: the innermost frame of docnorm's own code, or ''."""
+    try:
+        frames = traceback.extract_tb(exc.__traceback__)
+    except Exception:  # a traceback we cannot walk is no reason to lose the failure
+        return ""
+    for frame in reversed(frames):
+        if frame.filename.startswith(_HERE):
+            return f" at {os.path.relpath(frame.filename, _HERE)}:{frame.lineno}"
     return ""

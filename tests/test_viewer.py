@@ -60,7 +60,7 @@ def test_index_lists_every_file_and_broken_ones_with_their_error(client, served)
     html = client.get("/").get_data(as_text=True)
     for rel in ("llamacloud/annual_report_v2.json", "whisperer/lease.layout_preserving.txt", "baidu/task_success.json"):
         assert f'data-file="{rel}"' in html
-    assert "broken/truncated.json" in html and "does not normalize: $: expected JSON, found malformed" in html
+    assert "broken/truncated.json" in html and "could not read: $: expected JSON, found malformed" in html
     assert "broken/unknown_shape.json" in html and "expected a known provider format" in html
     assert "leak.json" not in html and "secret" not in html and "outside_dir" not in html
     # one row per document: the RAGFlow list of five documents gives five rows, an empty list one that says so

@@ -15,13 +15,14 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import stat
 import sys
 import time
 from typing import Any, Callable, Iterator, NamedTuple, Sequence, TypeVar
 
 import msgspec
 
-from normalizer import NormalizeError
+from normalizer.errors import DocnormError, failure_message, shown
 
 from .store import SUFFIXES
 
@@ -29,12 +30,17 @@ from .store import SUFFIXES
 T = TypeVar("T")
 
 
-class UsageError(Exception):
+class UsageError(DocnormError):
     """A mistake in how docnorm was called (exit status 2)."""
 
 
-class Unreadable(Exception):
+class Unreadable(DocnormError):
     """A file that cannot be read at all: no JSON path to name."""
+
+
+class Crashed(NamedTuple):
+    """A job that raised (any exception) or whose worker process died: the message says why."""
+    message: str
 
 
 class Item(NamedTuple):
@@ -127,21 +133,43 @@ def expand(specs: Sequence[str], pattern: str | None = None, _depth: int = 0) ->
 
 
 def read(path: str | bytes) -> bytes:
-    """A file's bytes (bytes given are the input itself: standard input, read once by the parent)."""
+    """A file's bytes (bytes given are the input itself: standard input, read once by the parent). Only a regular
+    file is read: a FIFO or a device named `*.json` is refused at once instead of blocking the run."""
     if isinstance(path, bytes):
         return path
     try:
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("cannot read: not a regular file (a FIFO, socket or device)")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
-def failure(error: Exception) -> str:
-    """A failed file's message: `$.path: message` for a NormalizeError, else the message."""
-    if isinstance(error, NormalizeError):
-        return f"{error.path}: {error.message}"
-    return str(error)
+def failure(error: BaseException) -> str:
+    """A failed file's message (normalizer.failure_message): `$.path: message` for bad input, else why."""
+    return failure_message(error)
+
+
+def attempt(work: Callable[[Any], T], job: Any) -> T | Crashed:
+    """`work(job)`, or `Crashed` for whatever it raised (StopIteration, RecursionError, MemoryError included):
+    one input's failure never ends the loop over the others. Only Ctrl-C goes through."""
+    try:
+        return work(job)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: B036 - the rule: any exception is this job's failure
+        return Crashed(failure_message(exc))
+
+
+def _attempt_each(work: Callable[[Any], T], chunk: list[Any]) -> list[T | Crashed]:
+    return [attempt(work, job) for job in chunk]
 
 
 def outputs_under(folder: str, rel: str, suffix: str, used: set[str]) -> str:
@@ -188,22 +216,104 @@ def jobs_wanted(value: int) -> int:
         return os.cpu_count() or 1
 
 
-def map_jobs(work: Callable[[Any], T], jobs: list[Any], workers: int) -> Iterator[T]:
-    """Each job's result, in order: here for one worker or one job, else from a pool of processes fed in
-    chunks (a file is often a millisecond of work: one message per file would cost more than the file)."""
+WORKER_DIED = "the worker process reading it died (killed by the system, perhaps for want of memory)"
+
+
+def map_jobs(work: Callable[[Any], T], jobs: list[Any], workers: int) -> Iterator[T | Crashed]:
+    """Each job's result, in order, or `Crashed` for a job that raised or whose worker process died: here for
+    one worker or one job, else from a pool of processes fed in chunks (a file is often a millisecond of work:
+    one message per file would cost more than the file)."""
     if workers <= 1 or len(jobs) < 2:
-        yield from map(work, jobs)
+        for job in jobs:
+            yield attempt(work, job)
         return
-    from concurrent.futures import ProcessPoolExecutor
     workers = min(workers, len(jobs))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(work, jobs, chunksize=max(1, min(64, len(jobs) // (8 * workers))))
+    size = max(1, min(64, len(jobs) // (8 * workers)))
+    yield from _pooled(work, [jobs[k:k + size] for k in range(0, len(jobs), size)], workers)
 
 
-def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: str,
-        errors_path: str | None = None) -> tuple[int, Summary, list[Any]]:
+def _pooled(work: Callable[[Any], T], chunks: list[list[Any]], workers: int) -> Iterator[T | Crashed]:
+    """The chunks' results from a process pool. A worker killed outright (the kernel's OOM killer, a signal)
+    breaks the whole pool: the pool is started again, the chunk being collected is run one job at a time to
+    find the job that kills its worker (that job alone is `Crashed`), and the unfinished chunks are sent again."""
+    from concurrent.futures.process import BrokenProcessPool
+    pool = _Pool(workers)
+    try:
+        futures = [pool.submit(_attempt_each, work, chunk) for chunk in chunks]
+        for n, chunk in enumerate(chunks):
+            try:
+                results = futures[n].result()
+            except BrokenProcessPool:
+                pool.restart()
+                results = [pool.alone(work, job) for job in chunk]
+                futures[n + 1:] = [f if _finished(f) else pool.submit(_attempt_each, work, c)
+                                   for f, c in zip(futures[n + 1:], chunks[n + 1:])]
+            futures[n] = None  # type: ignore[call-overload]  # its results are yielded: not kept twice
+            yield from results
+    finally:
+        pool.shutdown()
+
+
+def _finished(future: Any) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+class _Pool:
+    """A process pool that can be started again after a worker died, its workers ending with the parent."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool = self._start()
+
+    def _start(self) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_die_with_parent)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self._pool.submit(fn, *args)
+
+    def restart(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._start()
+
+    def alone(self, work: Callable[[Any], T], job: Any) -> T | Crashed:
+        """One job on the pool by itself: if its worker dies now, this job is the one that killed it."""
+        from concurrent.futures.process import BrokenProcessPool
+        try:
+            return self._pool.submit(attempt, work, job).result()
+        except BrokenProcessPool:
+            self.restart()
+            return Crashed(WORKER_DIED)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_parent() -> None:
+    """In each worker (Linux): end when the parent process ends, so a run that is killed leaves no workers
+    behind (they would otherwise wait on their queue for ever)."""
+    import signal
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own pipes end the workers in time
+        return
+    if os.getppid() == 1:  # the parent died before the line above: nobody is left to send the signal
+        os._exit(1)
+
+
+def input_failed(job: Any, message: str) -> Outcome:
+    """The outcome of a job that raised: its input (the job's second field, by the commands' convention) failed."""
+    return Outcome(failures=[(job[1], message)])
+
+
+def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: str, errors_path: str | None = None,
+        crashed: Callable[[Any, str], Outcome] = input_failed) -> tuple[int, Summary, list[Any]]:
     """Run `work` over `jobs` on `workers` processes; print each job's stdout lines in order and each failure
-    above the progress bar. Returns the exit status (0 all good, 1 some failed), the summary and every record."""
+    above the progress bar. A job that raised or whose worker died has the outcome `crashed(job, why)` gives (by
+    default its input failed), and the run goes on. Returns the exit status (0 all good, 1 some failed), the
+    summary and every record."""
     from tqdm import tqdm
     started = time.perf_counter()
     files = documents = pages = warnings = failed = 0
@@ -212,7 +322,9 @@ def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: st
     bar = tqdm(total=None, desc=label, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
                disable=None if len(jobs) > 1 else True)
     try:
-        for outcome in map_jobs(work, jobs, workers):
+        for job, outcome in zip(jobs, map_jobs(work, jobs, workers)):
+            if isinstance(outcome, Crashed):
+                outcome = crashed(job, outcome.message)
             files += outcome.files
             documents += outcome.documents
             pages += outcome.pages
@@ -222,9 +334,9 @@ def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: st
                 tqdm.write(line, file=sys.stdout)
             for name, message in outcome.failures:
                 failed += 1
-                tqdm.write(f"docnorm: {name}: {message}", file=sys.stderr)
+                tqdm.write(f"docnorm: {shown(name)}: {message}", file=sys.stderr)
                 if report is not None:
-                    report.write(msgspec.json.encode({"file": name, "error": message}).decode() + "\n")
+                    report.write(msgspec.json.encode({"file": shown(name), "error": message}).decode() + "\n")
             bar.update(outcome.files)
     finally:
         bar.close()

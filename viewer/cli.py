@@ -9,18 +9,18 @@ from typing import Any, Iterable
 
 import msgspec
 
-from normalizer import NormalizeError, detect, normalize_all
+from normalizer import detect, normalize_all
 from normalizer.schema import Document, encode, json_schema
 
-from .batch import Item, Outcome, Unreadable, UsageError, corpus_files, expand, failure, is_pattern, jobs_wanted, \
-    map_jobs, outputs_under, read, run
+from .batch import Crashed, Item, Outcome, Unreadable, UsageError, corpus_files, expand, failure, is_pattern, \
+    jobs_wanted, map_jobs, outputs_under, read, run, shown
 from exporters.formats import EXPORTS, ExportSettings
 
 
 
-def _fail(name: str, error: Exception) -> None:
+def _fail(name: str, error: BaseException) -> None:
     """One line on stderr: `docnorm: FILE: $.path: message`, or `docnorm: FILE: message` for the whole file."""
-    print(f"docnorm: {name}: {failure(error)}", file=sys.stderr)
+    print(f"docnorm: {shown(name)}: {failure(error)}", file=sys.stderr)
 
 
 def _canonical_bytes(docs: list[Document], indent: int = 0) -> bytes:
@@ -40,12 +40,11 @@ def _counts(docs: list[Document], **more: Any) -> Outcome:
                    warnings=sum(len(d.warnings) for d in docs), **more)
 
 
+# A job raises for its input's failure: `run` reports any exception (or a dead worker) as that input's failure.
+
 def _detect_job(job: tuple[str | bytes, str]) -> Outcome:
     source, name = job
-    try:
-        return Outcome(lines=[f"{name}\t{detect(read(source))}"])
-    except (NormalizeError, Unreadable) as exc:
-        return Outcome(failures=[(name, failure(exc))])
+    return Outcome(lines=[f"{shown(name)}\t{detect(read(source))}"])
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -60,11 +59,8 @@ def cmd_detect(args: argparse.Namespace) -> int:
 def _normalize_job(job: tuple[str | bytes, str, str, str | None, bool, int]) -> Outcome:
     """One input normalized and written to `target` (by the worker itself: only counts come back)."""
     source, name, target, fmt, strict, indent = job
-    try:
-        docs = normalize_all(read(source), format=fmt, strict=strict)
-        _write(target, _canonical_bytes(docs, indent))
-    except (NormalizeError, Unreadable, UsageError) as exc:
-        return Outcome(failures=[(name, failure(exc))])
+    docs = normalize_all(read(source), format=fmt, strict=strict)
+    _write(target, _canonical_bytes(docs, indent))
     return _counts(docs)
 
 
@@ -95,7 +91,7 @@ def cmd_normalize(args: argparse.Namespace) -> int:
             _writable(args.output)
         try:
             docs = normalize_all(read(_stdin_once(items)[0]), format=args.format, strict=args.strict)
-        except (NormalizeError, Unreadable) as exc:
+        except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
             _fail(items[0].path, exc)
             return 1
         if len(docs) != 1:
@@ -189,14 +185,11 @@ def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outco
     """One input exported beside its mirrored place: `BASE.md`, or `BASE-1.csv`, `BASE-2.csv`… for several."""
     source, name, base, to, settings = job
     suffix = EXPORTS[to][0]
-    try:
-        docs = normalize_all(read(source))
-        outputs = _rendered(docs, to, settings)
-        many = to.startswith("tables-") or len(outputs) > 1
-        for n, text in enumerate(outputs, 1):
-            _write(f"{base}-{n}{suffix}" if many else base + suffix, _bytes(text))
-    except (NormalizeError, Unreadable, UsageError) as exc:
-        return Outcome(failures=[(name, failure(exc))])
+    docs = normalize_all(read(source))
+    outputs = _rendered(docs, to, settings)
+    many = to.startswith("tables-") or len(outputs) > 1
+    for n, text in enumerate(outputs, 1):
+        _write(f"{base}-{n}{suffix}" if many else base + suffix, _bytes(text))
     return _counts(docs)
 
 
@@ -224,7 +217,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         docs = normalize_all(read(_stdin_once(items)[0]))
         outputs = _rendered(docs, args.to, settings)
-    except (NormalizeError, Unreadable) as exc:
+    except UsageError:
+        raise
+    except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
         _fail(name, exc)
         return 1
     suffix = EXPORTS[args.to][0]
@@ -278,11 +273,11 @@ def _one(spec: str) -> Document:
 
 
 def _dataset_job(job: tuple[str, str, list[str]]) -> Outcome:
-    """One batch of inputs written as one part of the dataset (by the worker: only counts and manifest rows
-    come back)."""
-    from exporters.dataset import PartWriter, manifest_row
+    """One batch of inputs written as one staged part of the dataset (by the worker: only counts and manifest
+    rows come back). Any exception of one input is that input's `failures` row; the part goes on."""
+    from exporters.dataset import PartWriter, manifest_row, staging
     out, part, paths = job
-    writer = PartWriter(out, part)
+    writer = PartWriter(staging(out), part)
     outcome = Outcome(files=len(paths))
     try:
         for path in paths:
@@ -291,11 +286,11 @@ def _dataset_job(job: tuple[str, str, list[str]]) -> Outcome:
             try:
                 data = read(path)
                 docs = normalize_all(data)
-            except (NormalizeError, Unreadable) as exc:
+                writer.add_all(docs, shown(path))
+            except Exception as exc:  # any exception is this file's failure: a failures row, the part goes on
+                docs = []
                 outcome.failures.append((path, failure(exc)))
-                writer.fail(path, failure(exc))
-            for i, doc in enumerate(docs):
-                writer.add(doc, path, i)
+                writer.fail(shown(path), failure(exc))
             counts = _counts(docs)
             outcome.documents += counts.documents
             outcome.pages += counts.pages
@@ -306,8 +301,22 @@ def _dataset_job(job: tuple[str, str, list[str]]) -> Outcome:
     return outcome
 
 
+def _dataset_lost(job: tuple[str, str, list[str]], message: str) -> Outcome:
+    """A part whose job raised or whose worker died: its inputs become `failures` rows of a part written here
+    (over whatever half of the part was staged), so none is in neither table."""
+    from exporters.dataset import PartWriter, manifest_row, staging
+    out, part, paths = job
+    writer = PartWriter(staging(out), part)
+    for path in paths:
+        writer.fail(shown(path), message)
+    writer.close()
+    return Outcome(files=len(paths), failures=[(path, message) for path in paths],
+                   records=[manifest_row(path, None, part, 0) for path in paths])
+
+
 def cmd_dataset(args: argparse.Namespace) -> int:
-    """A corpus as Parquet tables (exporters.dataset): only inputs new or changed since the last run are read."""
+    """A corpus as Parquet tables (exporters.dataset): only inputs new or changed since the last run are read;
+    a run killed at any point and run again ends with the tables of a clean run."""
     import time as _time
     import uuid
 
@@ -330,10 +339,10 @@ def cmd_dataset(args: argparse.Namespace) -> int:
         old = dataset.read_manifest(args.output)
     except (ValueError, OSError) as exc:
         raise UsageError(f"-o {args.output}: {exc}") from None
+    dataset.begin_run(args.output, old)
     paths = list(dict.fromkeys(os.path.normpath(i.path) for i in items))
     kept, todo, stale = dataset.plan(paths, old)
     dataset.ensure_tables(args.output)
-    dataset.drop_inputs(args.output, stale)
     if args.engine == "ray":
         from exporters.dataset_ray import run_on_ray
         status, summary, records = run_on_ray(todo, args.output, args.address, errors)
@@ -342,8 +351,8 @@ def cmd_dataset(args: argparse.Namespace) -> int:
         size = max(1, min(256, -(-len(todo) // (4 * workers))))
         stamp = f"part-{_time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"  # never an earlier run's name
         jobs = [(args.output, f"{stamp}-{n:05d}", todo[k:k + size]) for n, k in enumerate(range(0, len(todo), size))]
-        status, summary, records = run(_dataset_job, jobs, workers, "dataset", errors)
-    dataset.write_manifest(args.output, kept + records)
+        status, summary, records = run(_dataset_job, jobs, workers, "dataset", errors, crashed=_dataset_lost)
+    dataset.commit_run(args.output, stale, kept + records)
     print(summary.line(), file=sys.stderr)
     print(f"docnorm: {len(kept):,} input(s) unchanged since the last run, {len(todo):,} read, "
           f"{sum(len(r) for r in stale.values()):,} replaced or removed; tables in {args.output}", file=sys.stderr)
@@ -363,8 +372,8 @@ def _file_entries(job: tuple[str, str]) -> list[Any]:
     base, rel = job
     try:
         return entries_of(rel, load(os.path.join(base, rel)))
-    except NormalizeError as exc:
-        return entries_of(rel, None, f"{exc.path}: {exc.message}")
+    except Exception as exc:  # any exception is this file's failure: an entry that says why
+        return entries_of(rel, None, failure(exc))
 
 
 def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
@@ -387,7 +396,8 @@ def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
 
 def cmd_diff_folders(args: argparse.Namespace) -> int:
     """Two folders of results: pairs by source document, every pair on every core, a summary and reports."""
-    from exporters.diff.corpus import pair_entries, summarize, to_corpus_csv, to_corpus_html, to_corpus_json
+    from exporters.diff.corpus import entries_of, failed_row, pair_entries, summarize, to_corpus_csv, \
+        to_corpus_html, to_corpus_json
     for output in (args.json, args.html, args.csv):
         if output:
             _writable(output)
@@ -397,14 +407,22 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
         report_dir = os.path.splitext(args.html)[0] + "_pairs"
         os.makedirs(report_dir, exist_ok=True)
     workers = jobs_wanted(args.jobs)  # loading and comparing alike, on every core (the batch commands' pool)
-    loaded = list(map_jobs(_file_entries, [(base_a, f) for f in files_a] + [(base_b, f) for f in files_b], workers))
+    files = [(base_a, f) for f in files_a] + [(base_b, f) for f in files_b]
+    loaded = [entries_of(rel, None, got.message) if isinstance(got, Crashed) else got
+              for (_, rel), got in zip(files, map_jobs(_file_entries, files, workers))]
     entries_a = [e for entries in loaded[:len(files_a)] for e in entries]
     entries_b = [e for entries in loaded[len(files_a):] for e in entries]
     pairs, only_a, only_b = pair_entries([e for e in entries_a if e.error is None],
                                          [e for e in entries_b if e.error is None])
-    rows = list(map_jobs(_diff_pair, [(base_a, base_b, a, b, report_dir, n) for n, (a, b) in enumerate(pairs, 1)],
-                         workers))
+    rows = [failed_row(a, b, got.message) if isinstance(got, Crashed) else got for (a, b), got in
+            zip(pairs, map_jobs(_diff_pair, [(base_a, base_b, a, b, report_dir, n)
+                                             for n, (a, b) in enumerate(pairs, 1)], workers))]
     result = summarize(args.a, args.b, entries_a, entries_b, rows, only_a, only_b)
+    for entry in result.failed:
+        print(f"docnorm: {shown(entry.path)}: {entry.error}", file=sys.stderr)
+    for row in rows:
+        if row.note and row.note.startswith("could not compare"):
+            print(f"docnorm: {shown(row.a)} / {shown(row.b)}: {row.note}", file=sys.stderr)
     scored = [r.text_similarity for r in result.rows if r.text_similarity is not None]
     print(f"{'':18} {'A':>10} {'B':>10}")
     print(f"{'documents':18} {result.a.documents:>10} {result.b.documents:>10}")
@@ -421,7 +439,8 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
         _write(args.csv, to_corpus_csv(result).encode())
     if args.html:
         _write(args.html, to_corpus_html(result).encode())
-    return 0
+    failed = len(result.failed) + sum(1 for row in rows if (row.note or "").startswith("could not compare"))
+    return 1 if failed else 0  # as for the batch commands: 1 when some input failed, the rest reported
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -438,7 +457,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     for path in (args.a, args.b):
         try:
             docs.append(_one(path))
-        except (NormalizeError, Unreadable) as exc:
+        except UsageError:
+            raise
+        except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
             _fail(path, exc)
             return 1
     result = diff(*docs)
@@ -492,12 +513,16 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Each page as a PNG: its boxes over the source page (given, or found beside the result as the viewer finds
     it), or over a blank page."""
     from exporters.render import render_pages
-    try:
-        doc = _one(args.file)
-        other = _one(args.compare) if args.compare else None
-    except (NormalizeError, Unreadable) as exc:
-        _fail(args.file, exc)
-        return 1
+    docs = []
+    for path in (args.file, args.compare):
+        try:
+            docs.append(_one(path) if path else None)
+        except UsageError:
+            raise
+        except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
+            _fail(path, exc)
+            return 1
+    doc, other = docs
     source = _source_arg(args.source, "render", True) or _found_source(args.file, doc)
     numbers = _page_numbers(args.pages, doc)
     _folder(args.output)
@@ -510,12 +535,25 @@ def cmd_render(args: argparse.Namespace) -> int:
             print(f"docnorm: {args.compare}: has no page {n}; page {n} skipped", file=sys.stderr)
         numbers = [n for n in numbers if n in theirs]
     from tqdm import tqdm
-    pages = render_pages(doc, numbers, source, width=args.width, numbers=args.numbers, labels=args.labels,
-                         compare=other)
-    for n, png in tqdm(pages, total=len(numbers), desc="render", unit="page", file=sys.stderr, leave=False,
-                       disable=None):
-        _write(os.path.join(args.output, f"{stem}-p{n}.png"), png)
-    return 0
+    failed = 0
+    with tqdm(total=len(numbers), desc="render", unit="page", file=sys.stderr, leave=False, disable=None) as bar:
+        while numbers:  # a page that fails is reported and the rest are drawn (the generator starts again after it)
+            done = 0
+            try:
+                for n, png in render_pages(doc, numbers, source, width=args.width, numbers=args.numbers,
+                                           labels=args.labels, compare=other):
+                    _write(os.path.join(args.output, f"{stem}-p{n}.png"), png)
+                    done += 1
+                    bar.update()
+            except UsageError:
+                raise
+            except Exception as exc:  # any exception is this page's failure
+                failed += 1
+                bar.write(f"docnorm: {args.file}: page {numbers[done]}: {failure(exc)}", file=sys.stderr)
+                done += 1
+                bar.update()
+            numbers = numbers[done:]
+    return 1 if failed else 0
 
 
 def _found_source(spec: str, doc: Document) -> str | None:

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from exporters.diff import cell_label, diff, page_by_page, to_diff_html
 from exporters.page_frame import SourcePage
-from exporters.page_images import PageImages, SourceError, SourceInfo
+from exporters.page_images import Busy, PageImages, SourceError, SourceInfo
 from normalizer.schema import Document, Page
 
 from exporters.formats import EXPORTS, ExportSettings
@@ -120,6 +120,8 @@ def page_image() -> Response:
         raise Refused("no source document found for this result")
     try:
         data = _pages().page(source.path, page - 1, width)
+    except Busy as exc:  # the renderers are taken: say so now rather than hold this thread in their queue
+        return Response(str(exc), status=503, mimetype="text/plain", headers={"Retry-After": "2"})
     except SourceError as exc:
         return Response(f"page {page} of {source.name}: {exc}", status=422, mimetype="text/plain")
     return Response(data, mimetype="image/png", headers={"Cache-Control": "private, max-age=600"})

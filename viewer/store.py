@@ -15,7 +15,8 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, NamedTuple
 
-from normalizer import NormalizeError, load
+from normalizer import failure_message, load
+from normalizer.errors import shown
 from normalizer.schema import Document
 
 SUFFIXES = (".json", ".txt")
@@ -23,6 +24,9 @@ SUFFIXES = (".json", ".txt")
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp"}
 IMAGE_SUFFIXES = tuple(IMAGE_TYPES)
+
+
+UNNAMEABLE = "the file name is not valid UTF-8: rename the file to open it in the viewer"
 
 
 class Refused(Exception):
@@ -100,10 +104,8 @@ class Store:
                 return hit[1]
         try:
             loaded = Loaded(load(real), None)
-        except NormalizeError as exc:  # the message may name the file: by its path in the folder, not on disk
-            loaded = Loaded([], f"{exc.path}: {exc.message}".replace(real, rel))
-        except (OSError, UnicodeError, RecursionError, MemoryError) as exc:  # unreadable, not malformed
-            loaded = Loaded([], f"$: cannot read the file ({type(exc).__name__})")
+        except Exception as exc:  # any exception is this file's failure; the message names it by its path here
+            loaded = Loaded([], failure_message(exc).replace(real, rel))
         if not keep:
             return loaded
         # A cached document is a large, long-lived, acyclic tree: keep the collector from walking it on every
@@ -116,14 +118,19 @@ class Store:
                 self._cache.popitem(last=False)
         return loaded
 
-    def summaries(self, files: list[str], budget: float = 0.25) -> tuple[dict[str, list[dict[str, Any]]], int]:
+    def summaries(self, files: list[str], budget: float = 0.25,
+                  budget_bytes: int = 4 << 20) -> tuple[dict[str, list[dict[str, Any]]], int]:
         """The index rows of each file whose summary is known and current (same size and mtime), and how many
-        are still being read. Files not summarized yet are read here for up to `budget` seconds, then by a
-        background scan: the index shows its first rows at once, however large the folder."""
+        are still being read. Files not summarized yet are read here while `budget` seconds and `budget_bytes`
+        last (the bytes bound what one file can cost: a 300 MB result is never read in the request), the rest
+        by a background scan: the index shows its first rows at once, however large the folder or its files."""
         from .layout import index_rows
         known: dict[str, list[dict[str, Any]]] = {}
-        missing: list[str] = []
+        missing: list[tuple[str, int]] = []
         for rel in files:
+            if shown(rel) != rel:  # a name that is not UTF-8 cannot be put in a link: a row that says so
+                known[rel] = [{**row, "unlinked": True} for row in index_rows([(shown(rel), Loaded([], UNNAMEABLE))])]
+                continue
             try:
                 st = os.stat(os.path.join(self.root, rel))
             except OSError:  # gone since the listing: a row of its own, the index stays
@@ -133,15 +140,18 @@ class Store:
             if hit is not None and hit[0] == (st.st_size, st.st_mtime_ns):
                 known[rel] = hit[1]
             else:
-                missing.append(rel)
+                missing.append((rel, st.st_size))
         deadline = time.monotonic() + budget
-        done = 0  # read here, in order, until the budget is spent (or a scan is already reading them)
-        while done < len(missing) and time.monotonic() < deadline and not self.scanning:
-            known[missing[done]] = self._summarize(missing[done])
-            done += 1
-        if done < len(missing):
-            self._scan(missing[done:])
-        return known, len(missing) - done
+        later: list[str] = []  # read by the background scan, in order
+        for rel, size in missing:
+            if self.scanning or size > budget_bytes or time.monotonic() >= deadline:
+                later.append(rel)
+                continue
+            budget_bytes -= size
+            known[rel] = self._summarize(rel)
+        if later:
+            self._scan(later)
+        return known, len(later)
 
     @property
     def scanning(self) -> bool:
@@ -161,9 +171,9 @@ class Store:
         try:
             st = os.stat(os.path.join(self.root, rel))
             loaded = self.load(rel, keep=False)
-        except (Refused, OSError) as exc:
-            return index_rows([(rel, Loaded([], str(exc)))])
-        rows = index_rows([(rel, loaded)])
+            rows = index_rows([(rel, loaded)])
+        except Exception as exc:  # whatever one file raises is its own row: the scan and the index go on
+            return index_rows([(rel, Loaded([], failure_message(exc)))])
         self._summaries[rel] = ((st.st_size, st.st_mtime_ns), rows)
         return rows
 
@@ -186,7 +196,7 @@ class Store:
     def document(self, rel: str, index: int) -> Document:
         loaded = self.load(rel)
         if loaded.error is not None:
-            raise Refused(loaded.error)
+            raise Refused(f"could not read {rel}: {loaded.error}")
         if not 0 <= index < len(loaded.docs):
             raise Refused(f"the file holds {len(loaded.docs)} document(s); there is no document {index}")
         return loaded.docs[index]

@@ -115,6 +115,13 @@ def row_of(a: Entry, b: Entry, doc_a: Document, doc_b: Document, result: DiffRes
                pages_only_b=sorted(pages_b - pages_a), note=s.note)
 
 
+def failed_row(a: Entry, b: Entry, message: str) -> Row:
+    """A pair whose comparison raised: listed with the reason, never dropped from the report."""
+    return Row(key=a.key, a=a.path, b=b.path, text_similarity=None, reading_order=None, teds_mean=None,
+               teds_worst=None, tables=0, blocks_a=0, blocks_b=0, kinds_a={}, kinds_b={}, pages_only_a=[],
+               pages_only_b=[], note=f"could not compare: {message}")
+
+
 def summarize(folder_a: str, folder_b: str, entries_a: list[Entry], entries_b: list[Entry], rows: list[Row],
               only_a: list[Entry], only_b: list[Entry]) -> CorpusResult:
     def side(folder: str, entries: list[Entry]) -> SideSummary:
