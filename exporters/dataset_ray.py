@@ -37,7 +37,7 @@ def _ray() -> Any:
 
 def _normalize_batch(batch: dict[str, Any], sources: dict[str, str]) -> dict[str, list]:
     """Raw inputs -> each input's canonical documents (one JSON array), or its error; and its manifest facts."""
-    from normalizer import NormalizeError, normalize_all
+    from normalizer import failure_message, normalize_all
     from normalizer.schema import encode
     out: dict[str, list] = {"source": [], "docs": [], "error": [], "hash": [], "documents": [], "pages": [],
                             "warnings": []}
@@ -47,8 +47,8 @@ def _normalize_batch(batch: dict[str, Any], sources: dict[str, str]) -> dict[str
         try:
             docs = normalize_all(data)
             error = None
-        except NormalizeError as exc:
-            docs, error = [], f"{exc.path}: {exc.message}"
+        except Exception as exc:  # any exception is this input's failure (a failures row), never the job's
+            docs, error = [], failure_message(exc)
         error = error or ""  # a string column throughout: Ray turns a column of None into something else
         out["source"].append(source)
         out["docs"].append(b"[" + b",".join(encode(d) for d in docs) + b"]")
@@ -62,6 +62,7 @@ def _normalize_batch(batch: dict[str, Any], sources: dict[str, str]) -> dict[str
 
 def _table_batch(batch: dict[str, Any], table: str) -> Any:
     """Canonical documents -> one table's rows (the local engine's Columns, so the rows are the same)."""
+    from normalizer import failure_message
     from normalizer.schema import Document
 
     from .dataset import Columns
@@ -70,8 +71,11 @@ def _table_batch(batch: dict[str, Any], table: str) -> Any:
     for source, docs, error in zip(batch["source"], batch["docs"], batch["error"]):
         if error:
             columns.fail(str(source), str(error))
-        for index, doc in enumerate(decoder.decode(bytes(docs))):
-            columns.add(doc, str(source), index)
+            continue
+        try:
+            columns.add_all(decoder.decode(bytes(docs)), str(source))
+        except Exception as exc:  # as in the local engine: all of an input's rows, or its failures row
+            columns.fail(str(source), failure_message(exc))
     return columns.take(table)
 
 
@@ -112,7 +116,7 @@ def run_on_ray(paths: list[str], out: str, address: str | None, errors_path: str
         if started_here:
             ray.shutdown()
     records, failed = [], 0
-    report = open(errors_path, "w", encoding="utf-8") if errors_path else None
+    report = open(errors_path, "a", encoding="utf-8") if errors_path else None  # emptied by the command
     for row in facts:
         records.append({**manifest_row(row["source"], None, part, int(row["documents"])), "hash": row["hash"]})
         if row["error"]:

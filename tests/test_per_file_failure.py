@@ -206,3 +206,29 @@ def test_a_file_name_that_is_not_utf8_is_listed_read_and_stored(tmp_path):
     sources = duckdb.sql(f"select source from read_parquet('{ds}/documents/*.parquet')").fetchall()
     assert sorted(os.path.basename(s) for (s,) in sources) == sorted([GOOD[0].name, shown])
     assert cli.main(["dataset", str(root), "-o", str(ds), "-j", "1"]) == 0  # the rerun finds it unchanged
+
+
+@pytest.mark.parametrize("command", [["detect", "{e}"], ["normalize", "{e}", "-o", "{o}"],
+                                     ["export", "{e}", "--to", "md", "-o", "{o}"], ["dataset", "{e}", "-o", "{o}"],
+                                     ["diff", "{e}", "{e}"]])
+def test_a_run_that_finds_nothing_to_read_says_so(tmp_path, capsys, command):
+    empty, out = tmp_path / "empty", tmp_path / "out"
+    empty.mkdir()
+    out.mkdir()
+    assert cli.main([part.format(e=empty, o=out) for part in command]) == 2
+    assert f"no result files found in {empty}" in capsys.readouterr().err
+
+
+def test_a_dataset_worker_killed_outright_fails_only_its_input(folder, tmp_path, capsys):
+    duckdb = pytest.importorskip("duckdb")
+    (folder / "crash_kill.json").write_bytes(_marked(folder, "kill"))
+    for how in RAISES:
+        os.remove(folder / f"crash_{how}.json")
+    out, errors = tmp_path / "ds", tmp_path / "errors.jsonl"
+    assert cli.main(["dataset", str(folder), "-o", str(out), "-j", "2", "--errors", str(errors)]) == 1
+    docs = duckdb.sql(f"select source from read_parquet('{out}/documents/*.parquet')").fetchall()
+    failures = dict(duckdb.sql(f"select source, error from read_parquet('{out}/failures/*.parquet')").fetchall())
+    assert sorted(os.path.basename(s) for (s,) in docs) == sorted(p.name for p in GOOD)
+    assert {os.path.basename(s): e for s, e in failures.items()} == {"crash_kill.json": WORKER_DIED}
+    assert _errors(errors) == {"crash_kill.json": WORKER_DIED}
+    assert "4 file(s), 3 document(s)" in capsys.readouterr().err

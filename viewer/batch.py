@@ -198,6 +198,10 @@ class Summary(NamedTuple):
     warnings: int
     seconds: float
 
+    def plus(self, other: "Summary") -> "Summary":
+        """Two passes of one run as one summary."""
+        return Summary(*(x + y for x, y in zip(self, other)))
+
     def line(self) -> str:
         rate = self.files / self.seconds if self.seconds > 0 else float("inf")
         return (f"docnorm: {self.files:,} file(s), {self.documents:,} document(s), {self.pages:,} page(s), "
@@ -219,11 +223,11 @@ def jobs_wanted(value: int) -> int:
 WORKER_DIED = "the worker process reading it died (killed by the system, perhaps for want of memory)"
 
 
-def map_jobs(work: Callable[[Any], T], jobs: list[Any], workers: int) -> Iterator[T | Crashed]:
+def map_jobs(work: Callable[[Any], T], jobs: list[Any], workers: int, isolate: bool = False) -> Iterator[T | Crashed]:
     """Each job's result, in order, or `Crashed` for a job that raised or whose worker process died: here for
-    one worker or one job, else from a pool of processes fed in chunks (a file is often a millisecond of work:
-    one message per file would cost more than the file)."""
-    if workers <= 1 or len(jobs) < 2:
+    one worker or one job (unless `isolate`: jobs known to kill their process), else from a pool of processes fed
+    in chunks (a file is often a millisecond of work: one message per file would cost more than the file)."""
+    if workers <= 1 or (len(jobs) < 2 and not isolate):
         for job in jobs:
             yield attempt(work, job)
         return
@@ -309,7 +313,7 @@ def input_failed(job: Any, message: str) -> Outcome:
 
 
 def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: str, errors_path: str | None = None,
-        crashed: Callable[[Any, str], Outcome] = input_failed) -> tuple[int, Summary, list[Any]]:
+        crashed: Callable[[Any, str], Outcome] = input_failed, isolate: bool = False) -> tuple[int, Summary, list[Any]]:
     """Run `work` over `jobs` on `workers` processes; print each job's stdout lines in order and each failure
     above the progress bar. A job that raised or whose worker died has the outcome `crashed(job, why)` gives (by
     default its input failed), and the run goes on. Returns the exit status (0 all good, 1 some failed), the
@@ -318,11 +322,11 @@ def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: st
     started = time.perf_counter()
     files = documents = pages = warnings = failed = 0
     records: list[Any] = []
-    report = open(errors_path, "w", encoding="utf-8") if errors_path else None
+    report = open(errors_path, "a", encoding="utf-8") if errors_path else None  # emptied by the command
     bar = tqdm(total=None, desc=label, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
                disable=None if len(jobs) > 1 else True)
     try:
-        for job, outcome in zip(jobs, map_jobs(work, jobs, workers)):
+        for job, outcome in zip(jobs, map_jobs(work, jobs, workers, isolate)):
             if isinstance(outcome, Crashed):
                 outcome = crashed(job, outcome.message)
             files += outcome.files

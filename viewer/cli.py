@@ -49,6 +49,8 @@ def _detect_job(job: tuple[str | bytes, str]) -> Outcome:
 
 def cmd_detect(args: argparse.Namespace) -> int:
     items = expand(args.files, args.glob)
+    if not items:
+        raise UsageError("no result files found in " + ", ".join(args.files))
     names = [i.path for i in items]
     status, summary, _ = run(_detect_job, list(zip(_stdin_once(items), names)), jobs_wanted(args.jobs), "detect",
                              _errors_file(args))
@@ -71,8 +73,10 @@ def _batch(args: argparse.Namespace, items: list[Item]) -> bool:
 
 
 def _errors_file(args: argparse.Namespace) -> str | None:
+    """--errors PATH, checked and emptied before any work (each pass of the run appends its failures)."""
     if args.errors:
         _writable(args.errors)
+        _write(args.errors, b"")
     return args.errors
 
 
@@ -351,7 +355,17 @@ def cmd_dataset(args: argparse.Namespace) -> int:
         size = max(1, min(256, -(-len(todo) // (4 * workers))))
         stamp = f"part-{_time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"  # never an earlier run's name
         jobs = [(args.output, f"{stamp}-{n:05d}", todo[k:k + size]) for n, k in enumerate(range(0, len(todo), size))]
-        status, summary, records = run(_dataset_job, jobs, workers, "dataset", errors, crashed=_dataset_lost)
+        lost: list[str] = []  # the inputs of parts whose worker died: read again one part each, in a second pass
+
+        def read_again(job: tuple[str, str, list[str]], why: str) -> Outcome:
+            lost.extend(job[2])
+            return Outcome(files=0)
+        status, summary, records = run(_dataset_job, jobs, workers, "dataset", errors, crashed=read_again)
+        if lost:
+            again = [(args.output, f"{stamp}-alone-{n:05d}", [path]) for n, path in enumerate(lost)]
+            status2, summary2, records2 = run(_dataset_job, again, workers, "dataset", errors, crashed=_dataset_lost,
+                                              isolate=True)
+            status, summary, records = max(status, status2), summary.plus(summary2), records + records2
     dataset.commit_run(args.output, stale, kept + records)
     print(summary.line(), file=sys.stderr)
     print(f"docnorm: {len(kept):,} input(s) unchanged since the last run, {len(todo):,} read, "
@@ -402,6 +416,9 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
         if output:
             _writable(output)
     (base_a, files_a), (base_b, files_b) = corpus_files(args.a), corpus_files(args.b)
+    for spec, found in ((args.a, files_a), (args.b, files_b)):
+        if not found:
+            raise UsageError(f"no result files found in {spec}")
     report_dir = None
     if args.html:
         report_dir = os.path.splitext(args.html)[0] + "_pairs"
