@@ -81,7 +81,7 @@ def _table_batch(batch: dict[str, Any], table: str) -> Any:
 
 def run_on_ray(paths: list[str], out: str, address: str | None, errors_path: str | None) -> tuple[int, Any, list]:
     """Normalize `paths` on Ray into the dataset at `out`. Returns (exit status, summary, manifest rows)."""
-    from viewer.batch import Summary
+    from .corpus.runner import Summary
 
     from .dataset import COLUMNS, manifest_row, staging
     ray = _ray()

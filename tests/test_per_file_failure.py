@@ -19,9 +19,12 @@ from pathlib import Path
 
 import pytest
 
-import viewer.cli as cli
+import viewer.cli.dataset
+import viewer.cli.export
+import viewer.cli.normalize
+from viewer.cli import main
 from normalizer import normalize_all
-from viewer.batch import WORKER_DIED
+from exporters.corpus.runner import WORKER_DIED
 
 from .conftest import ROOT, SAMPLES
 
@@ -51,7 +54,8 @@ def _marked(path: Path, how: str) -> bytes:
 @pytest.fixture
 def folder(tmp_path, monkeypatch) -> Path:
     """Three good results and one of each crash kind (not `kill`: that one only runs on a pool)."""
-    monkeypatch.setattr(cli, "normalize_all", _crashing)
+    for command in (viewer.cli.normalize, viewer.cli.export, viewer.cli.dataset):
+        monkeypatch.setattr(command, "normalize_all", _crashing)
     root = tmp_path / "in"
     root.mkdir()
     for path in GOOD:
@@ -69,7 +73,7 @@ def _errors(path: Path) -> dict[str, str]:
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_normalize_a_folder_writes_every_good_file_and_reports_each_crash(folder, tmp_path, capsys, jobs):
     out, errors = tmp_path / "out", tmp_path / "errors.jsonl"
-    status = cli.main(["normalize", str(folder), "-o", str(out), "-j", jobs, "--errors", str(errors)])
+    status = main(["normalize", str(folder), "-o", str(out), "-j", jobs, "--errors", str(errors)])
     err = capsys.readouterr().err
     assert status == 1
     assert sorted(p.name for p in out.iterdir()) == sorted(p.stem + ".docnorm.json" for p in GOOD)
@@ -85,7 +89,7 @@ def test_normalize_a_folder_writes_every_good_file_and_reports_each_crash(folder
 def test_a_worker_killed_outright_fails_its_file_alone(folder, tmp_path, capsys):
     (folder / "crash_kill.json").write_bytes(_marked(folder, "kill"))
     out, errors = tmp_path / "out", tmp_path / "errors.jsonl"
-    status = cli.main(["normalize", str(folder), "-o", str(out), "-j", "2", "--errors", str(errors)])
+    status = main(["normalize", str(folder), "-o", str(out), "-j", "2", "--errors", str(errors)])
     assert status == 1
     assert sorted(p.name for p in out.iterdir()) == sorted(p.stem + ".docnorm.json" for p in GOOD)
     failed = _errors(errors)
@@ -95,23 +99,23 @@ def test_a_worker_killed_outright_fails_its_file_alone(folder, tmp_path, capsys)
 
 def test_export_and_detect_go_on_past_a_crash(folder, tmp_path, capsys):
     out = tmp_path / "md"
-    assert cli.main(["export", str(folder), "--to", "md", "-o", str(out), "-j", "1"]) == 1
+    assert main(["export", str(folder), "--to", "md", "-o", str(out), "-j", "1"]) == 1
     assert sorted(p.name for p in out.iterdir()) == sorted(p.stem + ".md" for p in GOOD)
     assert "3 error(s)" in capsys.readouterr().err
 
 
 def test_one_file_that_crashes_is_one_line_and_status_1(folder, capsys):
-    assert cli.main(["normalize", str(folder / "crash_stop.json")]) == 1
+    assert main(["normalize", str(folder / "crash_stop.json")]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"docnorm: {folder}/crash_stop.json: internal error (StopIteration") and "Traceback" not in err
-    assert cli.main(["export", str(folder / "crash_recursion.json"), "--to", "md"]) == 1
+    assert main(["export", str(folder / "crash_recursion.json"), "--to", "md"]) == 1
     assert "nested too deeply" in capsys.readouterr().err
 
 
 def test_the_dataset_holds_every_good_document_and_a_failures_row_per_crash(folder, tmp_path, capsys):
     duckdb = pytest.importorskip("duckdb")
     out = tmp_path / "ds"
-    assert cli.main(["dataset", str(folder), "-o", str(out), "-j", "1"]) == 1
+    assert main(["dataset", str(folder), "-o", str(out), "-j", "1"]) == 1
     docs = duckdb.sql(f"select source from read_parquet('{out}/documents/*.parquet')").fetchall()
     failures = dict(duckdb.sql(f"select source, error from read_parquet('{out}/failures/*.parquet')").fetchall())
     assert sorted(os.path.basename(s) for (s,) in docs) == sorted(p.name for p in GOOD)
@@ -124,7 +128,7 @@ def test_a_corpus_diff_lists_the_crashed_file_and_compares_the_rest(folder, tmp_
     other = tmp_path / "other"
     shutil.copytree(folder, other)
     report = tmp_path / "c.json"
-    assert cli.main(["diff", str(folder), str(other), "--json", str(report), "-j", "1"]) == 1
+    assert main(["diff", str(folder), str(other), "--json", str(report), "-j", "1"]) == 1
     result = json.loads(report.read_text())
     assert sorted(r["key"] for r in result["rows"]) == sorted({r["key"] for r in result["rows"]})
     assert len(result["rows"]) == 3 and all(r["text_similarity"] == 1.0 for r in result["rows"])
@@ -144,7 +148,7 @@ def test_render_draws_the_other_pages_when_one_fails(tmp_path, monkeypatch, caps
     sample = SAMPLES / "same_report" / "harbor_q3_llamacloud_v2.json"
     pages = [p.number for p in normalize_all(sample.read_bytes())[0].pages]
     assert len(pages) > 1
-    assert cli.main(["render", str(sample), "-o", str(tmp_path / "png")]) == 1
+    assert main(["render", str(sample), "-o", str(tmp_path / "png")]) == 1
     drawn = sorted(p.name for p in (tmp_path / "png").iterdir())
     assert drawn == sorted(f"harbor_q3_llamacloud_v2-p{n}.png" for n in pages if n != 1)
     assert "page 1: ran out of memory reading it (MemoryError" in capsys.readouterr().err
@@ -193,7 +197,7 @@ def test_a_file_name_that_is_not_utf8_is_listed_read_and_stored(tmp_path):
                          cwd=ROOT, timeout=120)
     assert run.returncode == 0 and f"{shown}\tmineru".encode() in run.stdout
     out = tmp_path / "out"
-    assert cli.main(["normalize", str(root), "-o", str(out), "-j", "1"]) == 0
+    assert main(["normalize", str(root), "-o", str(out), "-j", "1"]) == 0
     assert len(os.listdir(out)) == 2
     from viewer import create_app
     index = create_app(str(root)).test_client().get("/")
@@ -202,10 +206,10 @@ def test_a_file_name_that_is_not_utf8_is_listed_read_and_stored(tmp_path):
     pytest.importorskip("pyarrow")
     import duckdb
     ds = tmp_path / "ds"
-    assert cli.main(["dataset", str(root), "-o", str(ds), "-j", "1"]) == 0
+    assert main(["dataset", str(root), "-o", str(ds), "-j", "1"]) == 0
     sources = duckdb.sql(f"select source from read_parquet('{ds}/documents/*.parquet')").fetchall()
     assert sorted(os.path.basename(s) for (s,) in sources) == sorted([GOOD[0].name, shown])
-    assert cli.main(["dataset", str(root), "-o", str(ds), "-j", "1"]) == 0  # the rerun finds it unchanged
+    assert main(["dataset", str(root), "-o", str(ds), "-j", "1"]) == 0  # the rerun finds it unchanged
 
 
 @pytest.mark.parametrize("command", [["detect", "{e}"], ["normalize", "{e}", "-o", "{o}"],
@@ -215,7 +219,7 @@ def test_a_run_that_finds_nothing_to_read_says_so(tmp_path, capsys, command):
     empty, out = tmp_path / "empty", tmp_path / "out"
     empty.mkdir()
     out.mkdir()
-    assert cli.main([part.format(e=empty, o=out) for part in command]) == 2
+    assert main([part.format(e=empty, o=out) for part in command]) == 2
     assert f"no result files found in {empty}" in capsys.readouterr().err
 
 
@@ -225,7 +229,7 @@ def test_a_dataset_worker_killed_outright_fails_only_its_input(folder, tmp_path,
     for how in RAISES:
         os.remove(folder / f"crash_{how}.json")
     out, errors = tmp_path / "ds", tmp_path / "errors.jsonl"
-    assert cli.main(["dataset", str(folder), "-o", str(out), "-j", "2", "--errors", str(errors)]) == 1
+    assert main(["dataset", str(folder), "-o", str(out), "-j", "2", "--errors", str(errors)]) == 1
     docs = duckdb.sql(f"select source from read_parquet('{out}/documents/*.parquet')").fetchall()
     failures = dict(duckdb.sql(f"select source, error from read_parquet('{out}/failures/*.parquet')").fetchall())
     assert sorted(os.path.basename(s) for (s,) in docs) == sorted(p.name for p in GOOD)

@@ -95,7 +95,7 @@ def test_the_host_served_on_is_answered_too(served):
 
 def test_serve_uses_a_bounded_server_that_names_no_versions(served):
     """`docnorm serve` runs waitress: idle connections take no thread each, and no Server header is sent."""
-    from viewer.cli import SERVER_THREADS, make_server
+    from viewer.cli.serve import SERVER_THREADS, make_server
     server = make_server(create_app(str(served)), "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

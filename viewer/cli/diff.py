@@ -1,0 +1,175 @@
+"""`docnorm diff`: two results of one document, or two folders document by document."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from exporters.corpus.runner import Crashed, UsageError, failure, jobs_wanted, map_jobs
+from normalizer.errors import shown
+
+from .common import add_command, check_writable, one_document, report_failure, source_arg, write_file
+from .inputs import corpus_files, is_pattern
+
+
+EXAMPLES_DIFF = [
+    "docnorm diff llamaparse.json somark.json --html report.html",
+    "docnorm diff llamaparse.json somark.json --html report.html --source report.pdf",
+    "docnorm diff llamaparse/ somark/ --html corpus.html --csv pairs.csv",
+    "docnorm diff 'llamaparse/**/*.json' 'somark/2026-*/*.json' --json corpus.json",
+]
+
+
+def _is_corpus(spec: str) -> bool:
+    """A folder, or a glob pattern that is not a file's own name."""
+    return os.path.isdir(spec) or is_pattern(spec)
+
+
+def _file_entries(job: tuple[str, str]) -> list[Any]:
+    """Every document of one result file, as corpus entries (a file that does not normalize is an entry too);
+    in a worker process, so the files of a corpus load on every core."""
+    from exporters.diff.corpus import entries_of
+    from normalizer import load
+    base, rel = job
+    try:
+        return entries_of(rel, load(os.path.join(base, rel)))
+    except Exception as exc:  # any exception is this file's failure: an entry that says why
+        return entries_of(rel, None, failure(exc))
+
+
+def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
+    """One pair of a corpus diff, in a worker process: both documents loaded, compared, its row (and report)."""
+    from exporters.diff import diff, to_diff_html
+    from exporters.diff.corpus import row_of
+    from normalizer import load
+    folder_a, folder_b, a, b, report_dir, n = job
+    doc_a = load(os.path.join(folder_a, a.path))[a.index]
+    doc_b = load(os.path.join(folder_b, b.path))[b.index]
+    result = diff(doc_a, doc_b)
+    row = row_of(a, b, doc_a, doc_b, result)
+    if report_dir is not None:
+        name = f"{n:04d}.html"
+        with open(os.path.join(report_dir, name), "w", encoding="utf-8") as fh:
+            fh.write(to_diff_html(result, doc_a, doc_b, sources=(a.path, b.path)))
+        row.report = f"{os.path.basename(report_dir)}/{name}"
+    return row
+
+
+def cmd_diff_folders(args: argparse.Namespace) -> int:
+    """Two folders of results: pairs by source document, every pair on every core, a summary and reports."""
+    from exporters.diff.corpus import entries_of, failed_row, pair_entries, summarize, to_corpus_csv, \
+        to_corpus_html, to_corpus_json
+    for output in (args.json, args.html, args.csv):
+        if output:
+            check_writable(output)
+    (base_a, files_a), (base_b, files_b) = corpus_files(args.a), corpus_files(args.b)
+    for spec, found in ((args.a, files_a), (args.b, files_b)):
+        if not found:
+            raise UsageError(f"no result files found in {spec}")
+    report_dir = None
+    if args.html:
+        report_dir = os.path.splitext(args.html)[0] + "_pairs"
+        os.makedirs(report_dir, exist_ok=True)
+    workers = jobs_wanted(args.jobs)  # loading and comparing alike, on every core (the batch commands' pool)
+    files = [(base_a, f) for f in files_a] + [(base_b, f) for f in files_b]
+    loaded = [entries_of(rel, None, got.message) if isinstance(got, Crashed) else got
+              for (_, rel), got in zip(files, map_jobs(_file_entries, files, workers))]
+    entries_a = [e for entries in loaded[:len(files_a)] for e in entries]
+    entries_b = [e for entries in loaded[len(files_a):] for e in entries]
+    pairs, only_a, only_b = pair_entries([e for e in entries_a if e.error is None],
+                                         [e for e in entries_b if e.error is None])
+    rows = [failed_row(a, b, got.message) if isinstance(got, Crashed) else got for (a, b), got in
+            zip(pairs, map_jobs(_diff_pair, [(base_a, base_b, a, b, report_dir, n)
+                                             for n, (a, b) in enumerate(pairs, 1)], workers))]
+    result = summarize(args.a, args.b, entries_a, entries_b, rows, only_a, only_b)
+    for entry in result.failed:
+        print(f"docnorm: {shown(entry.path)}: {entry.error}", file=sys.stderr)
+    for row in rows:
+        if row.note and row.note.startswith("could not compare"):
+            print(f"docnorm: {shown(row.a)} / {shown(row.b)}: {row.note}", file=sys.stderr)
+    scored = [r.text_similarity for r in result.rows if r.text_similarity is not None]
+    print(f"{'':18} {'A':>10} {'B':>10}")
+    print(f"{'documents':18} {result.a.documents:>10} {result.b.documents:>10}")
+    print(f"{'failures':18} {result.a.failures:>10} {result.b.failures:>10}")
+    print(f"{'pages':18} {result.a.pages:>10} {result.b.pages:>10}")
+    print(f"{'only here':18} {len(only_a):>10} {len(only_b):>10}")
+    print(f"{len(rows)} pairs; mean text similarity {sum(scored) / len(scored):.4f}" if scored else f"{len(rows)} pairs")
+    for row in result.rows[:5]:
+        ts = f"{row.text_similarity:.4f}" if row.text_similarity is not None else row.note or "–"
+        print(f"  {ts:>8}  {row.key}")
+    if args.json:
+        write_file(args.json, to_corpus_json(result) + b"\n")
+    if args.csv:
+        write_file(args.csv, to_corpus_csv(result).encode())
+    if args.html:
+        write_file(args.html, to_corpus_html(result).encode())
+    failed = len(result.failed) + sum(1 for row in rows if (row.note or "").startswith("could not compare"))
+    return 1 if failed else 0  # as for the batch commands: 1 when some input failed, the rest reported
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    if _is_corpus(args.a) and _is_corpus(args.b):
+        return cmd_diff_folders(args)
+    if _is_corpus(args.a) != _is_corpus(args.b):
+        raise UsageError("diff compares two files, or two folders (or patterns): give two of one kind")
+    from exporters.diff import diff, to_diff_html, to_diff_json
+    source = source_arg(args.source, "--html", bool(args.html))
+    docs = []
+    for output in (args.json, args.html):
+        if output:
+            check_writable(output)
+    for path in (args.a, args.b):
+        try:
+            docs.append(one_document(path))
+        except UsageError:
+            raise
+        except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
+            report_failure(path, exc)
+            return 1
+    result = diff(*docs)
+    s, c = result.scores, result.scores.counts
+    rows = [("", "A", "B"), ("file", args.a, args.b),
+            ("provider", f"{result.a.provider} ({result.a.format})", f"{result.b.provider} ({result.b.format})"),
+            ("pages", result.a.pages, result.b.pages), ("blocks", c["blocks_a"], c["blocks_b"]),
+            ("only here", c["only_a"], c["only_b"])]
+    width = max(len(str(r[1])) for r in rows)
+    for label, x, y in rows:
+        print(f"{label:<18} {str(x):<{width}}  {y}")
+    if s.note:
+        print(s.note)
+    else:
+        print(f"{'text similarity':<18} {s.text_similarity:.4f}")
+        print(f"{'reading order':<18} {s.reading_order:.4f}")
+    print(f"{'table TEDS':<18} " + (f"{s.teds:.4f} ({s.tables_compared} table pairs)" if s.teds is not None
+                                     else "no tables paired"))
+    print(f"{'blocks':<18} {c['matched']} paired: {c['same']} same, {c['changed']} changed, {c['split']} split")
+    if args.json:
+        write_file(args.json, to_diff_json(result) + b"\n")
+    if args.html:
+        pages = None
+        if source is not None:
+            from exporters.render import embedded_pages
+            pages = embedded_pages(docs[0], source, compare=docs[1])
+        write_file(args.html, to_diff_html(result, *docs, sources=(args.a, args.b), page_images=pages).encode())
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    """`docnorm diff` and its arguments."""
+    p = add_command(sub, "diff", EXAMPLES_DIFF, "compare two results of the same document",
+             "Pair the blocks of two results of the same document and score text, tables and reading order. "
+             "A file holding several documents takes #N to pick one (from 1). Two folders are compared document by "
+             "document, paired by the source file each result records (else the result's file name); so are two quoted "
+             "glob patterns ('llamaparse/**/*.json').")
+    p.add_argument("a", metavar="A", help="a saved result, FILE#N, a folder of results or a quoted glob pattern")
+    p.add_argument("b", metavar="B", help="a saved result, FILE#N, a folder of results or a quoted glob pattern")
+    p.add_argument("--html", metavar="PATH", help="write a standalone HTML report (folders: and one per pair)")
+    p.add_argument("--json", metavar="PATH", help="write the scores and pairs as JSON")
+    p.add_argument("--csv", metavar="PATH", help="folders: write a row of scores per pair as CSV")
+    p.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="folders: pairs compared at once "
+                   "(default: every core)")
+    p.add_argument("--source", metavar="DOC", help="with --html: the PDF or page image both results were made "
+                   "from; each page pair is embedded with its boxes coloured same / changed / only in one")
+    p.set_defaults(run=cmd_diff)

@@ -1,0 +1,161 @@
+"""`docnorm export`: every export target, one output (or one per table) per input."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from exporters.corpus.runner import Outcome, UsageError, jobs_wanted, run
+from exporters.formats import EXPORTS, ExportSettings
+from normalizer import normalize_all
+from normalizer.schema import Document
+
+from .common import add_command, add_inputs, as_bytes, check_writable, counts, errors_file, goes_to_folder, \
+    make_folder, print_summary, report_failure, source_arg, stdin_once, stem_of, write_file
+from .inputs import Unreadable, expand, outputs_under, read
+
+
+EXAMPLES_EXPORT = [
+    "docnorm export result.json --to md -o result.md",
+    "docnorm export result.json --to tables-csv -o tables/",
+    "docnorm export results/ --to md -o markdown/ --glob '*_v2.json'",
+    "docnorm export result.json --to html --source report.pdf -o report.html",
+]
+
+
+# Formats that have nothing to write for a document without content (a failed or pending job).
+_CONTENT_ONLY = ("md", "text", "chunks", "tables-html", "tables-csv", "docling", "elements", "langchain-jsonl", "xlsx")
+
+
+def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[str | bytes]:
+    """Every output of an export of `docs`; a job without content, for a content-only format, is an Unreadable
+    naming its status."""
+    empty = [d for d in docs if not d.blocks and d.job.status != "succeeded"]
+    if to in _CONTENT_ONLY and docs and len(empty) == len(docs):
+        job = empty[0].job
+        raise Unreadable(f"the job is {job.status}{': ' + job.error if job.error else ''}; it has no content to "
+                         f"export as {to} (--to html or json show its status)")
+    outputs: list[str | bytes] = []
+    for doc in docs:
+        out = EXPORTS[to][2](doc, settings)
+        outputs += out if isinstance(out, list) else [out]
+    return outputs
+
+
+def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outcome:
+    """One input exported beside its mirrored place: `BASE.md`, or `BASE-1.csv`, `BASE-2.csv`… for several."""
+    source, name, base, to, settings = job
+    suffix = EXPORTS[to][0]
+    docs = normalize_all(read(source))
+    outputs = _rendered(docs, to, settings)
+    many = to.startswith("tables-") or len(outputs) > 1
+    for n, text in enumerate(outputs, 1):
+        write_file(f"{base}-{n}{suffix}" if many else base + suffix, as_bytes(text))
+    return counts(docs)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    items = expand(args.files, args.glob)
+    errors = errors_file(args)
+    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images,
+                              source=source_arg(args.source, "--to html", args.to == "html"), bom=args.bom,
+                              unit=args.unit)
+    if not items:
+        raise UsageError("no result files found in " + ", ".join(args.files))
+    if goes_to_folder(args, items):
+        if not args.output:
+            raise UsageError("exporting several files needs -o DIRECTORY")
+        make_folder(args.output)
+        used: set[str] = set()
+        jobs = [(source, item.path, outputs_under(args.output, item.rel, "", used), args.to, settings)
+                for item, source in zip(items, stdin_once(items))]
+        status, summary, _ = run(_export_job, jobs, jobs_wanted(args.jobs), "export", errors)
+        print_summary(summary, items)
+        return status
+    name = items[0].path
+    if args.output and not args.to.startswith("tables-") and not os.path.isdir(args.output):
+        check_writable(args.output)
+    try:
+        docs = normalize_all(read(stdin_once(items)[0]))
+        outputs = _rendered(docs, args.to, settings)
+    except UsageError:
+        raise
+    except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
+        report_failure(name, exc)
+        return 1
+    suffix = EXPORTS[args.to][0]
+    if args.to.startswith("tables-") or len(outputs) > 1:
+        return _write_many(outputs, args, name, suffix, len(docs))
+    payload = outputs[0] if outputs else ""
+    if args.output:
+        write_file(args.output, as_bytes(payload))
+    elif isinstance(payload, bytes):
+        if args.to == "xlsx" and sys.stdout.isatty():
+            raise UsageError("--to xlsx writes a workbook: give -o FILE.xlsx")
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(payload)
+    return 0
+
+
+def _write_many(outputs: list[str | bytes], args: argparse.Namespace, name: str, suffix: str, n_docs: int) -> int:
+    """Several outputs (one per table, or per document): numbered files in -o DIRECTORY, or stdout for one."""
+    if len(outputs) == 1 and not args.output and isinstance(outputs[0], str):
+        sys.stdout.write(outputs[0])
+        return 0
+    if not args.output:
+        what = f"holds {n_docs} documents" if n_docs > 1 else f"has {len(outputs)} tables"
+        raise UsageError(f"{name} {what}: give -o DIRECTORY for one file each")
+    make_folder(args.output)
+    stem = stem_of(name)
+    for i, text in enumerate(outputs, 1):
+        write_file(os.path.join(args.output, f"{stem}-{i}{suffix}"), as_bytes(text))
+    if not outputs:
+        print(f"docnorm: {name}: no tables to export", file=sys.stderr)
+    return 0
+
+
+EXPORT_HELP = {
+    "md": "Markdown (CommonMark + GFM tables; spanned tables as HTML unless --span-policy)",
+    "html": "one standalone HTML page, a section per page",
+    "text": "plain text in reading order, pages separated by form feeds",
+    "chunks": "JSON lines: the provider's chunks, or heading-aware chunks from the blocks",
+    "json": "canonical docnorm JSON",
+    "tables-html": "one HTML file per logical table (-o DIRECTORY)",
+    "tables-csv": "one CSV file per logical table (-o DIRECTORY)",
+    "docling": "DoclingDocument JSON (docling-core's schema)",
+    "elements": "unstructured's elements JSON",
+    "langchain-jsonl": "JSON lines {id, page_content, metadata}: LangChain Documents (--unit chunk|page|block)",
+    "xlsx": "an Excel workbook: a sheet per logical table, merged cells for spans (pip install openpyxl)",
+}
+
+
+def _exports_help() -> str:
+    return "targets (--to):\n" + "\n".join(f"  {name:<12} {EXPORT_HELP[name]}" for name in EXPORTS)
+
+
+def add_parser(sub: Any) -> None:
+    """`docnorm export` and its arguments."""
+    p = add_command(sub, "export", EXAMPLES_EXPORT,
+                    "render as Markdown, HTML, text, chunks, JSON or tables",
+             "Render saved results in another format: one file to standard output or -o FILE, several (or a "
+             "folder's) into -o DIRECTORY, mirroring the input tree.", _exports_help())
+    add_inputs(p)
+    p.add_argument("--to", required=True, choices=list(EXPORTS), metavar="TARGET", help="one of the targets below")
+    p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
+    p.add_argument("--span-policy", choices=["html", "repeat", "anchor"], default="html",
+                   help="tables with merged cells: html (lossless, default), repeat the text, or anchor it top-left")
+    p.add_argument("--raw-csv", action="store_true",
+                   help="write CSV cells as they are (by default a cell a spreadsheet would run as a formula gets a leading ')")
+    p.add_argument("--remote-images", action="store_true",
+                   help="HTML: show images from other hosts (by default a link: opening the page fetches nothing)")
+    p.add_argument("--source", metavar="DOC", help="HTML: the PDF or page image the result was made from; each "
+                   "page is embedded beside its content with the boxes drawn over it")
+    p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte order mark (Excel then reads "
+                   "the file as UTF-8)")
+    p.add_argument("--unit", choices=["chunk", "page", "block"], default="chunk",
+                   help="langchain-jsonl: one record per chunk (default), page or block")
+    p.set_defaults(run=cmd_export)

@@ -1,0 +1,117 @@
+"""`docnorm detect` and `docnorm normalize`: format ids, and canonical JSON written one file per input."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from exporters.corpus.runner import Outcome, UsageError, jobs_wanted, run
+from normalizer import detect, normalize_all
+from normalizer.errors import shown
+
+from .common import add_command, add_inputs, canonical_bytes, check_writable, counts, errors_file, goes_to_folder, \
+    make_folder, print_summary, report_failure, stdin_once, write_file
+from .inputs import expand, outputs_under, read
+
+
+EXAMPLES_DETECT = [
+    "docnorm detect result.json",
+    "docnorm detect results/ -j 4",
+]
+
+
+EXAMPLES_NORMALIZE = [
+    "docnorm normalize result.json --indent 2",
+    "docnorm normalize a.json b.json -o canonical/",
+    "docnorm normalize bucket/ -o canonical/ --errors failed.jsonl",
+    "docnorm normalize @list.txt -o canonical/ -j 8      # list.txt: one path a line",
+]
+
+
+# A job raises for its input's failure: `run` reports any exception (or a dead worker) as that input's failure.
+
+
+# A job raises for its input's failure: `run` reports any exception (or a dead worker) as that input's failure.
+
+def _detect_job(job: tuple[str | bytes, str]) -> Outcome:
+    source, name = job
+    return Outcome(lines=[f"{shown(name)}\t{detect(read(source))}"])
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    items = expand(args.files, args.glob)
+    if not items:
+        raise UsageError("no result files found in " + ", ".join(args.files))
+    names = [i.path for i in items]
+    status, summary, _ = run(_detect_job, list(zip(stdin_once(items), names)), jobs_wanted(args.jobs), "detect",
+                             errors_file(args))
+    print_summary(summary, items)
+    return status
+
+
+def _normalize_job(job: tuple[str | bytes, str, str, str | None, bool, int]) -> Outcome:
+    """One input normalized and written to `target` (by the worker itself: only counts come back)."""
+    source, name, target, fmt, strict, indent = job
+    docs = normalize_all(read(source), format=fmt, strict=strict)
+    write_file(target, canonical_bytes(docs, indent))
+    return counts(docs)
+
+
+def cmd_normalize(args: argparse.Namespace) -> int:
+    items = expand(args.files, args.glob)
+    errors = errors_file(args)
+    if not items:
+        raise UsageError("no result files found in " + ", ".join(args.files))
+    if not goes_to_folder(args, items):
+        if args.output:
+            check_writable(args.output)
+        try:
+            docs = normalize_all(read(stdin_once(items)[0]), format=args.format, strict=args.strict)
+        except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
+            report_failure(items[0].path, exc)
+            return 1
+        if len(docs) != 1:
+            print(f"docnorm: {items[0].path}: holds {len(docs)} documents; written as a JSON array", file=sys.stderr)
+        payload = canonical_bytes(docs, args.indent)
+        if args.output:
+            write_file(args.output, payload)
+        else:
+            sys.stdout.buffer.write(payload)
+        return 0
+    if not args.output:
+        raise UsageError("normalizing several files needs -o DIRECTORY")
+    make_folder(args.output)
+    used: set[str] = set()
+    jobs = [(source, item.path, outputs_under(args.output, item.rel, ".docnorm.json", used), args.format, args.strict,
+             args.indent) for item, source in zip(items, stdin_once(items))]
+    status, summary, _ = run(_normalize_job, jobs, jobs_wanted(args.jobs), "normalize", errors)
+    print_summary(summary, items)
+    return status
+
+
+def _formats_help() -> str:
+    from normalizer.registry import FORMATS
+    return "format ids (--format):\n" + "\n".join(f"  {f.id:<19} {f.expects}" for f in FORMATS)
+
+
+def add_detect_parser(sub: Any) -> None:
+    """`docnorm detect` and its arguments."""
+    p = add_command(sub, "detect", EXAMPLES_DETECT, "print FILE<TAB>format id for each file",
+             "Print the format id of each saved result, one 'FILE<TAB>id' line per file.", _formats_help())
+    add_inputs(p)
+    p.set_defaults(run=cmd_detect)
+
+
+def add_normalize_parser(sub: Any) -> None:
+    """`docnorm normalize` and its arguments."""
+    p = add_command(sub, "normalize", EXAMPLES_NORMALIZE, "write canonical JSON",
+             "Read saved results and write canonical docnorm JSON: one file to standard output or -o FILE, "
+             "several (or a folder's) into -o DIRECTORY, mirroring the input tree as NAME.docnorm.json.",
+             _formats_help())
+    add_inputs(p)
+    p.add_argument("-o", "--output", metavar="PATH", help="output file (one input) or directory (several)")
+    p.add_argument("--format", metavar="ID", help="read the input as this format id instead of detecting it")
+    p.add_argument("--strict", action="store_true", help="fail on anything that would need a repair")
+    p.add_argument("--indent", type=int, default=0, metavar="N", help="indent the JSON by N spaces (default: compact)")
+    p.set_defaults(run=cmd_normalize)
