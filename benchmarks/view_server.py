@@ -69,7 +69,7 @@ def index(files: int, rounds: int) -> None:
             app = create_app(root)
             client = app.test_client()
             cold.append(timed(client, "/")[0])
-            store = app.extensions["docnorm.store"]
+            store = app.extensions["docnorm"].store
             while store.scanning:
                 time.sleep(0.05)
             timed(client, "/")  # the scan's last files

@@ -34,3 +34,11 @@ def test_public_function_has_an_example_that_runs(fn, monkeypatch):
         result = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS).run(test, out=lambda s: print(s))
         failures += result.failed
     assert failures == 0
+
+
+@pytest.mark.parametrize("module", ["normalizer.errors", "exporters.content_hash", "viewer.state"])
+def test_module_examples_run(module):
+    """The examples of the modules whose every public function carries one."""
+    import importlib
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -383,7 +383,7 @@ def test_the_index_shows_what_it_knows_while_a_large_folder_is_read(tmp_path, mo
     for n in range(30):
         (tmp_path / f"r{n:02d}.json").write_bytes((SAMPLES / "somark" / "bare_outputs.json").read_bytes())
     app = create_app(str(tmp_path))
-    store = app.extensions["docnorm.store"]
+    store = app.extensions["docnorm"].store
     real = store.summaries
     monkeypatch.setattr(store, "summaries", lambda files: real(files, budget=0.0))
     slow = store._summarize

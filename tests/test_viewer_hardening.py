@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import viewer.routes
+import viewer.routes.pages
 from viewer import create_app
 
 from .conftest import SAMPLES
@@ -51,7 +51,7 @@ def test_odd_numbers_are_a_clear_refusal(client, query):
 
 
 def test_a_file_deleted_after_the_listing(client, served, monkeypatch):
-    store = client.application.extensions["docnorm.store"]
+    store = client.application.extensions["docnorm"].store
     listed = store.files()
     (served / "somark" / "status_queuing.json").unlink()
     monkeypatch.setattr(store, "files", lambda: listed)  # the listing was made before the file went
@@ -64,7 +64,7 @@ def test_a_file_deleted_after_the_listing(client, served, monkeypatch):
 def test_an_unreadable_image_is_a_404(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(viewer.routes, "open", refuse, raising=False)
+    monkeypatch.setattr(viewer.routes.pages, "open", refuse, raising=False)
     assert client.get("/asset/same_report/page_2_image_1.png").status_code == 404
 
 

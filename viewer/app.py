@@ -10,8 +10,9 @@ from flask import Flask, Response, render_template, request
 
 from exporters.page_images import PageImages
 
-from .routes import bp
-from .store import Refused, Store
+from .routes import BLUEPRINTS
+from .state import ViewerState
+from .store import Refused
 
 # KaTeX (served from the package, never a CDN) sizes its output with style attributes and loads its fonts:
 # style attributes are allowed (provider text is always escaped, so none can come from a result), <style> is not.
@@ -34,11 +35,8 @@ def create_app(root: str, hosts: tuple[str, ...] = (), sources: tuple[str, ...] 
     app = Flask(__name__)
     app.jinja_env.autoescape = True  # Flask only autoescapes *.html by name; these templates are *.html.j2
     app.config["JSON_SORT_KEYS"] = False
-    store = Store(root)
-    app.extensions["docnorm.store"] = store
-    app.extensions["docnorm.diffs"] = {}  # compare results, by (file, index) pair
-    app.extensions["docnorm.sources"] = tuple(os.path.realpath(s) for s in sources)
-    app.extensions["docnorm.pages"] = pages or PageImages(avoid=(store.root, *app.extensions["docnorm.sources"]))
+    viewer = app.extensions["docnorm"] = ViewerState(root, sources, pages)
+    store = viewer.store
 
     @app.context_processor
     def folder() -> dict[str, str]:
@@ -64,5 +62,6 @@ def create_app(root: str, hosts: tuple[str, ...] = (), sources: tuple[str, ...] 
     def refused(exc: Refused) -> tuple[str, int]:
         return render_template("error.html.j2", message=str(exc)), 404
 
-    app.register_blueprint(bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     return app

@@ -39,7 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ..app import create_app  # Flask is only imported when serving
     app = create_app(root, hosts=(args.host,), sources=tuple(args.sources))
     import threading  # the page renderers start beside the server: a first page image need not wait for them
-    threading.Thread(target=app.extensions["docnorm.pages"].warm, daemon=True).start()
+    threading.Thread(target=app.extensions["docnorm"].pages.warm, daemon=True).start()
     try:
         server = make_server(app, args.host, args.port)
     except OSError as exc:

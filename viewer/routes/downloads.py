@@ -1,0 +1,53 @@
+"""A document in any export target, as a download (several files as one zip)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, request
+
+from exporters.formats import EXPORTS, ExportSettings
+
+from .common import doc_from_request
+
+bp = Blueprint("downloads", __name__)
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")  # what a header can carry as it is
+
+
+@bp.get("/export/<name>")
+def export(name: str) -> Response:
+    if name not in EXPORTS:
+        abort(404)
+    rel, i, doc = doc_from_request()
+    suffix, mime, render = EXPORTS[name]
+    policy = request.args.get("span_policy", "html")
+    out = render(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html"))
+    stem = os.path.splitext(os.path.basename(rel))[0] + (f"-{i}" if i else "")
+    if isinstance(out, list):  # one file per table: a zip of them
+        return Response(_zip(stem, out, suffix), mimetype="application/zip",
+                        headers={"Content-Disposition": attachment(f"{stem}.tables{suffix}.zip")})
+    return Response(out, mimetype=mime, headers={"Content-Disposition": attachment(stem + suffix)})
+
+
+def _zip(stem: str, files: list[str], suffix: str) -> bytes:
+    """Files numbered from 1 in one zip (names made of the result's stem, so nothing else can be named)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, text in enumerate(files, 1):
+            archive.writestr(f"{_SAFE_NAME.sub('_', stem) or 'table'}-{n}{suffix}", text)
+    return buffer.getvalue()
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition header for any file name (RFC 6266/5987): an ASCII fallback that a header can
+    carry, and the real name percent-encoded as UTF-8 (`年报.md` would otherwise make the response fail)."""
+    fallback = _SAFE_NAME.sub("_", filename).strip("_") or "download"
+    if fallback == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
