@@ -36,9 +36,11 @@ def test_public_function_has_an_example_that_runs(fn, monkeypatch):
     assert failures == 0
 
 
-@pytest.mark.parametrize("module", ["normalizer.errors", "exporters.content_hash", "viewer.state"])
-def test_module_examples_run(module):
+@pytest.mark.parametrize("module", ["normalizer.errors", "exporters.content_hash", "viewer.state",
+                                    "exporters.corpus.build"])
+def test_module_examples_run(module, monkeypatch):
     """The examples of the modules whose every public function carries one."""
     import importlib
+    monkeypatch.chdir(ROOT)
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

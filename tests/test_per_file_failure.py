@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-import viewer.cli.dataset
+import exporters.corpus.build
 import viewer.cli.export
 import viewer.cli.normalize
 from viewer.cli import main
@@ -54,7 +54,7 @@ def _marked(path: Path, how: str) -> bytes:
 @pytest.fixture
 def folder(tmp_path, monkeypatch) -> Path:
     """Three good results and one of each crash kind (not `kill`: that one only runs on a pool)."""
-    for command in (viewer.cli.normalize, viewer.cli.export, viewer.cli.dataset):
+    for command in (viewer.cli.normalize, viewer.cli.export, exporters.corpus.build):
         monkeypatch.setattr(command, "normalize_all", _crashing)
     root = tmp_path / "in"
     root.mkdir()

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import warnings
 
-from exporters.corpus.runner import (Crashed, Outcome, Summary, UsageError, attempt, failure, input_failed,  # noqa: F401
-                                     jobs_wanted, map_jobs, run)
-from viewer.cli.inputs import (Item, Unreadable, corpus_files, expand, is_pattern, outputs_under,  # noqa: F401
-                               pattern_files, read)
+from exporters.corpus.runner import (Crashed, Outcome, Summary, Unreadable, UsageError, attempt,  # noqa: F401
+                                     failure, input_failed, jobs_wanted, map_jobs, read, run)
+from viewer.cli.inputs import Item, corpus_files, expand, is_pattern, outputs_under, pattern_files  # noqa: F401
 
 warnings.warn("viewer.batch is deprecated: import from exporters.corpus.runner and viewer.cli.inputs",
               DeprecationWarning, stacklevel=2)

@@ -10,9 +10,10 @@ and `--errors PATH` keeps every failure as a JSON line.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
-from typing import Any, Callable, Iterator, NamedTuple, TypeVar
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, TypeVar
 
 import msgspec
 
@@ -24,6 +25,10 @@ T = TypeVar("T")
 
 class UsageError(DocnormError):
     """A mistake in how docnorm was called (exit status 2)."""
+
+
+class Unreadable(DocnormError):
+    """A file that cannot be read at all: no JSON path to name."""
 
 
 class Crashed(NamedTuple):
@@ -41,6 +46,26 @@ class Outcome(msgspec.Struct, array_like=True):
     failures: list[tuple[str, str]] = []  # (file, "$.path: message" or a message about the whole file)
     lines: list[str] = []
     records: list[Any] = []
+
+
+def read(path: str | bytes) -> bytes:
+    """A file's bytes (bytes given are the input itself: standard input, read once by the parent). Only a regular
+    file is read: a FIFO or a device named `*.json` is refused at once instead of blocking the run."""
+    if isinstance(path, bytes):
+        return path
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("cannot read: not a regular file (a FIFO, socket or device)")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
 def failure(error: BaseException) -> str:
@@ -187,21 +212,28 @@ def input_failed(job: Any, message: str) -> Outcome:
 
 def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: str, errors_path: str | None = None,
         crashed: Callable[[Any, str], Outcome] = input_failed, isolate: bool = False) -> tuple[int, Summary, list[Any]]:
-    """Run `work` over `jobs` on `workers` processes; print each job's stdout lines in order and each failure
-    above the progress bar. A job that raised or whose worker died has the outcome `crashed(job, why)` gives (by
-    default its input failed), and the run goes on. Returns the exit status (0 all good, 1 some failed), the
-    summary and every record."""
+    """Run `work` over `jobs` on `workers` processes and `tally` the outcomes. A job that raised or whose worker
+    died has the outcome `crashed(job, why)` gives (by default its input failed), and the run goes on."""
+    outcomes = (crashed(job, got.message) if isinstance(got, Crashed) else got
+                for job, got in zip(jobs, map_jobs(work, jobs, workers, isolate)))
+    return tally(outcomes, label, errors_path, bar=len(jobs) > 1)
+
+
+def tally(outcomes: Iterable[Outcome], label: str, errors_path: str | None = None, bar: bool = True,
+          started: float | None = None) -> tuple[int, Summary, list[Any]]:
+    """Report a run's outcomes as they come: each job's stdout lines in order, each failure above the progress
+    bar (and as a JSON line in `errors_path`, which the command emptied). Returns the exit status (0 all good, 1
+    some failed), the summary (timed from `started`, a perf_counter reading, else from now) and every record.
+    Every engine's run ends here (local processes and Ray alike)."""
     from tqdm import tqdm
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started
     files = documents = pages = warnings = failed = 0
     records: list[Any] = []
-    report = open(errors_path, "a", encoding="utf-8") if errors_path else None  # emptied by the command
-    bar = tqdm(total=None, desc=label, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
-               disable=None if len(jobs) > 1 else True)
+    report = open(errors_path, "a", encoding="utf-8") if errors_path else None
+    progress = tqdm(total=None, desc=label, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
+                    disable=None if bar else True)
     try:
-        for job, outcome in zip(jobs, map_jobs(work, jobs, workers, isolate)):
-            if isinstance(outcome, Crashed):
-                outcome = crashed(job, outcome.message)
+        for outcome in outcomes:
             files += outcome.files
             documents += outcome.documents
             pages += outcome.pages
@@ -214,9 +246,9 @@ def run(work: Callable[[Any], Outcome], jobs: list[Any], workers: int, label: st
                 tqdm.write(f"docnorm: {shown(name)}: {message}", file=sys.stderr)
                 if report is not None:
                     report.write(msgspec.json.encode({"file": shown(name), "error": message}).decode() + "\n")
-            bar.update(outcome.files)
+            progress.update(outcome.files)
     finally:
-        bar.close()
+        progress.close()
         if report is not None:
             report.close()
     summary = Summary(files, documents, pages, failed, warnings, time.perf_counter() - started)

@@ -9,12 +9,12 @@ from typing import Any
 
 import msgspec
 
-from exporters.corpus.runner import Outcome, UsageError, failure
+from exporters.corpus.runner import Outcome, UsageError, failure, read
 from normalizer import normalize_all
 from normalizer.errors import shown
 from normalizer.schema import Document, encode
 
-from .inputs import Item, read
+from .inputs import Item
 
 
 def report_failure(name: str, error: BaseException) -> None:

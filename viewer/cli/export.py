@@ -7,14 +7,14 @@ import os
 import sys
 from typing import Any
 
-from exporters.corpus.runner import Outcome, UsageError, jobs_wanted, run
+from exporters.corpus.runner import Outcome, Unreadable, UsageError, jobs_wanted, read, run
 from exporters.formats import EXPORTS, ExportSettings
 from normalizer import normalize_all
 from normalizer.schema import Document
 
 from .common import add_command, add_inputs, as_bytes, check_writable, counts, errors_file, goes_to_folder, \
     make_folder, print_summary, report_failure, source_arg, stdin_once, stem_of, write_file
-from .inputs import Unreadable, expand, outputs_under, read
+from .inputs import expand, outputs_under
 
 
 EXAMPLES_EXPORT = [

@@ -10,18 +10,12 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
-import stat
 import sys
 from typing import NamedTuple, Sequence
 
 from exporters.corpus.runner import UsageError
-from normalizer.errors import DocnormError
 
 from ..store import SUFFIXES
-
-
-class Unreadable(DocnormError):
-    """A file that cannot be read at all: no JSON path to name."""
 
 
 class Item(NamedTuple):
@@ -99,26 +93,6 @@ def expand(specs: Sequence[str], pattern: str | None = None, _depth: int = 0) ->
         else:  # a file; one that cannot be read fails on its own and the others go on
             items.append(Item(spec, os.path.basename(spec), True))
     return items
-
-
-def read(path: str | bytes) -> bytes:
-    """A file's bytes (bytes given are the input itself: standard input, read once by the parent). Only a regular
-    file is read: a FIFO or a device named `*.json` is refused at once instead of blocking the run."""
-    if isinstance(path, bytes):
-        return path
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Unreadable("cannot read: not a regular file (a FIFO, socket or device)")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
-    except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
 
 
 def outputs_under(folder: str, rel: str, suffix: str, used: set[str]) -> str:

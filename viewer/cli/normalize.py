@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from exporters.corpus.runner import Outcome, UsageError, jobs_wanted, run
+from exporters.corpus.runner import Outcome, UsageError, jobs_wanted, read, run
 from normalizer import detect, normalize_all
 from normalizer.errors import shown
 
 from .common import add_command, add_inputs, canonical_bytes, check_writable, counts, errors_file, goes_to_folder, \
     make_folder, print_summary, report_failure, stdin_once, write_file
-from .inputs import expand, outputs_under, read
+from .inputs import expand, outputs_under
 
 
 EXAMPLES_DETECT = [
