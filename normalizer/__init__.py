@@ -1,4 +1,4 @@
-"""docnorm's normalizer: raw provider JSON -> one canonical `Document` (see DESIGN.md)."""
+"""docnorm's normalizer: raw provider JSON -> one canonical `Document` (docs/canonical-model.md)."""
 
 from .api import detect, load, normalize, normalize_all
 from .errors import DocnormError, NormalizeError, failure_message

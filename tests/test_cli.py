@@ -1,4 +1,4 @@
-"""The `docnorm` command line: output, error format and exit codes as pinned in DESIGN.md."""
+"""The `docnorm` command line: output, error format and exit codes as pinned in docs/ and the README."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def test_every_shared_file_is_covered(shared_dir):
     assert names - {"llmwhisperer_v2_highlights.json"} == set(EXPECTED)  # highlights is a sidecar, no format id
 
 
-# Shapes written inline, so detection is tested even without ../shared (PROVIDERS.md §0).
+# Shapes written inline, so detection is tested from the documented shapes alone.
 INLINE = [
     ({"job": {"id": "pjb-1", "project_id": "p", "status": "RUNNING"}}, "llamacloud.v2"),
     ({"pages": [{"page": 1, "md": "# x"}], "job_metadata": {}}, "llamaparse.v1"),
