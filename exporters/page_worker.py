@@ -56,7 +56,7 @@ def _pdf(path: str, key: Any) -> Any:
     if hit is not None and hit[0] == key:
         return hit[1]
     if len(_open_pdfs) >= 4:
-        _open_pdfs.pop(next(iter(_open_pdfs)))[1].close()
+        _open_pdfs.pop(next(iter(_open_pdfs), None))[1].close()  # the oldest (there are four)
     try:
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:

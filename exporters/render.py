@@ -174,8 +174,9 @@ def render_page(doc: Document, page_number: int, source: str | os.PathLike | Non
         >>> png = render_page(doc, 1, "report.pdf", numbers=True)
         >>> open("page-1.png", "wb").write(png)
     """
-    return next(render_pages(doc, [page_number], source, width=width, numbers=numbers, labels=labels,
-                             compare=compare, compare_source=compare_source, pool=pool))[1]
+    [(_, png)] = render_pages(doc, [page_number], source, width=width, numbers=numbers, labels=labels,
+                              compare=compare, compare_source=compare_source, pool=pool)
+    return png
 
 
 def render_pages(doc: Document, page_numbers: Iterable[int] | None = None, source: str | os.PathLike | None = None,

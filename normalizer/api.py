@@ -72,11 +72,12 @@ def normalize_all(raw: Any, *, format: str | None = None, strict: bool = False) 
 
 
 def _clean(raw: Any, repairs: Repairs) -> Any:
-    """The input as every later step may assume it: UTF-8-able text, finite numbers, bounded nesting."""
+    """The input as every later step may assume it: UTF-8 (no byte order mark) that holds only what UTF-8 can,
+    finite numbers, bounded nesting."""
     if isinstance(raw, (bytes, bytearray, memoryview)):
-        return sanitize.clean_bytes(bytes(raw), repairs)
+        return sanitize.clean_bytes(sanitize.utf8(bytes(raw), repairs), repairs)
     if isinstance(raw, str):
-        return sanitize.clean_text(raw, repairs)
+        return sanitize.clean_text(raw[1:] if raw[:1] == "\ufeff" else raw, repairs)
     if isinstance(raw, (dict, list)):
         return sanitize.clean_parsed(raw, repairs)
     return raw

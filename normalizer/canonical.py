@@ -42,9 +42,10 @@ MAX_LEVEL = 64  # a list item's nesting depth, at most (headings: 1..6)
 
 
 def check(doc: Document, root: str = "$") -> None:
-    """Raise `NormalizeError` at the first broken invariant of DESIGN.md's canonical document: boxes of four
-    finite numbers in corner order, 1-based pages, heading levels 1..6 and sane list depths, unique block ids,
-    and tables whose cells lie inside their grid and cover it exactly once (a grid its cells can explain)."""
+    """Raise `NormalizeError` at the first broken invariant of the canonical document (docs/canonical-model.md):
+    boxes of four finite numbers in corner order, 1-based pages, heading levels 1..6 and sane list depths, unique
+    block ids, and tables whose cells lie inside their grid and cover it exactly once (a grid its cells can
+    explain)."""
     pages = set()
     for i, page in enumerate(doc.pages):
         if page.number < 1:
@@ -96,7 +97,7 @@ def _table(table: Table, path: str) -> None:
     if table.n_rows < 0 or table.n_cols < 0:
         raise NormalizeError(path, f"expected a grid size, found {table.n_rows} x {table.n_cols}")
     limit = grid_limit(len(table.cells))
-    if table.n_rows * table.n_cols > limit:
+    if max(table.n_rows, 1) * max(table.n_cols, 1) > limit:  # 10**12 rows of no column: no slots, still a loop
         raise NormalizeError(path, f"expected a grid of at most {limit} slots for {len(table.cells)} cells, "
                                    f"found {table.n_rows} x {table.n_cols}")
     for k, cell in enumerate(table.cells):

@@ -138,8 +138,10 @@ def probe(raw: Any) -> Probe | str:
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            hint = "; zero bytes in it suggest UTF-16 or UTF-32 without a byte order mark: save it as UTF-8" \
+                if b"\x00" in raw else ""
             raise NormalizeError("$", f"expected JSON or UTF-8 text, found undecodable bytes ({exc.reason} "
-                                      f"at byte {exc.start})") from None
+                                      f"at byte {exc.start}){hint}") from None
     return Probe(raw)
 
 

@@ -1,7 +1,10 @@
 """Boxes at the boundary: every provider frame becomes `[x0, y0, x1, y1]`, top-left origin, page units.
 
 The hot paths (`clean_box`, `clean_xywh`) accept only what needs no repair; `checked_box` judges and reports
-the rest. A box with an unknown component (null, text, NaN) is no box: callers keep the raw value in extra.
+the rest. A box with an unknown component (null, text, NaN, a boolean, an integer past the float range) is no
+box: callers keep the raw value in extra. Sums start from 0.0 so that an integer no float can hold raises
+`OverflowError` (caught) instead of passing the `* 0 == 0` test and failing later in `float()`; booleans are
+refused by type, since Python counts `true` as 1.
 """
 
 from __future__ import annotations
@@ -30,14 +33,35 @@ def union(boxes: Iterable[BBox]) -> BBox | None:
 
 
 def finite_numbers(values: Any) -> bool:
-    """Whether every value is a finite number: their sum times zero is 0 only then (NaN, inf, text, lists and
-    null all fail), in one C-level pass; a sum that overflowed (1e308 + 1e308) looks at each value."""
+    """Whether every value of a list or tuple is a finite number and no boolean: their sum times zero is 0 only
+    then (NaN, inf, text, lists and null all fail; an integer past the float range raises), in one C-level pass;
+    a sum that overflowed (1e308 + 1e308) looks at each value."""
     try:
-        if sum(values, 0) * 0 == 0:
-            return True
-    except TypeError:
+        if sum(values, 0.0) * 0 == 0:
+            return bool not in map(type, values)
+        return all(type(v) is not bool and math.isfinite(v) for v in values)
+    except (TypeError, OverflowError):
         return False
-    return all(math.isfinite(v) for v in values)
+
+
+def points_box(points: Any) -> BBox | None:
+    """The box around a polygon's `[x, y]` corners; None unless there is at least one corner and every corner
+    is two finite numbers."""
+    if type(points) is not list or not points:
+        return None
+    xs, ys = [], []
+    for point in points:
+        if type(point) is not list or len(point) != 2:
+            return None
+        xs.append(point[0])
+        ys.append(point[1])
+    if not (finite_numbers(xs) and finite_numbers(ys)):
+        return None
+    return [float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys))]
+
+
+def _no_bool(a: Any, b: Any, c: Any, d: Any) -> bool:
+    return type(a) is not bool and type(b) is not bool and type(c) is not bool and type(d) is not bool
 
 
 def clean_box(values: Any) -> BBox | None:
@@ -46,9 +70,9 @@ def clean_box(values: Any) -> BBox | None:
     if type(values) is list and len(values) == 4:
         a, b, c, d = values
         try:
-            if sum(values, 0) * 0 == 0 and a <= c and b <= d:
+            if sum(values, 0.0) * 0 == 0 and a <= c and b <= d and _no_bool(a, b, c, d):
                 return [float(a), float(b), float(c), float(d)]
-        except TypeError:
+        except (TypeError, OverflowError):
             pass
     return None
 
@@ -66,9 +90,9 @@ def clean_xywh(values: Any) -> BBox | None:
         x, y, w, h = values
         try:
             x1, y1 = x + w, y + h
-            if (x + y + x1 + y1) * 0 == 0 and w >= 0 and h >= 0:
+            if (x + y + x1 + y1) * 0.0 == 0 and w >= 0 and h >= 0 and _no_bool(x, y, w, h):
                 return [float(x), float(y), float(x1), float(y1)]
-        except TypeError:
+        except (TypeError, OverflowError):
             pass
     return None
 
@@ -103,12 +127,10 @@ def box_of_parts(x: Any, y: Any, w: Any, h: Any, repairs: Repairs, path: str | C
     """An `{x, y, w, h}` object's box. A part that is missing, null or not finite makes it no box (None, with a
     repair at that part's path): a box with an unknown corner is not invented at 0. A negative size is
     read as the same rectangle drawn the other way."""
-    try:  # the hot path: the typed decode gave four floats, finite corners, no negative size
-        x1, y1 = x + w, y + h
+    if type(x) is float and type(y) is float and type(w) is float and type(h) is float:
+        x1, y1 = x + w, y + h  # the hot path: the typed decode gave four floats, finite corners, no negative size
         if (x + y + x1 + y1) * 0 == 0 and w >= 0 and h >= 0:
             return [x, y, x1, y1]
-    except TypeError:
-        pass
     parts = (x, y, w, h)
     if finite_numbers(parts):
         corners = xywh(x, y, w, h)

@@ -81,7 +81,7 @@ Given = tuple[str | None, str]  # a representation and its JSON path
 
 
 def read_table(repairs: Repairs, *, html: Given | None = None, markdown: Given | None = None,
-               rows: list[list[Any]] | None = None) -> TableRead:
+               rows: tuple[list[list[Any]] | None, str] | None = None) -> TableRead:
     """The table from the richest representation present: HTML (carries spans), then markdown holding an
     HTML table or a pipe table, then dense rows; an empty table when there is none."""
     for source, given in (("html", html), ("markdown", markdown)):
@@ -91,7 +91,7 @@ def read_table(repairs: Repairs, *, html: Given | None = None, markdown: Given |
     if markdown is not None and markdown[0] and "|" in markdown[0]:
         parsed = tables.from_markdown(markdown[0], repairs, markdown[1])
         return TableRead(parsed.table, tables.plain_text(parsed.table), None, "markdown")
-    if rows:
-        table = tables.from_rows(rows)
+    if rows is not None and rows[0]:
+        table = tables.from_rows(rows[0], repairs=repairs, path=rows[1])
         return TableRead(table, tables.plain_text(table), None, "rows")
     return TableRead(Table(n_rows=0, n_cols=0), "", None, None)

@@ -89,9 +89,11 @@ def detect(p: Probe | str) -> Format:
         if f.text == is_text and f.sniff(p):
             return f
     if is_text:
+        zeros = " (it holds zero bytes: UTF-16 or UTF-32 without a byte order mark? save it as UTF-8)" \
+            if "\x00" in p else ""
         raise NormalizeError("$", "expected a known provider format, found plain text without LLMWhisperer's "
-                                  "page separators (a '<<<' line or form feeds); if it is LLMWhisperer text with "
-                                  "another separator, force it with --format whisperer.text "
+                                  f"page separators (a '<<<' line or form feeds){zeros}; if it is LLMWhisperer text "
+                                  "with another separator, force it with --format whisperer.text "
                                   "(format='whisperer.text')")
     raise NormalizeError("$", f"expected a known provider format, found {shape(p)}; known formats: "
                               + ", ".join(sorted(BY_ID)))

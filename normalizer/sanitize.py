@@ -24,6 +24,43 @@ _ESCAPE = re.compile(rb"(\\\\)|(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9
 _FFFD = rb"\ufffd"
 
 
+# Byte order marks, longest first (UTF-32-LE's begins with UTF-16-LE's), and the encoding each announces.
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32-LE"), (b"\x00\x00\xfe\xff", "UTF-32-BE"), (b"\xff\xfe", "UTF-16-LE"),
+         (b"\xfe\xff", "UTF-16-BE"))
+# Without a mark, JSON (and text) starting with an ASCII character shows its encoding by which of its first four
+# bytes are zero (RFC 4627, section 3).
+_ZEROS = {(True, True, True, False): "UTF-32-BE", (False, True, True, True): "UTF-32-LE",
+          (True, False, True, False): "UTF-16-BE", (False, True, False, True): "UTF-16-LE"}
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def utf8(data: bytes, repairs: Repairs) -> bytes:
+    """`data` as UTF-8 without a byte order mark: a UTF-8 mark is dropped; UTF-16 or UTF-32, told by its mark or
+    by the zero bytes of its first character, is decoded (with a note saying so). Such bytes that do not decode
+    are a `NormalizeError` that names the encoding and the fix."""
+    if data[:3] == UTF8_BOM:
+        return data[3:]
+    encoding, start = _wide(data)
+    if encoding is None:
+        return data
+    try:  # a lone surrogate is let through here to be replaced, and reported, as in any other text
+        text = data[start:].decode(encoding, "surrogatepass")
+    except UnicodeDecodeError as exc:
+        raise NormalizeError("$", f"expected UTF-8, found undecodable {encoding} ({exc.reason} at byte "
+                                  f"{exc.start + start}); save the result as UTF-8") from None
+    how = "by its byte order mark" if start else "by the zero bytes of its first character"
+    repairs.note("$", f"read as {encoding} (told {how}); docnorm expects UTF-8: save results as UTF-8")
+    return clean_text(text, repairs).encode()
+
+
+def _wide(data: bytes) -> tuple[str | None, int]:
+    """The UTF-16 or UTF-32 encoding of `data` and where its text starts (after the mark), or (None, 0)."""
+    for mark, encoding in _BOMS:
+        if data.startswith(mark):
+            return encoding, len(mark)
+    return _ZEROS.get(tuple(b == 0 for b in data[:4])), 0
+
+
 def clean_bytes(data: bytes, repairs: Repairs) -> bytes:
     """JSON bytes whose lone surrogate escapes (`"\\ud800"`, which no UTF-8 text can hold) became U+FFFD."""
     if _SURROGATE.search(data) is None:

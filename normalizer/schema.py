@@ -1,4 +1,4 @@
-"""The canonical docnorm document (DESIGN.md, "Canonical document": field names are pinned).
+"""The canonical docnorm document (docs/canonical-model.md: field names are pinned).
 
 Every struct encodes every field, so a canonical file always shows the whole shape; JSON keys equal
 attribute names. `forbid_unknown_fields` makes decoding canonical JSON a validation step too.
@@ -201,7 +201,7 @@ def decode(data: bytes | str) -> Document:
 
 
 _BOX = "[x0, y0, x1, y1]: top-left origin, y down, in the page's own units (Page.unit)"
-# What each field means (DESIGN.md, "Canonical document"), written into the JSON Schema.
+# What each field means (docs/canonical-model.md), written into the JSON Schema.
 FIELD_DOCS: dict[str, dict[str, str]] = {
     "Document": {
         "": "One parsed document: its job, pages, blocks in reading order, chunks and images.",

@@ -211,7 +211,7 @@ def _outer_table_body(source: str, start: int) -> str:
 def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
     """Lay raw rows out on a grid the way HTML does, repairing what cannot fit."""
     n_rows = len(rows)
-    if n_rows == 0:
+    if not any(rows):  # rows without a cell: no column, so no grid (as canonical JSON requires)
         return Table(n_rows=0, n_cols=0, cells=[])
     quick = _place_consistent(rows)
     if quick is not None:
@@ -239,7 +239,7 @@ def place(rows: list[list[_RawCell]], repairs: Repairs, path: str) -> Table:
             if col >= n_cols:
                 repairs(path, f"row {r}: cell {raw.text[:30]!r} lies past the table's {n_cols} columns",
                         "appended to the row's last cell")
-                _append_text(cells, owner[r][n_cols - 1], raw.text)
+                _append_text(owner[r][n_cols - 1], raw.text)
                 continue
             row_span = n_rows - r if raw.row_span == 0 else raw.row_span
             if r + row_span > n_rows:
@@ -426,28 +426,25 @@ def _fit_rows(owner: list[list[Cell | None]], r: int, col: int, col_span: int, r
 
 def _cut_rowspans_into(r: int, owner: list[list[Cell | None]], cells: list[Cell], repairs: Repairs,
                        path: str) -> None:
-    """A complete row under cells that claim to span into it: their rowspans are bogus (a SoMark quirk)."""
+    """A complete row under cells that claim to span into it: their rowspans are bogus (a SoMark quirk).
+
+    Each cell is cut where it stands (not replaced by a copy): `owner` and `cells` keep pointing at the same
+    object, so a later repair of it finds it, at no search through `cells`."""
     for cell in {id(c): c for c in owner[r] if c is not None}.values():
         new_span = r - cell.row
         repairs(path, f"row {cell.row}: rowspan={cell.row_span} of {cell.text[:30]!r} collides with the "
                       f"complete row {r}", f"cut to {new_span}")
-        index = next(i for i, c in enumerate(cells) if c is cell)
-        fixed = Cell(row=cell.row, col=cell.col, row_span=new_span, col_span=cell.col_span, text=cell.text,
-                     bbox=cell.bbox, header=cell.header, confidence=cell.confidence)
-        cells[index] = fixed
-        for rr in range(cell.row, len(owner)):
+        for rr in range(r, min(cell.row + cell.row_span, len(owner))):
             for cc in range(cell.col, cell.col + cell.col_span):
                 if owner[rr][cc] is cell:
-                    owner[rr][cc] = fixed if rr < r else None
+                    owner[rr][cc] = None
+        cell.row_span = new_span
 
 
-def _append_text(cells: list[Cell], target: Cell | None, text: str) -> None:
-    if target is None or not text:
-        return
-    index = next(i for i, c in enumerate(cells) if c is target)
-    cells[index] = Cell(row=target.row, col=target.col, row_span=target.row_span, col_span=target.col_span,
-                        text=f"{target.text} {text}".strip(), bbox=target.bbox, header=target.header,
-                        confidence=target.confidence)
+def _append_text(target: Cell | None, text: str) -> None:
+    """Text past the table's last column joins the row's last cell (changed in place, as `_cut_rowspans_into`)."""
+    if target is not None and text:
+        target.text = f"{target.text} {text}".strip()
 
 
 # --- markdown pipe tables -------------------------------------------------------------------------
@@ -500,10 +497,17 @@ def _inline_text(token: Any) -> str:
 
 # --- dense rows -----------------------------------------------------------------------------------
 
-def from_rows(rows: Iterable[Iterable[Any]], header_rows: int = 0) -> Table:
-    """A dense grid (no spans). Numbers keep their JSON spelling; null becomes an empty cell."""
+def from_rows(rows: Iterable[Iterable[Any]], header_rows: int = 0, repairs: Repairs | None = None,
+              path: str = "$") -> Table:
+    """A dense grid (no spans). Numbers keep their JSON spelling; null becomes an empty cell. Short rows are
+    padded, unless that would pad past `grid_limit` (one long row over thousands of empty ones): then, given
+    `repairs`, the rows are laid out as `place` bounds them."""
     grid = [[_scalar_text(v) for v in row] for row in rows]
     n_cols = max((len(row) for row in grid), default=0)
+    if n_cols == 0:  # rows without a value: no grid
+        return Table(n_rows=0, n_cols=0)
+    if repairs is not None and len(grid) * n_cols > grid_limit(sum(map(len, grid))):
+        return place([[(text, 1, 1, r < header_rows) for text in row] for r, row in enumerate(grid)], repairs, path)
     cells = [Cell(row=r, col=c, text=row[c] if c < len(row) else "", header=r < header_rows)
              for r, row in enumerate(grid) for c in range(n_cols)]
     return Table(n_rows=len(grid), n_cols=n_cols, cells=cells)
@@ -522,24 +526,39 @@ def _scalar_text(value: Any) -> str:
 # --- helpers for every converter ------------------------------------------------------------------
 
 def grid_problems(table: Table) -> list[str]:
-    """Why `table` breaks the canonical invariant (empty when every slot is covered exactly once)."""
+    """Why `table` breaks the canonical invariant (empty when every slot is covered exactly once).
+
+    The cost is the grid's, never the spans': a cell is walked only over the part of it inside the grid, and
+    only up to its first slot another cell covers (one problem per cell says so)."""
     seen: dict[tuple[int, int], int] = {}
     problems = []
+    n_rows, n_cols = table.n_rows, table.n_cols
     for i, cell in enumerate(table.cells):
-        if cell.row_span < 1 or cell.col_span < 1:
-            problems.append(f"cell {i} has span {cell.row_span}x{cell.col_span}")
-        for r in range(cell.row, cell.row + cell.row_span):
-            for c in range(cell.col, cell.col + cell.col_span):
-                if not (0 <= r < table.n_rows and 0 <= c < table.n_cols):
-                    problems.append(f"cell {i} covers ({r},{c}) outside the {table.n_rows}x{table.n_cols} grid")
-                elif (r, c) in seen:
-                    problems.append(f"cells {seen[(r, c)]} and {i} both cover ({r},{c})")
-                else:
-                    seen[(r, c)] = i
-    missing = table.n_rows * table.n_cols - len(seen)
-    if missing > 0:
+        row, col, row_span, col_span = cell.row, cell.col, cell.row_span, cell.col_span
+        if row_span < 1 or col_span < 1:
+            problems.append(f"cell {i} has span {row_span}x{col_span}")
+            continue
+        if not (0 <= row and row + row_span <= n_rows and 0 <= col and col + col_span <= n_cols):
+            problems.append(f"cell {i} at ({row},{col}) spanning {row_span}x{col_span} runs outside the "
+                            f"{n_rows}x{n_cols} grid")
+        clash = _cover(seen, i, range(max(row, 0), min(row + row_span, n_rows)),
+                       range(max(col, 0), min(col + col_span, n_cols)))
+        if clash is not None:
+            problems.append(clash)
+    missing = n_rows * n_cols - len(seen)
+    if missing > 0 and not problems:  # after a clash the count says nothing more
         problems.append(f"{missing} slot(s) covered by no cell")
     return problems
+
+
+def _cover(seen: dict[tuple[int, int], int], i: int, rows: range, cols: range) -> str | None:
+    """Marks cell `i`'s slots in `seen`, stopping at the first one already taken (which it names)."""
+    for r in rows:
+        for c in cols:
+            other = seen.setdefault((r, c), i)
+            if other != i:
+                return f"cells {other} and {i} both cover ({r},{c})"
+    return None
 
 
 def plain_text(table: Table) -> str:

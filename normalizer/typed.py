@@ -160,7 +160,22 @@ def _list(value: Any, info: mi.ListType, path: str, repairs: Repairs, spill: Spi
 
 
 def _dict(value: Any, info: mi.DictType, path: str, repairs: Repairs, spill: Spill) -> Any:
-    return value if isinstance(value, dict) else _MISMATCH
+    """An object of free keys. Values of a declared type (Docling's `pages`) are walked like a list's items: left
+    raw, the converter would not know them for its structs and would skip each one, every field with it."""
+    if not isinstance(value, dict):
+        return _MISMATCH
+    if type(info.value_type) is mi.AnyType:
+        return value
+    out = {}
+    for key, item in value.items():
+        sub = f"{path}.{key}"
+        got = _walk(item, info.value_type, sub, repairs, spill)
+        if got is _MISMATCH:
+            repairs(sub, f"expected {_expected(info.value_type)}, found {describe(item)}", "moved to extra")
+            spill(f".{key}", item)
+            continue
+        out[key] = got
+    return out
 
 
 def _tuple(value: Any, info: mi.TupleType, path: str, repairs: Repairs, spill: Spill) -> Any:
@@ -210,7 +225,12 @@ def _exact(info: mi.Type, value: Any) -> bool:
 
 def _scalar(value: Any, info: mi.Type, path: str, repairs: Repairs, spill: Spill) -> Any:
     if _exact(info, value):
-        return float(value) if type(info) is mi.FloatType else value
+        if type(info) is mi.FloatType:
+            try:
+                return float(value)
+            except OverflowError:  # an integer past the float range (1e400 written out): no number JSON carries
+                return _MISMATCH
+        return value
     kind = type(info)
     if isinstance(value, str) and kind in (mi.IntType, mi.FloatType):
         try:

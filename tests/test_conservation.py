@@ -28,7 +28,7 @@ def _probe(value: Any, info: mi.Type, counter: itertools.count, where: str, plac
     kind = type(info)
     if kind is mi.UnionType:
         for member in info.types:
-            if isinstance(value, dict) and type(member) is mi.StructType or \
+            if isinstance(value, dict) and type(member) in (mi.StructType, mi.DictType) or \
                     isinstance(value, list) and type(member) is mi.ListType:
                 return _probe(value, member, counter, where, placed)
         if isinstance(value, str) and value[:1] == "{":  # JSON delivered as a string (SoMark's outputs.json)
@@ -46,6 +46,8 @@ def _probe(value: Any, info: mi.Type, counter: itertools.count, where: str, plac
         return out
     if kind is mi.ListType and isinstance(value, list):
         return [_probe(v, info.item_type, counter, f"{where}[{i}]", placed) for i, v in enumerate(value)]
+    if kind is mi.DictType and isinstance(value, dict):  # free keys whose values are structs (Docling's pages)
+        return {k: _probe(v, info.value_type, counter, f"{where}.{k}", placed) for k, v in value.items()}
     return value
 
 
@@ -62,3 +64,51 @@ def test_an_unknown_key_in_any_provider_struct_is_kept(path):
     output = b"\n".join(to_json(d) for d in docs).decode()
     missing = {where for probe, where in placed.items() if f'"{probe}"' not in output}
     assert not missing, f"unknown keys lost at: {sorted(missing)[:12]}"
+
+
+def _is_any(info: mi.Type) -> bool:
+    return type(info) is mi.AnyType or type(info) is mi.UnionType and any(type(m) is mi.AnyType for m in info.types)
+
+
+def _probe_declared(value: Any, info: mi.Type, counter: itertools.count, where: str, placed: dict[str, str]) -> Any:
+    """`value` with every field a provider struct declares as `Any` (fields read as they come: boxes, polygons,
+    hierarchies, indexes) that the sample has replaced by a probe string, which no reader can read as what it
+    expects: each must then be kept in extra as it came (`placed` maps each probe to where it was put)."""
+    kind = type(info)
+    if kind is mi.UnionType:
+        member = next((m for m in info.types if isinstance(value, dict) and type(m) in (mi.StructType, mi.DictType)
+                       or isinstance(value, list) and type(m) is mi.ListType), None)
+        return value if member is None else _probe_declared(value, member, counter, where, placed)
+    if kind is mi.StructType and isinstance(value, dict) and issubclass(info.cls, Raw):
+        fields = {f.encode_name: f.type for f in info.fields if f.name != "rest"}
+        out = {}
+        for k, v in value.items():
+            if k in fields and _is_any(fields[k]):
+                out[k] = probe = f"probe-{next(counter)}"
+                placed[probe] = f"{where}.{k}"
+            else:
+                out[k] = _probe_declared(v, fields[k], counter, f"{where}.{k}", placed) if k in fields else v
+        return out
+    if kind is mi.ListType and isinstance(value, list):
+        return [_probe_declared(v, info.item_type, counter, f"{where}[{i}]", placed) for i, v in enumerate(value)]
+    if kind is mi.DictType and isinstance(value, dict):
+        return {k: _probe_declared(v, info.value_type, counter, f"{where}.{k}", placed) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("path", JSON_SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_a_declared_free_field_holding_what_no_reader_expects_is_kept(path):
+    """A box, polygon or position that cannot be read is repaired as "kept in extra": it must be there (an
+    unreadable table cell box, a page's polygon or a line's bbox once vanished), as must a field read as it is."""
+    data = path.read_bytes()
+    found = registry.get(detect(data))
+    if found.shape is None or found.id == "docnorm":
+        pytest.skip("not a provider format")
+    placed: dict[str, str] = {}
+    probed = _probe_declared(json.loads(data), mi.type_info(found.shape), itertools.count(), "$", placed)
+    if not placed:
+        pytest.skip("the sample has no free field")
+    docs = normalize_all(json.dumps(probed, ensure_ascii=False).encode(), format=found.id)
+    output = b"\n".join(to_json(d) for d in docs).decode()
+    missing = {where for probe, where in placed.items() if f'"{probe}"' not in output}
+    assert not missing, f"free fields lost at: {sorted(missing)[:12]}"

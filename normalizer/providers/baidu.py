@@ -16,7 +16,7 @@ from .. import tables
 from ..build import FURNITURE, PageBlocks, compact, finish, formula_latex, section_tree, zero_based_page
 from ..detect import Probe
 from ..errors import Repairs, describe
-from ..geometry import checked_box
+from ..geometry import checked_box, clean_xywh
 from ..kit import heading_level, kind_of, read_table, status_of
 from ..schema import Block, Cell, Chunk, Document, Image, Job, Location, Page, Table
 from ..typed import Raw, as_json, decode_as, present, present_getter, rest_of
@@ -38,7 +38,7 @@ KINDS = {
 SUB_KINDS = {"image_title": "caption", "table_title": "caption", "chart": "figure", "figure": "figure",
              "QR_code": "barcode", "Bar_code": "barcode"}
 HEADING_LEVELS = {"doc_title": 1, "paragraph_title": 2}
-_TITLE_N = re.compile(r"title_(\d+)$")
+_TITLE_N = re.compile(r"title_(\d{1,9})$")  # bounded: int() refuses more than 4,300 digits
 
 STATUS = {"pending": "queued", "processing": "running", "running": "running", "success": "succeeded",
           "failed": "failed"}
@@ -295,6 +295,13 @@ def _head_or_tail(bbox: list[float] | None, page: Page) -> str:
     return "header" if (bbox[1] + bbox[3]) / 2 < page.height / 2 else "footer"
 
 
+def _keep_position(block: Block, position: Any, key: str) -> None:
+    """A table's or image's own `position`, kept in extra unless it is the block's box (as it is when the entry
+    repeats its layout's): an unreadable one, or one placing it elsewhere, is not lost."""
+    if position is not None and clean_xywh(position) != block.bbox:
+        block.extra[key] = list(position) if type(position) is tuple else position
+
+
 def _fill_image(block: Block, image: BImage, page: int) -> None:
     block.image = Image(id=image.layout_id, page=page, url=image.data_url, bbox=block.bbox)
     extra = present(image, ("content_layouts", "image_description"))
@@ -302,8 +309,7 @@ def _fill_image(block: Block, image: BImage, page: int) -> None:
         block.text = extra.pop("image_description")  # chart analysis: the figure's text, as SoMark gives it
     block.extra.update(extra)
     block.extra.update(rest_of(image, "image_"))
-    if block.bbox is None and image.position is not None:
-        block.extra["image_position"] = image.position
+    _keep_position(block, image.position, "image_position")
 
 
 def _link_captions(block: Block, refs: str | list[str] | None, ids: dict[str, str], repairs: Repairs,
@@ -342,6 +348,7 @@ def _fill_table(block: Block, bt: BTable, repairs: Repairs, path: str) -> None:
                if c.rest or (c.type, c.sub_type) not in (("cell", ""), ("cell", UNSET), (UNSET, UNSET))}
         if odd:
             block.extra["cell_types"] = odd
+    _keep_position(block, bt.position, "table_position")
     table.continued = continued  # type: ignore[assignment]
     block.table = table
     block.text = tables.plain_text(table)
@@ -357,6 +364,10 @@ def from_matrix(cells: list[BCell], matrix: list[list[int]], repairs: Repairs, p
     """
     n_rows = len(matrix)
     n_cols = max(len(row) for row in matrix)
+    unfit = _unfit(matrix, n_rows, n_cols)
+    if unfit is not None:
+        repairs(f"{path}.matrix", unfit, "cells laid out row by row")
+        return _unplaced(cells, matrix, repairs, path)
     slots: dict[int, list[tuple[int, int]]] = {}
     loose: list[Cell] = []
     for r, row in enumerate(matrix):
@@ -415,25 +426,51 @@ def from_matrix(cells: list[BCell], matrix: list[list[int]], repairs: Repairs, p
     return Table(n_rows=n_rows, n_cols=n_cols, cells=out)
 
 
+def _unfit(matrix: list[list[int]], n_rows: int, n_cols: int) -> str | None:
+    """Why the matrix cannot be padded into a grid (no column at all, or far more slots than indexes), or None."""
+    n_slots = sum(len(row) for row in matrix)
+    if n_cols == 0:
+        return f"expected rows of cell indexes, found {n_rows} empty row(s)"
+    if n_rows * n_cols > tables.grid_limit(n_slots):
+        return f"expected rows that fit a grid of at most {tables.grid_limit(n_slots)} slots for {n_slots} " \
+               f"indexes, found {n_rows} x {n_cols}"
+    return None
+
+
+def _unplaced(cells: list[BCell], matrix: list[list[int]], repairs: Repairs, path: str) -> Table:
+    """A matrix too ragged to pad into a grid: each row's cells in order (an index repeated beside itself once,
+    one out of range as an empty cell), the cells it never names as a last row, laid out as HTML rows are."""
+    def text(index: int) -> str:
+        return (cells[index].text or "") if 0 <= index < len(cells) else ""
+
+    rows = [[(text(i), 1, 1, False) for k, i in enumerate(row) if k == 0 or row[k - 1] != i] for row in matrix]
+    named = {i for row in matrix for i in row}
+    rest = [(c.text or "", 1, 1, False) for i, c in enumerate(cells) if i not in named]
+    return tables.place(rows + [rest] if rest else rows, repairs, f"{path}.matrix")
+
+
 # --- chunks and the heading tree ------------------------------------------------------------------
 
 def _chunk(bc: BChunk, index: int, repairs: Repairs, path: str) -> Chunk:
     meta = bc.meta or ChunkMeta()
     locations = []
+    unread: dict[str, Any] = {}  # boxes that could not be read, by position index
     for k, pos in enumerate(meta.position or ()):
         if pos.page_num is None or pos.page_num < 0:
             repairs(f"{path}.meta.position[{k}].page_num", f"expected a 0-based page number, found "
                                                            f"{describe(pos.page_num)}", "location dropped; kept in extra")
             continue
-        locations.append(Location(page=pos.page_num + 1, bbox=checked_box(
-            pos.box, repairs, f"{path}.meta.position[{k}].box", xywh_order=True)))
+        bbox = checked_box(pos.box, repairs, f"{path}.meta.position[{k}].box", xywh_order=True)
+        if bbox is None and pos.box is not None:
+            unread[str(k)] = pos.box
+        locations.append(Location(page=pos.page_num + 1, bbox=bbox))
     return Chunk(id=bc.chunk_id or f"chunk-{index}", text=bc.content or "", kind=bc.type or "text",
                  headings=list(meta.title or ()), locations=locations,
                  extra=compact({"position": [as_json(p) for p in meta.position or ()
                                              if p.page_num is None or p.page_num < 0] or None,
                                 "position_rest": {str(k): p.rest for k, p in enumerate(meta.position or ()) if p.rest
                                                   and p.page_num is not None and p.page_num >= 0} or None,
-                                **rest_of(meta, "meta_"), **bc.rest}))
+                                "position_box": unread or None, **rest_of(meta, "meta_"), **bc.rest}))
 
 
 def _check_heading_tree(blocks: list[Block], ids: dict[str, str], parents: dict[str, str | None],

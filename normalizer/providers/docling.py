@@ -19,11 +19,11 @@ from msgspec import UNSET, field
 from ..build import FURNITURE, BlockIds, compact, finish
 from ..detect import Probe
 from ..errors import Repairs, describe
-from ..geometry import checked_box
+from ..geometry import checked_box, finite_numbers
 from ..kit import kind_of, list_level
 from ..schema import Block, Document, Job, Page, Table
 from ..tables import grid_limit, place, plain_text
-from ..typed import Raw, decode_as, present, rest_of
+from ..typed import Raw, as_json, decode_as, present, rest_of
 
 PROVIDER = "docling"
 FORMAT = "docling"
@@ -212,20 +212,20 @@ class _Reader:
         if origin == "BOTTOMLEFT" or (origin is not None and origin != "TOPLEFT" and origin.upper() == "BOTTOMLEFT"):
             height = self.heights.get(page)
             if height is None:
-                self.repairs(f"{path}.bbox", "expected the page's height to turn a BOTTOMLEFT box over, found no "
-                                             "page size", "no box; kept in extra")
+                self.repairs(path, "expected the page's height to turn a BOTTOMLEFT box over, found no page size",
+                             "no box; kept in extra")
                 return None
-            try:
+            raw = [b.l, b.t, b.r, b.b]
+            if finite_numbers(raw):  # else the box check says what was found
                 raw = [b.l, height - b.t, b.r, height - b.b]
-            except TypeError:  # not numbers: the box check says what was found
-                raw = [b.l, b.t, b.r, b.b]
         else:
             raw = [b.l, b.t, b.r, b.b]
         return checked_box(raw, self.repairs, path)
 
     def table(self, data: TableData | None, page: int, path: str) -> Table:
         """Cells at their offsets: laid out row by row with empty cells where nothing covers a slot, so the
-        grid placement (and its repairs and bounds) keeps every cell where Docling put it."""
+        grid placement (and its repairs and bounds) keeps every cell where Docling put it. What a canonical cell
+        has no field for is left in `self.cell_extra`, by the cell's place in `table_cells`."""
         cells = [c for c in (data.table_cells if data else None) or ()]
         self.cell_extra: dict[int, dict[str, Any]] = {}
         if not cells:
@@ -233,42 +233,78 @@ class _Reader:
         at = [(c.start_row_offset_idx or 0, c.start_col_offset_idx or 0, c) for c in cells]
         n_rows = max(max(r for r, _, _ in at) + 1, data.num_rows or 0)  # type: ignore[union-attr]
         n_cols = max(max(k for _, k, _ in at) + 1, data.num_cols or 0)  # type: ignore[union-attr]
-        if n_rows * n_cols > grid_limit(len(cells)):
-            self.repairs(f"{path}.data", f"expected cell offsets within a grid for {len(cells)} cells, found "
+        boxed: set[int] = set()  # cells whose box a canonical cell holds
+        if n_rows * n_cols > grid_limit(len(cells)) or min(min(r, k) for r, k, _ in at) < 0:
+            self.repairs(f"{path}.data", f"expected cell offsets from 0 within a grid for {len(cells)} cells, found "
                                          f"{n_rows} x {n_cols}", "cells laid out in their order")
             rows = [[(c.text or "", 1, 1, bool(c.column_header or c.row_header)) for _, _, c in sorted(at, key=_pos)]]
-            return place(rows, self.repairs, f"{path}.data.table_cells")
-        covered: set[tuple[int, int]] = set()
-        by_row: dict[int, list[tuple[int, DCell]]] = {}
-        for r, k, c in at:
-            by_row.setdefault(r, []).append((k, c))
-        rows = []
-        for r in range(n_rows):
-            row, col = [], 0
-            for k, c in sorted(by_row.get(r, []), key=lambda x: x[0]):
-                while col < k:
-                    if (r, col) not in covered:
-                        row.append(("", 1, 1, False))
-                    col += 1
-                row_span = max(c.row_span or (c.end_row_offset_idx or r + 1) - r, 1)
-                col_span = max(c.col_span or (c.end_col_offset_idx or k + 1) - k, 1)
-                row.append((c.text or "", row_span, col_span, bool(c.column_header or c.row_header)))
-                for rr in range(r + 1, min(r + row_span, n_rows)):
-                    covered.update((rr, kk) for kk in range(k, min(k + col_span, n_cols)))
-                col = k + col_span
-            rows.append(row)
-        table = place(rows, self.repairs, f"{path}.data.table_cells")
-        self.cell_extra = {k: compact({**c.rest, "coord_origin": c.bbox.coord_origin if c.bbox else None,
-                                       "bbox_rest": dict(c.bbox.rest) if c.bbox and c.bbox.rest else None,
-                                       **present(c, ("fillable",)), "row_section": c.row_section or None})
-                           for k, c in enumerate(cells)  # most cells carry nothing more: not even looked at
+            table = place(rows, self.repairs, f"{path}.data.table_cells")
+        else:
+            table = place(_rows(at, n_rows, n_cols), self.repairs, f"{path}.data.table_cells")
+            boxes = {(r, k): (n, c) for n, (r, k, c) in enumerate(at)}
+            for cell in table.cells:  # each cell's own box, where Docling gives one
+                found = boxes.get((cell.row, cell.col))
+                if found is not None and found[1].bbox is not None and found[1].text == cell.text:
+                    cell.bbox = self.box(found[1].bbox, page, f"{path}.data.table_cells[{found[0]}].bbox")
+                    if cell.bbox is not None:
+                        boxed.add(found[0])
+        self.cell_extra = {k: _cell_extra(c, k in boxed) for k, c in enumerate(cells)
+                           # most cells carry nothing more: not even looked at
                            if c.rest or c.bbox is not None or c.row_section or c.fillable is not UNSET}
-        boxes = {(c.start_row_offset_idx or 0, c.start_col_offset_idx or 0): (k, c) for k, c in enumerate(cells)}
-        for cell in table.cells:  # each cell's own box, where Docling gives one
-            found = boxes.get((cell.row, cell.col))
-            if found is not None and found[1].bbox is not None and found[1].text == cell.text:
-                cell.bbox = self.box(found[1].bbox, page, f"{path}.data.table_cells[{found[0]}].bbox")
         return table
+
+
+def _rows(at: list[tuple[int, int, DCell]], n_rows: int, n_cols: int) -> list[list[Any]]:
+    """Raw rows for `place`: each row's cells in column order, an empty cell in each slot that neither a cell
+    nor a span from above covers."""
+    covered: set[tuple[int, int]] = set()
+    by_row: dict[int, list[tuple[int, DCell]]] = {}
+    for r, k, c in at:
+        by_row.setdefault(r, []).append((k, c))
+    rows = []
+    for r in range(n_rows):
+        row, col = [], 0
+        for k, c in sorted(by_row.get(r, []), key=lambda x: x[0]):
+            while col < k:
+                if (r, col) not in covered:
+                    row.append(("", 1, 1, False))
+                col += 1
+            row_span = max(c.row_span or (c.end_row_offset_idx or r + 1) - r, 1)
+            col_span = max(c.col_span or (c.end_col_offset_idx or k + 1) - k, 1)
+            row.append((c.text or "", row_span, col_span, bool(c.column_header or c.row_header)))
+            _cover(covered, range(r + 1, min(r + row_span, n_rows)), range(k, min(k + col_span, n_cols)))
+            col = k + col_span
+        rows.append(row)
+    return rows
+
+
+def _cell_extra(c: DCell, boxed: bool) -> dict[str, Any]:
+    """A table cell's fields with no canonical home; its box too when no canonical cell holds it (unreadable, or
+    the cell was moved by a repair)."""
+    box = c.bbox
+    return compact({**c.rest, "coord_origin": box.coord_origin if box else None,
+                    "bbox_rest": dict(box.rest) if box and box.rest else None,
+                    "bbox": {"l": box.l, "t": box.t, "r": box.r, "b": box.b} if box and not boxed else None,
+                    **present(c, ("fillable",)), "row_section": c.row_section or None})
+
+
+def _cover(covered: set[tuple[int, int]], rows: range, cols: range) -> None:
+    """Marks the slots a cell's spans reach below its row, up to the first one another cell already reached:
+    overlapping spans are cut by the placement anyway, and each slot is marked once, so spans that cover each
+    other cost the grid's size, not their cells times the grid's."""
+    for rr in rows:
+        for kk in cols:
+            if (rr, kk) in covered:
+                return
+            covered.add((rr, kk))
+
+
+def _key_number(key: str) -> int | None:
+    """A `pages` key as a page number from 1: ASCII digits, not too many (`int()` refuses "²", which `isdigit`
+    takes for a digit, and more than 4,300 digits)."""
+    if key.isascii() and key.isdigit() and len(key) < 19 and int(key) > 0:
+        return int(key)
+    return None
 
 
 def _pos(x: tuple[int, int, Any]) -> tuple[int, int]:
@@ -280,17 +316,20 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     reader = _Reader(d, repairs)
     doc = Document(provider=PROVIDER, format=FORMAT, job=Job(status="succeeded"),
                    file_name=(d.origin.filename if d.origin else None) or d.name)
+    left_out: dict[str, Any] = {}
     for key, p in sorted(((k, v) for k, v in (d.pages or {}).items() if isinstance(v, DPage)),
                          key=lambda kv: kv[1].page_no or 0):
-        number = p.page_no if p.page_no and p.page_no > 0 else (int(key) if key.isdigit() and int(key) > 0 else None)
+        number = p.page_no if p.page_no and p.page_no > 0 else _key_number(key)
         if number is None:
             repairs(f"$.pages.{key}.page_no", f"expected a page number from 1, found {describe(p.page_no)}",
-                    "page left out; its items keep their own page numbers")
+                    "page left out (kept in the document's extra); its items keep their own page numbers")
+            left_out[key] = compact({**as_json(p), "size": as_json(p.size) if p.size else None})
             continue
         size = p.size or Size()
         doc.pages.append(Page(number=number, width=size.width, height=size.height,
                               unit="pt" if size.width and size.height else None,
-                              extra=compact({**present(p, ("image",)), **rest_of(size, "size_"), **p.rest})))
+                              extra=compact({**present(p, ("image",)), **rest_of(size, "size_"), **p.rest,
+                                             "key": key if key != str(number) else None})))
         if size.height:
             reader.heights[number] = size.height
     ids = BlockIds()
@@ -320,7 +359,8 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
                          "origin": {k: v for k, v in (("mimetype", d.origin.mimetype),
                                                       ("binary_hash", d.origin.binary_hash),
                                                       ("uri", d.origin.uri)) if v is not None} or None
-                         if d.origin else None, **rest_of(d.origin, "origin_"), **d.rest})
+                         if d.origin else None, **rest_of(d.origin, "origin_"), "pages_left_out": left_out or None,
+                         **d.rest})
     return [finish(doc, repairs)]
 
 

@@ -123,7 +123,7 @@ def table_block(out: PageBlocks, html: str | None, md: str | None, rows: list[li
                 bbox: BBox | None, confidence: float | None, extra: dict[str, Any], lines: list[Line],
                 repairs: Repairs, path: str) -> Block:
     """The item's table from its richest representation; the provider's grid is kept when it disagrees."""
-    read = read_table(repairs, html=(html, f"{path}.html"), markdown=(md, f"{path}.md"), rows=rows)
+    read = read_table(repairs, html=(html, f"{path}.html"), markdown=(md, f"{path}.md"), rows=(rows, f"{path}.rows"))
     if read.caption is not None:
         extra["caption"] = read.caption
     table = read.table

@@ -264,7 +264,7 @@ def _metadata_pages(metadata: Metadata, pages: dict[int, Page], repairs: Repairs
             "watermark": mp.watermark, **mp.rest}))
 
 
-_PAGE_IN_NAME = re.compile(r"page_(\d+)")
+_PAGE_IN_NAME = re.compile(r"page_(\d{1,9})(?!\d)")  # bounded: int() refuses more than 4,300 digits
 
 
 def _images(meta: ImagesMeta, repairs: Repairs) -> list[Image]:
@@ -306,7 +306,9 @@ def _boxes(item: Item, repairs: Repairs, path: str) -> tuple[BBox | None, float 
         parts.append(part)
     confidences = [b.confidence for b in boxes if b.confidence is not None]
     bbox = union(known)
-    return bbox, (sum(confidences) / len(confidences) if confidences else None), {"boxes": parts, **item.rest}
+    # each share divided first: the sum of two confidences near 1e308 overflows to inf, which JSON cannot hold
+    mean = sum(c / len(confidences) for c in confidences) if confidences else None
+    return bbox, mean, {"boxes": parts, **item.rest}
 
 
 def _item(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:

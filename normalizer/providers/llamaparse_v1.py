@@ -49,8 +49,8 @@ class PageImage(Raw, kw_only=True):
     y: float | None = None
     width: float | None = None
     height: float | None = None
-    original_width: int | None = None
-    original_height: int | None = None
+    original_width: float | None = None  # a canonical Image size is a float: 2**63 + 1 would not read back
+    original_height: float | None = None
     rotation: float | None = None
     type: str | None = None
     ocr: list[Any] | None = None
@@ -277,4 +277,5 @@ def sniff(p: Probe) -> bool:
         first = p["pages"][0]
         return isinstance(first["page"].value, int) and bool(first.keys() & {"md", "text", "items"}) \
             if first.exists else "job_metadata" in p
-    return p.keys() >= {"id", "status"} and p["status"].value in V1_STATUS and p.keys() <= _V1_STATUS_KEYS
+    return p.keys() >= {"id", "status"} and p["status"].is_(str) and p["status"].value in V1_STATUS and \
+        p.keys() <= _V1_STATUS_KEYS

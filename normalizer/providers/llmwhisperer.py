@@ -247,9 +247,9 @@ def _line_numbers(pages: list[tuple[list[str], int]]) -> dict[int, tuple[int, in
 def _band(line: Line, page: Page, meta: list[float], repairs: Repairs, root: str, i: int) -> None:
     """Line `i`'s `[page, base_y, height, page_height]` as its vertical extent (called once per line: the JSON
     path is spelled out only for a repair)."""
-    if len(meta) != 4 or not finite_numbers(meta):
-        repairs(f"{root}.line_metadata[{i}]", f"expected [page, base_y, height, page_height], found {meta!r:.60}",
-                "kept in the line's extra")
+    if len(meta) != 4 or not finite_numbers(meta) or not finite_numbers((meta[1] - meta[2],)):  # top: base_y - height
+        repairs(f"{root}.line_metadata[{i}]", f"expected [page, base_y, height, page_height] of finite numbers, "
+                                              f"found {meta!r:.60}", "kept in the line's extra")
         line.extra = {**line.extra, "line_metadata": meta}
         return
     on_page, base_y, height, page_height = meta

@@ -16,7 +16,7 @@ from typing import Any
 from ..build import BlockIds, compact, finish, link_captions
 from ..detect import Probe
 from ..errors import Repairs, describe
-from ..geometry import checked_box
+from ..geometry import checked_box, points_box
 from ..kit import kind_of, read_table
 from ..schema import Block, Document, Job, Line, Page
 from ..tables import cell_text
@@ -68,12 +68,29 @@ def _box(b: MBlock, repairs: Repairs, path: str) -> list[float] | None:
     if b.bbox is not None:
         return checked_box(b.bbox, repairs, f"{path}.bbox")
     poly = b.polygon
-    if isinstance(poly, list) and poly and all(isinstance(p, list) and len(p) == 2 for p in poly):
-        return checked_box([min(p[0] for p in poly), min(p[1] for p in poly), max(p[0] for p in poly),
-                            max(p[1] for p in poly)], repairs, f"{path}.polygon")
-    if poly is not None:
-        repairs(f"{path}.polygon", f"expected a list of [x, y] corners, found {describe(poly)}", "no box; kept in extra")
-    return None
+    if poly is None:
+        return None
+    box = points_box(poly)
+    if box is None:
+        repairs(f"{path}.polygon", f"expected a list of [x, y] corners of finite numbers, found {describe(poly)}",
+                "no box; kept in extra")
+    return box
+
+
+def _unread(b: MBlock, bbox: list[float] | None) -> dict[str, Any]:
+    """The block's `bbox` and `polygon` as they came, each unless it is the box read (the polygon of a box is
+    its four corners, clockwise from the top left: what marker writes for every upright block)."""
+    out = {}
+    if b.bbox is not None and bbox is None:
+        out["bbox"] = b.bbox
+    if b.polygon is not None and (bbox is None or b.polygon != _corners(bbox)):
+        out["polygon"] = b.polygon
+    return out
+
+
+def _corners(box: list[float]) -> list[list[float]]:
+    x0, y0, x1, y1 = box
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
@@ -88,7 +105,9 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
                               unit="pt" if box else None,
                               extra=compact({"id": page.id, "block_type": page.block_type, "images": page.images,
                                              "html": page.html or None,
-                                             "section_hierarchy": page.section_hierarchy, **page.rest})))
+                                             "section_hierarchy": page.section_hierarchy,
+                                             **_unread(page, box if box and box[:2] == [0.0, 0.0] else None),
+                                             **page.rest})))
         ids = BlockIds()  # per Page object: a page number given twice repeats its ids, which finish() repairs
         for n, child in enumerate(page.children or ()):
             _walk(doc, child, number, f"{path}.children[{n}]", None, 0, ids, repairs)
@@ -128,8 +147,7 @@ def _walk(doc: Document, b: MBlock, page: int, path: str, group: str | None, dep
         extra["section_hierarchy"] = b.section_hierarchy
     if b.images:
         extra["images"] = b.images
-    if bbox is None and b.polygon is not None:
-        extra["polygon"] = b.polygon
+    extra.update(_unread(b, bbox))
     if b.rest:
         extra.update(compact(b.rest))
     block = Block(id=ids(page), page=page, kind=kind, bbox=bbox, html=html or None,  # type: ignore[arg-type]
@@ -146,12 +164,18 @@ def _walk(doc: Document, b: MBlock, page: int, path: str, group: str | None, dep
         block.level = 1
     elif kind == "formula":
         block.latex = block.text or None
-    for n, c in enumerate(b.children or ()):  # a block's own lines (and their spans): the canonical lines
-        block.lines.append(Line(text=cell_text(c.html or ""), bbox=_box(c, repairs, f"{path}.children[{n}]"),
-                                extra=compact({"block_type": c.block_type, "id": c.id, "html": c.html,
-                                               "polygon": c.polygon, "children": [_plain(x) for x in c.children] if c.children else None,
-                                               **c.rest})))
+    for n, c in enumerate(b.children or ()):  # a block's own lines or cells (and their spans): the canonical lines
+        block.lines.append(_line(c, repairs, f"{path}.children[{n}]"))
     doc.blocks.append(block)
+
+
+def _line(c: MBlock, repairs: Repairs, path: str) -> Line:
+    """A block's child (a `Line`, a table's `TableCell`) as a line: every field it has is kept, the box read."""
+    bbox = _box(c, repairs, path)
+    return Line(text=cell_text(c.html or ""), bbox=bbox, extra=compact({
+        "block_type": c.block_type, "id": c.id, "html": c.html, "polygon": c.polygon,
+        "bbox": c.bbox if bbox is None else None, "section_hierarchy": c.section_hierarchy or None,
+        "images": c.images or None, "children": [_plain(x) for x in c.children] if c.children else None, **c.rest}))
 
 
 def _plain(b: MBlock) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from msgspec import UNSET, field
 
 from ..build import BlockIds, compact, finish, formula_latex
 from ..detect import Probe
-from ..errors import Repairs
-from ..geometry import checked_box
+from ..errors import Repairs, describe
+from ..geometry import checked_box, finite_numbers
 from ..kit import heading_level, kind_of, read_table
 from ..schema import Block, Document, Image, Job, Line, Page
 from ..typed import Raw, as_json, decode_as, present_getter
@@ -226,10 +226,32 @@ def _lines(b: MBlock, repairs: Repairs, path: str) -> list[Line]:
     out = []
     for n, ln in enumerate(b.lines or ()):
         spans = ln.spans or []
-        out.append(Line(text="".join(_span_text(s) for s in spans),
-                        bbox=checked_box(ln.bbox, repairs, f"{path}.lines[{n}].bbox") if ln.bbox is not None else None,
+        bbox = checked_box(ln.bbox, repairs, f"{path}.lines[{n}].bbox") if ln.bbox is not None else None
+        out.append(Line(text="".join(_span_text(s) for s in spans), bbox=bbox,
                         extra=compact({"spans": [as_json(s) for s in spans if s.type != "text" or s.rest or
-                                                 s.score is not UNSET], **ln.rest}) or {}))
+                                                 s.score is not UNSET],
+                                       "bbox": ln.bbox if bbox is None else None, **ln.rest}) or {}))
+    return out
+
+
+def _sub_block(sub: MBlock, repairs: Repairs, path: str, **known: Any) -> tuple[list[float] | None, dict[str, Any]]:
+    """A sub-block's box, and its extra: its type, `known`, then every other field of its own but its lines (an
+    unreadable box as it came, nested blocks whole)."""
+    bbox = checked_box(sub.bbox, repairs, f"{path}.bbox") if sub.bbox is not None else None
+    return bbox, compact({"type": sub.type, **known, "sub_type": sub.sub_type, "level": sub.level,
+                          "index": sub.index if sub.index is not UNSET else None,
+                          "angle": sub.angle if sub.angle is not UNSET else None,
+                          "bbox": sub.bbox if bbox is None else None,
+                          "blocks": [_raw_block(x) for x in sub.blocks] if sub.blocks else None, **sub.rest})
+
+
+def _raw_block(b: MBlock) -> dict[str, Any]:
+    """A block kept whole in extra, as it came (its lines, spans and blocks too)."""
+    out = as_json(b)
+    if b.lines:
+        out["lines"] = [{**as_json(ln), "spans": [as_json(s) for s in ln.spans or ()]} for ln in b.lines]
+    if b.blocks:
+        out["blocks"] = [_raw_block(x) for x in b.blocks]
     return out
 
 
@@ -240,7 +262,7 @@ def convert_middle(raw: Any, repairs: Repairs) -> list[Document]:
     for k, mp in enumerate(m.pdf_info or ()):
         path = f"$.pdf_info[{k}]"
         number = mp.page_idx + 1 if mp.page_idx is not None and mp.page_idx >= 0 else k + 1
-        size = mp.page_size if isinstance(mp.page_size, list) and len(mp.page_size) == 2 else None
+        size = _page_size(mp.page_size, repairs, f"{path}.page_size")
         pages.open(number, size, compact({**{n: getattr(mp, n) for n in _PAGE_EXTRAS if getattr(mp, n) is not UNSET},
                                           "page_size": mp.page_size if size is None else None, **mp.rest}))
         for n, b in enumerate(mp.para_blocks or ()):
@@ -251,6 +273,17 @@ def convert_middle(raw: Any, repairs: Repairs) -> list[Document]:
     doc.job.page_count = len(doc.pages)
     doc.extra = compact({"backend": m.backend, "version_name": m.version_name, **m.rest})
     return [finish(doc, repairs)]
+
+
+def _page_size(size: Any, repairs: Repairs, path: str) -> list[float] | None:
+    """`[width, height]` in PDF points as floats; None (with a repair when one was given) for anything else, a
+    boolean included: the page is then read on the 0-1000 grid, the value kept in its extra."""
+    if type(size) is list and len(size) == 2 and finite_numbers(size):
+        return [float(size[0]), float(size[1])]
+    if size is not None:
+        repairs(path, f"expected [width, height] of finite numbers, found {describe(size)}",
+                "page sized as the 0-1000 grid; the value is kept in extra")
+    return None
 
 
 def _middle_block(pages: "_Pages", page: int, b: MBlock, repairs: Repairs, path: str, where: str | None) -> None:
@@ -266,9 +299,9 @@ def _middle_block(pages: "_Pages", page: int, b: MBlock, repairs: Repairs, path:
     if kind == "list_item" and b.blocks:  # a list: each sub-block one item
         for n, sub in enumerate(b.blocks):
             lines = _lines(sub, repairs, f"{path}.blocks[{n}]")
+            bbox, own = _sub_block(sub, repairs, f"{path}.blocks[{n}]")
             pages.add(page, kind="list_item", level=1, text="\n".join(ln.text for ln in lines), lines=lines,
-                      bbox=checked_box(sub.bbox, repairs, f"{path}.blocks[{n}].bbox") if sub.bbox is not None else None,
-                      extra=compact({**extra, "item_type": sub.type, **sub.rest}))
+                      bbox=bbox, extra={**extra, **{f"item_{k}": v for k, v in own.items()}})
         return
     parts: dict[str, list[tuple[MBlock, int]]] = {}
     for n, sub in enumerate(b.blocks or ()):
@@ -298,11 +331,8 @@ def _middle_block(pages: "_Pages", page: int, b: MBlock, repairs: Repairs, path:
     for role in ("caption", "footnote"):
         for sub, n in parts.get(role, []):
             lines = _lines(sub, repairs, f"{path}.blocks[{n}]")
-            added = pages.add(page, kind=role, text="\n".join(ln.text for ln in lines), lines=lines,
-                              bbox=checked_box(sub.bbox, repairs, f"{path}.blocks[{n}].bbox")
-                              if sub.bbox is not None else None,
-                              extra=compact({"type": sub.type, "of": block.id,
-                                             "index": sub.index if sub.index is not UNSET else None,
-                                             "angle": sub.angle if sub.angle is not UNSET else None, **sub.rest}))
+            bbox, own = _sub_block(sub, repairs, f"{path}.blocks[{n}]", of=block.id)
+            added = pages.add(page, kind=role, text="\n".join(ln.text for ln in lines), lines=lines, bbox=bbox,
+                              extra=own)
             if role == "caption":
                 block.captions.append(added.id)

@@ -16,7 +16,7 @@ from typing import Any
 from ..build import BlockIds, compact, finish, link_captions
 from ..detect import Probe
 from ..errors import Repairs, describe
-from ..geometry import checked_box
+from ..geometry import checked_box, finite_numbers, points_box
 from ..kit import kind_of, read_table
 from ..schema import Block, Document, Job, Page
 from ..typed import Raw, decode_as
@@ -76,19 +76,18 @@ def _box(c: Coordinates, repairs: Repairs, i: int) -> list[float] | None:
     points = c.points
     try:  # the usual four corners, unpacked at once (a per-point check costs more than the rest of the element)
         (a, b), (p, q), (r, s), (t, u) = points
-        x0, x1, y0, y1 = min(a, p, r, t), max(a, p, r, t), min(b, q, s, u), max(b, q, s, u)
+        corners = (a, b, p, q, r, s, t, u)
     except (TypeError, ValueError):
-        if not isinstance(points, list) or not points or \
-                not all(isinstance(pt, list) and len(pt) == 2 for pt in points):
-            repairs(f"$[{i}].metadata.coordinates.points", f"expected a list of [x, y] points, found {describe(points)}",
-                    "no box; kept in extra")
+        corners = None
+    if corners is not None and finite_numbers(corners):
+        x0, x1, y0, y1 = min(a, p, r, t), max(a, p, r, t), min(b, q, s, u), max(b, q, s, u)
+    else:
+        box = points_box(points)
+        if box is None:
+            repairs(f"$[{i}].metadata.coordinates.points", "expected a list of [x, y] points of finite numbers, "
+                                                           f"found {describe(points)}", "no box; kept in extra")
             return None
-        try:
-            xs, ys = [pt[0] for pt in points], [pt[1] for pt in points]
-            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        except TypeError:
-            repairs(f"$[{i}].metadata.coordinates.points", "expected numbers, found another value", "no box; kept in extra")
-            return None
+        x0, y0, x1, y1 = box
     if c.system in _CARTESIAN:
         height = 1.0 if c.system == "RelativeCoordinateSystem" else c.layout_height
         if not height:
