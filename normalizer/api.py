@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -117,6 +119,24 @@ def normalize(raw: Any, *, format: str | None = None, strict: bool = False) -> D
     return docs[0]
 
 
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """A saved file's bytes. Only a regular file is read: a FIFO or a device named `*.json` would block (or never
+    end), so it is an OSError at once, like a missing file.
+
+    Example:
+        >>> len(read_file("samples/whisperer/sales.text.txt")) > 0
+        True
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
 def load(path: str | os.PathLike[str]) -> list[Document]:
     """Every Document in a saved file: raw provider JSON, canonical JSON, or LLMWhisperer text.
 
@@ -134,8 +154,7 @@ def load(path: str | os.PathLike[str]) -> list[Document]:
         ['sales.text.txt']
     """
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_file(path)
     except OSError as exc:
         raise NormalizeError("$", f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
     docs = normalize_all(data)

@@ -183,6 +183,13 @@ def test_a_fifo_named_json_fails_at_once_instead_of_hanging_the_run(tmp_path):
         assert "pipe.json: cannot read: not a regular file" in done.stderr
 
 
+def test_load_refuses_a_fifo_at_once(tmp_path):
+    from normalizer import NormalizeError, load
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(NormalizeError, match="not a regular file"):
+        load(tmp_path / "pipe.json")  # before: blocked for ever, waiting for a writer
+
+
 GBK = b"\xb1\xa8\xb8\xe6.json"  # "报告.json" in GBK, as a Windows zip leaves it
 
 

@@ -10,13 +10,13 @@ and `--errors PATH` keeps every failure as a JSON line.
 from __future__ import annotations
 
 import os
-import stat
 import sys
 import time
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, TypeVar
 
 import msgspec
 
+from normalizer.api import read_file
 from normalizer.errors import DocnormError, failure_message, shown
 
 
@@ -54,18 +54,9 @@ def read(path: str | bytes) -> bytes:
     if isinstance(path, bytes):
         return path
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return read_file(path)
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Unreadable("cannot read: not a regular file (a FIFO, socket or device)")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
-    except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
 
 
 def failure(error: BaseException) -> str:
