@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 
 import orjson  # noqa: E402
 
-from exporters.page_images import PageImages  # noqa: E402
+from exporters.pages.images import PageImages  # noqa: E402
 from make_sources import Text, pdf_bytes  # noqa: E402
 from viewer.app import create_app  # noqa: E402
 

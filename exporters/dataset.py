@@ -1,8 +1,8 @@
 """Deprecated: moved to `exporters.corpus.dataset`; this module re-exports it for one release."""
 
+import importlib
 import warnings
 
-from .corpus.dataset import *  # noqa: F401,F403
-from .corpus.dataset import __doc__ as _moved  # noqa: F401
-
+globals().update({name: value for name, value in vars(importlib.import_module("exporters.corpus.dataset")).items()
+                  if not name.startswith("__")})
 warnings.warn("exporters.dataset is deprecated: import exporters.corpus.dataset", DeprecationWarning, stacklevel=2)

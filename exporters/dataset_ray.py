@@ -1,8 +1,8 @@
 """Deprecated: moved to `exporters.corpus.dataset_ray`; this module re-exports it for one release."""
 
+import importlib
 import warnings
 
-from .corpus.dataset_ray import *  # noqa: F401,F403
-from .corpus.dataset_ray import __doc__ as _moved  # noqa: F401
-
+globals().update({name: value for name, value in vars(importlib.import_module("exporters.corpus.dataset_ray")).items()
+                  if not name.startswith("__")})
 warnings.warn("exporters.dataset_ray is deprecated: import exporters.corpus.dataset_ray", DeprecationWarning, stacklevel=2)

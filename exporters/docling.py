@@ -28,7 +28,7 @@ import msgspec
 from normalizer.schema import Block, Document
 
 from .joined import caption_ids
-from .page_frame import page_frames
+from .pages.frame import page_frames
 
 VERSION = "1.10.0"
 _TEXT_LABEL = {"paragraph": "text", "footnote": "footnote", "caption": "caption", "toc": "text", "link": "text",

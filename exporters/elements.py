@@ -17,7 +17,7 @@ import msgspec
 
 from normalizer.schema import Document
 
-from .page_frame import page_frames
+from .pages.frame import page_frames
 from .tables import table_to_html
 
 ELEMENT_TYPE = {"heading": "Title", "paragraph": "NarrativeText", "list_item": "ListItem", "table": "Table",

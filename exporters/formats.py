@@ -34,7 +34,7 @@ def _html(doc: Document, settings: ExportSettings) -> str:
     from exporters import HtmlOptions, to_html
     pages = None
     if settings.source is not None:
-        from exporters.render import embedded_pages
+        from exporters.pages.render import embedded_pages
         pages = embedded_pages(doc, settings.source)
     return to_html(doc, HtmlOptions(remote_images=settings.remote_images), page_images=pages)
 

@@ -194,7 +194,7 @@ def to_html(doc: Document, options: HtmlOptions = HtmlOptions(), page_images: di
     Args:
         doc: a canonical Document.
         options: furniture, joined tables, heading offset, whether remote images load.
-        page_images: PNG bytes by page number (`exporters.render.embedded_pages`), embedded as data: URLs
+        page_images: PNG bytes by page number (`exporters.pages.render.embedded_pages`), embedded as data: URLs
             beside each page's content, so the report needs nothing else to show the real page.
 
     Example:

@@ -644,7 +644,7 @@ def test_the_image_toggle_the_large_page_and_an_error_card(page, tmp_path):
         page.goto(f"{url}/view?f=broken.json")  # a source that cannot be read: the view says so, and opens
         assert "cannot be shown: not a readable PDF" in page.locator(".source-line").inner_text()
         assert page.locator("image.page-image").count() == 0
-    from exporters.page_images import PageImages
+    from exporters.pages.images import PageImages
     from .pdfs import slow_page
     (tmp_path / "ink.pdf").write_bytes(slow_page())  # its page sizes read at once; its page too slow to draw
     images = PageImages(timeout=0.3)

@@ -37,7 +37,11 @@ def test_no_import_runs_back_up(layer):
 
 @pytest.mark.parametrize("old,new,name", [("viewer.batch", "exporters.corpus.runner", "run"),
                                           ("exporters.dataset", "exporters.corpus.dataset", "PartWriter"),
-                                          ("exporters.dataset_ray", "exporters.corpus.dataset_ray", "run_on_ray")])
+                                          ("exporters.dataset_ray", "exporters.corpus.dataset_ray", "run_on_ray"),
+                                          ("exporters.page_images", "exporters.pages.images", "SOURCE_SUFFIXES"),
+                                          ("exporters.render", "exporters.pages.render", "render_page"),
+                                          ("exporters.page_frame", "exporters.pages.frame", "page_blocks"),
+                                          ("exporters.page_worker", "exporters.pages.worker", "MAX_PIXELS")])
 def test_an_old_import_path_still_works_and_warns(old, new, name):
     sys.modules.pop(old, None)
     with warnings.catch_warnings(record=True) as caught:

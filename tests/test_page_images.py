@@ -13,10 +13,10 @@ import pytest
 from PIL import Image
 
 from exporters import to_json
-from exporters.page_frame import SourcePage, aspect_note, frame
-from exporters.page_images import PageImages, SourceError
-from exporters.page_worker import MAX_PIXELS
-from exporters.render import render_page
+from exporters.pages.frame import SourcePage, aspect_note, frame
+from exporters.pages.images import PageImages, SourceError
+from exporters.pages.worker import MAX_PIXELS
+from exporters.pages.render import render_page
 from normalizer import load
 from normalizer.schema import Block, Document, Line, Page
 from viewer import create_app
@@ -275,7 +275,7 @@ def test_the_workers_do_not_inherit_the_callers_main_module(tmp_path):
     marker = tmp_path / "ran"
     script.write_text(f"import sys; sys.path.insert(0, {str(SAMPLES.parent)!r})\n"
                       f"open({str(marker)!r}, 'a').write('x')\n"
-                      "from exporters.page_images import PageImages\n"
+                      "from exporters.pages.images import PageImages\n"
                       f"print(len(PageImages(workers=1, cache_dir={str(tmp_path / 'c')!r})"
                       f".page({str(REPORT_PDF)!r}, 0, 400)))\n")
     import subprocess

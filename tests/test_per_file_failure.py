@@ -137,7 +137,7 @@ def test_a_corpus_diff_lists_the_crashed_file_and_compares_the_rest(folder, tmp_
 
 
 def test_render_draws_the_other_pages_when_one_fails(tmp_path, monkeypatch, capsys):
-    import exporters.render as render
+    import exporters.pages.render as render
     real = render._image
 
     def failing(page, *args, **kwargs):

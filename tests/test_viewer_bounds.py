@@ -8,7 +8,7 @@ import os
 import shutil
 
 from exporters.content_hash import FULL_HASH_LIMIT, file_hash, source_identity
-from exporters.page_images import Busy, PageImages
+from exporters.pages.images import Busy, PageImages
 from viewer import create_app
 from viewer.store import Store
 

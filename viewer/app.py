@@ -8,7 +8,7 @@ import os
 
 from flask import Flask, Response, render_template, request
 
-from exporters.page_images import PageImages
+from exporters.pages.images import PageImages
 
 from .routes import BLUEPRINTS
 from .state import ViewerState

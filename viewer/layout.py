@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from exporters.diff import MARKS, kind_counts
 from exporters.kinds import KIND_STYLE
-from exporters.page_frame import SourcePage, aspect_note, drawn_boxes, frame, page_blocks
+from exporters.pages.frame import SourcePage, aspect_note, drawn_boxes, frame, page_blocks
 from exporters.html import HtmlOptions, for_document, list_ordinals, render_block
 from normalizer.schema import Block, Chunk, Document, Page
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 
-from exporters.page_images import PageImages
+from exporters.pages.images import PageImages
 
 from .store import Store
 

@@ -36,7 +36,7 @@ def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | No
                  sources: tuple[str, str] | None = None, page_images: dict[int, bytes] | None = None) -> str:
     """A standalone report (inline CSS, an SVG chart with named axes and a legend, no script, nothing fetched),
     naming both result files (`sources`, else the source documents' names). With the documents, blocks found
-    on one side only show their text too; with `page_images` (`exporters.render.embedded_pages(a, source,
+    on one side only show their text too; with `page_images` (`exporters.pages.render.embedded_pages(a, source,
     compare=b)`), each page pair over the source document, embedded."""
     if sources is None:
         sources = (result.a.file_name or "A", result.b.file_name or "B")

@@ -97,7 +97,7 @@ def source_arg(path: str | None, needs: str, applies: bool) -> str | None:
     """A --source document, checked before any work: a readable PDF or page image, for an output that uses it."""
     if path is None:
         return None
-    from exporters.page_images import SOURCE_SUFFIXES
+    from exporters.pages.images import SOURCE_SUFFIXES
     if not applies:
         raise UsageError(f"--source is for {needs}: the page images are embedded in the HTML")
     if not os.path.isfile(path):

@@ -150,7 +150,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.html:
         pages = None
         if source is not None:
-            from exporters.render import embedded_pages
+            from exporters.pages.render import embedded_pages
             pages = embedded_pages(docs[0], source, compare=docs[1])
         write_file(args.html, to_diff_html(result, *docs, sources=(args.a, args.b), page_images=pages).encode())
     return 0

@@ -41,7 +41,7 @@ def _page_numbers(spec: str | None, doc: Document) -> list[int]:
 def cmd_render(args: argparse.Namespace) -> int:
     """Each page as a PNG: its boxes over the source page (given, or found beside the result as the viewer finds
     it), or over a blank page."""
-    from exporters.render import render_pages
+    from exporters.pages.render import render_pages
     docs = []
     for path in (args.file, args.compare):
         try:

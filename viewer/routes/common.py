@@ -9,8 +9,8 @@ import re
 import orjson
 from flask import Response, request, url_for
 
-from exporters.page_frame import SourcePage
-from exporters.page_images import SourceError, SourceInfo
+from exporters.pages.frame import SourcePage
+from exporters.pages.images import SourceError, SourceInfo
 from normalizer.schema import Document, Page
 
 from ..layout import Backdrop, Backdrops, DocIndex, doc_index

@@ -6,7 +6,7 @@ import os
 
 from flask import Blueprint, Response, request
 
-from exporters.page_images import Busy, SourceError
+from exporters.pages.images import Busy, SourceError
 
 from ..layout import kinds_css
 from ..state import state

@@ -1,0 +1,220 @@
+"""Visual debugging from Python and the command line: a page's boxes drawn over its real page, as a PNG.
+
+pdfplumber's `PageImage` is the model: the source page (PDF or image, rendered by the bounded workers of
+`page_images`) or a blank page when there is none, each block's box outlined in its kind's colour (the viewer's),
+optionally numbered in reading order and labelled with its kind. With a second result, both pages side by side,
+boxes coloured same / changed / only-in-one as in the compare view. The boxes are stretched with the page: a
+result whose page is not the source page's shape says so in a red line at the top, as the viewer does.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Callable, Iterable, Iterator
+
+from normalizer.schema import Block, Document, Page
+
+from ..kinds import KIND_STYLE
+from .frame import SourcePage, aspect_note, drawn_boxes, frame, page_blocks
+from .images import PageImages, SourceError, default_pool
+
+EMBED_WIDTH = 800  # pixels across a page embedded in an HTML report: readable, and ~100 KB a page
+MARK_COLOUR = {"same": "#2e9d57", "changed": "#e0a800", "only": "#d63031"}  # the compare view's
+_GAP = 16  # pixels between the two pages of a comparison
+INSTALL = "pip install pillow pypdfium2"
+
+Colour = Callable[[Block], str]
+
+
+def _pil():
+    try:
+        from PIL import Image, ImageDraw, ImageFont
+    except ImportError:
+        raise ImportError(f"render_page needs Pillow (and pypdfium2 for PDF sources): {INSTALL}") from None
+    return Image, ImageDraw, ImageFont
+
+
+def _pager(doc: Document) -> Callable[[int], Page]:
+    """Page by number (the first of that number), looked up in a dict: drawing every page stays linear."""
+    by_number: dict[int, Page] = {}
+    for page in doc.pages:
+        by_number.setdefault(page.number, page)
+
+    def get(number: int) -> Page:
+        page = by_number.get(number)
+        return page if page is not None else _page(doc, number)
+    return get
+
+
+def _page(doc: Document, number: int) -> Page:
+    for page in doc.pages:
+        if page.number == number:
+            return page
+    raise ValueError(f"the document has no page {number} (its pages: "
+                     f"{', '.join(str(p.number) for p in doc.pages[:12]) or 'none'}{'…' if len(doc.pages) > 12 else ''})")
+
+
+def _canvas(page: Page, blocks: list[Block], source: str | None, width: int, pool: PageImages):
+    """(image, frame width, frame height, notes): the source page scaled to `width`, or a blank page of the
+    frame's shape; notes say what could not be shown."""
+    Image, _, _ = _pil()
+    notes: list[str] = []
+    image = under = None
+    if source is not None:
+        try:
+            info = pool.info(source)
+            if 1 <= page.number <= len(info.sizes) and min(info.sizes[page.number - 1]) > 0:
+                under = SourcePage(info.sizes[page.number - 1], info.kind)
+                image = Image.open(io.BytesIO(pool.page(source, page.number - 1, width))).convert("RGB")
+                if image.width != width:  # rendered at a cached width (or a smaller image): drawn at the one asked
+                    image = image.resize((width, max(round(image.height * width / image.width), 1)),
+                                         Image.Resampling.LANCZOS)
+            else:
+                notes.append(f"the source has {len(info.sizes)} page(s); there is no page {page.number}")
+        except SourceError as exc:
+            notes.append(f"source page: {exc}")
+    fw, fh, sized = frame(page, blocks, under)
+    if under is not None and sized:
+        notes += [n for n in [aspect_note(fw, fh, under)] if n]
+    if image is None:
+        image = Image.new("RGB", (width, max(round(width * fh / fw), 1)), "white")
+    return image, fw, fh, notes
+
+
+def _font(size: int):
+    _, _, ImageFont = _pil()
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow before 10.1: one bitmap size
+        return ImageFont.load_default()
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _draw(image, blocks: list[Block], fw: float, fh: float, colour: Colour, numbers: bool, labels: bool,
+          notes: list[str]):
+    """The boxes over `image` (outlines with a light fill; a line known only by its height as a band), then the
+    numbers, labels and notes on top."""
+    Image, ImageDraw, _ = _pil()
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    pen = ImageDraw.Draw(overlay)
+    sx, sy = image.width / fw, image.height / fh
+    line = max(image.width // 500, 2)
+    font = _font(max(image.width // 75, 10))
+    first: list[tuple[int, Block, tuple[float, float]]] = []
+    for n, b in enumerate(blocks, 1):
+        rgb = _rgb(colour(b))
+        rects = drawn_boxes(b, fw)
+        for x0, y0, x1, y1 in rects:
+            box = (x0 * sx, y0 * sy, max(x1 * sx, x0 * sx + 1), max(y1 * sy, y0 * sy + 1))
+            pen.rectangle(box, fill=rgb + (36,), outline=rgb + (230,), width=line if b.bbox else 1)
+        if rects:
+            first.append((n, b, (rects[0][0] * sx, rects[0][1] * sy)))
+    for n, b, (x, y) in first:
+        tags = [str(n)] if numbers else []
+        tags += [b.kind] if labels else []
+        if tags:  # above the box's corner, so the text under it stays readable (inside at the page's top)
+            text = " ".join(tags)
+            height = pen.textbbox((0, 0), text, font=font)[3] + 4
+            at = (x, y - height) if y >= height else (x + line, y + line)
+            left, top, right, bottom = pen.textbbox(at, text, font=font)
+            pen.rectangle((left - 2, top - 2, right + 2, bottom + 2), fill=_rgb(colour(b)) + (235,))
+            pen.text(at, text, font=font, fill=(255, 255, 255, 255))
+    y = 4
+    for note in notes:
+        left, top, right, bottom = pen.textbbox((6, y), note, font=font)
+        pen.rectangle((2, top - 2, right + 4, bottom + 2), fill=(255, 240, 240, 240))
+        pen.text((6, y), note, font=font, fill=(164, 0, 0, 255))
+        y = bottom + 6
+    return Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+
+
+def _by_kind(block: Block) -> str:
+    return KIND_STYLE.get(block.kind, KIND_STYLE["other"])[0]
+
+
+def page_image(doc: Document, page_number: int, source: str | os.PathLike | None = None, *, width: int = 1200,
+               numbers: bool = False, labels: bool = False, colour: Colour = _by_kind,
+               pool: PageImages | None = None):
+    """`render_page` as a Pillow image (to draw on further, or to place beside another)."""
+    return _image(_page(doc, page_number), page_blocks(doc).get(page_number, []), source, width, numbers, labels,
+                  colour, pool)
+
+
+def _image(page: Page, blocks: list[Block], source: str | os.PathLike | None, width: int, numbers: bool,
+           labels: bool, colour: Colour, pool: PageImages | None):
+    path = os.fspath(source) if source is not None else None
+    image, fw, fh, notes = _canvas(page, blocks, path, max(int(width), 16), pool or default_pool())
+    return _draw(image, blocks, fw, fh, colour, numbers, labels, notes)
+
+
+def render_page(doc: Document, page_number: int, source: str | os.PathLike | None = None, *, width: int = 1200,
+                numbers: bool = False, labels: bool = False, compare: Document | None = None,
+                compare_source: str | os.PathLike | None = None, pool: PageImages | None = None) -> bytes:
+    """Page `page_number` of `doc` as PNG bytes: its boxes, coloured by kind, over the source page.
+
+    Args:
+        doc: a canonical Document.
+        page_number: the page's number (from 1, as in `doc.pages`).
+        source: the PDF or image the result was made from (page n is its n-th page); None for a blank page.
+        width: the page's width in pixels (the source is rendered at it; an image is never enlarged).
+        numbers: number each block in reading order; labels: write each block's kind.
+        compare: a second result of the same document: both pages side by side, boxes coloured same (green),
+            changed (amber) or only in one (red); `compare_source` is its source (default: `source`).
+        pool: the renderer processes to use (default: one shared, bounded worker).
+
+    Raises:
+        ValueError: the document has no such page (or `compare` has none).
+        ImportError: Pillow is not installed (the message gives the pip command).
+
+    Example:
+        >>> png = render_page(doc, 1, "report.pdf", numbers=True)
+        >>> open("page-1.png", "wb").write(png)
+    """
+    [(_, png)] = render_pages(doc, [page_number], source, width=width, numbers=numbers, labels=labels,
+                              compare=compare, compare_source=compare_source, pool=pool)
+    return png
+
+
+def render_pages(doc: Document, page_numbers: Iterable[int] | None = None, source: str | os.PathLike | None = None,
+                 *, width: int = 1200, numbers: bool = False, labels: bool = False, compare: Document | None = None,
+                 compare_source: str | os.PathLike | None = None,
+                 pool: PageImages | None = None) -> Iterator[tuple[int, bytes]]:
+    """(page number, PNG) for each of `page_numbers` (default: every page), as `render_page` draws them; the
+    pages' blocks are grouped, and a comparison's pairing made, once for all of them."""
+    by_page, page = page_blocks(doc), _pager(doc)
+    if compare is None:
+        for n in page_numbers if page_numbers is not None else [p.number for p in doc.pages]:
+            yield n, _png(_image(page(n), by_page.get(n, []), source, width, numbers, labels, _by_kind, pool))
+        return
+    from ..diff import block_marks, diff
+    Image, _, _ = _pil()
+    marks = block_marks(diff(doc, compare))
+    other = page_blocks(compare)
+    sides = ((page, by_page, source, marks[0]),
+             (_pager(compare), other, compare_source if compare_source is not None else source, marks[1]))
+    for n in page_numbers if page_numbers is not None else [p.number for p in doc.pages]:
+        pages = [_image(get(n), blocks.get(n, []), src, width, numbers, labels,
+                        lambda blk, m=m: MARK_COLOUR[m.get(blk.id, "only")], pool) for get, blocks, src, m in sides]
+        out = Image.new("RGB", (pages[0].width + _GAP + pages[1].width, max(p.height for p in pages)), "#dddddd")
+        out.paste(pages[0], (0, 0))
+        out.paste(pages[1], (pages[0].width + _GAP, 0))
+        yield n, _png(out)
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=6)
+    return out.getvalue()
+
+
+def embedded_pages(doc: Document, source: str | os.PathLike | None, compare: Document | None = None,
+                   width: int = EMBED_WIDTH, pool: PageImages | None = None) -> dict[int, bytes]:
+    """Every page of `doc` drawn by `render_page` (side by side with `compare`'s when given, for the pages both
+    have), by page number: the images a self-contained HTML report embeds."""
+    both = None if compare is None else {p.number for p in compare.pages}
+    return dict(render_pages(doc, [p.number for p in doc.pages if both is None or p.number in both], source,
+                             width=width, compare=compare, pool=pool))
