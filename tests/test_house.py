@@ -49,3 +49,75 @@ def test_an_old_import_path_still_works_and_warns(old, new, name):
         module = importlib.import_module(old)
     assert getattr(module, name) is getattr(importlib.import_module(new), name)
     assert any(issubclass(w.category, DeprecationWarning) and new in str(w.message) for w in caught)
+
+
+def test_every_export_target_has_every_column():
+    from exporters.formats import EXPORTS, option_fields, options_type
+    for name, target in EXPORTS.items():
+        assert target.suffix.startswith(".") and "/" in target.media_type and target.help, name
+        assert isinstance(option_fields(target), list) and options_type(target).__struct_config__.frozen, name
+
+
+def test_every_option_of_every_target_is_reachable_from_the_command_line_and_the_viewer(tmp_path):
+    """Each option given by name with a value other than its default changes what is written (or is accepted)."""
+    from exporters.formats import EXPORTS, option_fields
+    from viewer import create_app
+    from viewer.cli import main
+    from .conftest import SAMPLES
+    sample = SAMPLES / "same_report" / "harbor_q3_llamacloud_v2.json"
+    client = create_app(str(sample.parent)).test_client()
+    view = client.get(f"/view?f={sample.name}").get_data(as_text=True)
+    for name, target in EXPORTS.items():
+        for option, kind, choices, default in option_fields(target):
+            value = {"bool": str(not default).lower() if default is not None else "true", "int": "1"}.get(
+                kind, choices[-1] if choices else "x")
+            assert f'name="opt.{option}"' in view, (name, option)
+            assert client.get(f"/export/{name}?f={sample.name}&opt.{option}={value}").status_code == 200, (name, option)
+            out = tmp_path / f"{name}-{option}"
+            assert main(["export", str(sample), "--to", name, "--opt", f"{option}={value}", "-o", str(out)]) == 0
+    assert client.get(f"/export/md?f={sample.name}&opt.nope=1").status_code == 400
+
+
+def test_an_export_target_registered_in_one_place_reaches_the_command_line_and_the_viewer(tmp_path, capsys):
+    """Adding a target: its writer and one `register` row (here both in this test module)."""
+    from msgspec import Struct
+
+    from exporters.formats import EXPORTS, Target, options_for, register
+    from viewer import create_app
+    from viewer.cli import main
+    from .conftest import SAMPLES
+
+    class ShoutOptions(Struct, frozen=True, kw_only=True):
+        exclaim: bool = False
+
+    def shout(doc, settings):
+        opts = options_for(EXPORTS["shout"], settings)
+        return "\n".join(b.text.upper() for b in doc.blocks) + ("!" if opts.exclaim else "") + "\n"
+    register("shout", Target(".shout.txt", "text/plain", shout, ShoutOptions, help="every block, louder"))
+    try:
+        sample = SAMPLES / "marker" / "drought_plan.json"
+        assert main(["export", str(sample), "--to", "shout", "--opt", "exclaim=true", "-o", str(tmp_path / "x")]) == 0
+        assert (tmp_path / "x").read_text().endswith("!\n")
+        client = create_app(str(sample.parent)).test_client()
+        response = client.get(f"/export/shout?f={sample.name}")
+        assert response.status_code == 200 and response.mimetype == "text/plain"
+        assert 'name="opt.exclaim"' in client.get(f"/view?f={sample.name}").get_data(as_text=True)
+        capsys.readouterr()
+        try:
+            main(["export", "--help"])
+        except SystemExit:
+            pass
+        assert "shout            every block, louder" in capsys.readouterr().out
+    finally:
+        EXPORTS.pop("shout")
+
+
+def test_the_readme_lists_every_export_target_with_its_options():
+    import re
+
+    from exporters.formats import EXPORTS, option_fields
+    text = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| `([a-z][a-z-]*)` \| .*? \| (.*) \|$", text.split("\n## Exports", 1)[1].split("\n## ", 1)[0], re.M)
+    assert [r[0] for r in rows] == list(EXPORTS)
+    for name, options in rows:
+        assert re.findall(r"`(\w+)`", options) == [o for o, _, _, _ in option_fields(EXPORTS[name])], name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import msgspec
 
@@ -125,12 +125,18 @@ def one_document(spec: str) -> Document:
 
 
 def add_command(sub: Any, name: str, examples: list[str], summary: str, description: str,
-                epilog: str = "") -> argparse.ArgumentParser:
-    """A command's parser, its examples under its help (`docnorm COMMAND --help`)."""
+                epilog: str | Callable[[], str] = "") -> argparse.ArgumentParser:
+    """A command's parser, its examples under its help (`docnorm COMMAND --help`). A callable `epilog` is called
+    only when the help is shown (the export targets' options import their writers: no other command pays that)."""
     examples = "examples:\n" + "\n".join(f"  {line}" for line in examples)
-    return sub.add_parser(name, help=summary, description=description,
-                          epilog=(epilog + "\n\n" if epilog else "") + examples,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = sub.add_parser(name, help=summary, description=description, epilog=examples,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    if epilog:
+        def format_help() -> str:
+            parser.epilog = (epilog() if callable(epilog) else epilog) + "\n\n" + examples
+            return argparse.ArgumentParser.format_help(parser)
+        parser.format_help = format_help  # type: ignore[method-assign]
+    return parser
 
 
 def add_inputs(p: argparse.ArgumentParser) -> None:

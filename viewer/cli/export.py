@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from exporters.corpus.runner import Outcome, Unreadable, UsageError, jobs_wanted, read, run
-from exporters.formats import EXPORTS, ExportSettings
+from exporters.formats import EXPORTS, ExportSettings, OptionError, option_fields, options_for
 from normalizer import normalize_all
 from normalizer.schema import Document
 
@@ -25,21 +25,17 @@ EXAMPLES_EXPORT = [
 ]
 
 
-# Formats that have nothing to write for a document without content (a failed or pending job).
-_CONTENT_ONLY = ("md", "text", "chunks", "tables-html", "tables-csv", "docling", "elements", "langchain-jsonl", "xlsx")
-
-
 def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[str | bytes]:
     """Every output of an export of `docs`; a job without content, for a content-only format, is an Unreadable
     naming its status."""
     empty = [d for d in docs if not d.blocks and d.job.status != "succeeded"]
-    if to in _CONTENT_ONLY and docs and len(empty) == len(docs):
+    if EXPORTS[to].content_only and docs and len(empty) == len(docs):
         job = empty[0].job
         raise Unreadable(f"the job is {job.status}{': ' + job.error if job.error else ''}; it has no content to "
                          f"export as {to} (--to html or json show its status)")
     outputs: list[str | bytes] = []
     for doc in docs:
-        out = EXPORTS[to][2](doc, settings)
+        out = EXPORTS[to].write(doc, settings)
         outputs += out if isinstance(out, list) else [out]
     return outputs
 
@@ -47,10 +43,10 @@ def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[s
 def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outcome:
     """One input exported beside its mirrored place: `BASE.md`, or `BASE-1.csv`, `BASE-2.csv`… for several."""
     source, name, base, to, settings = job
-    suffix = EXPORTS[to][0]
+    suffix = EXPORTS[to].suffix
     docs = normalize_all(read(source))
     outputs = _rendered(docs, to, settings)
-    many = to.startswith("tables-") or len(outputs) > 1
+    many = EXPORTS[to].per_table or len(outputs) > 1
     for n, text in enumerate(outputs, 1):
         write_file(f"{base}-{n}{suffix}" if many else base + suffix, as_bytes(text))
     return counts(docs)
@@ -59,9 +55,7 @@ def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outco
 def cmd_export(args: argparse.Namespace) -> int:
     items = expand(args.files, args.glob)
     errors = errors_file(args)
-    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images,
-                              source=source_arg(args.source, "--to html", args.to == "html"), bom=args.bom,
-                              unit=args.unit)
+    settings = _settings(args)
     if not items:
         raise UsageError("no result files found in " + ", ".join(args.files))
     if goes_to_folder(args, items):
@@ -75,7 +69,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print_summary(summary, items)
         return status
     name = items[0].path
-    if args.output and not args.to.startswith("tables-") and not os.path.isdir(args.output):
+    target = EXPORTS[args.to]
+    if args.output and not target.per_table and not os.path.isdir(args.output):
         check_writable(args.output)
     try:
         docs = normalize_all(read(stdin_once(items)[0]))
@@ -85,8 +80,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
         report_failure(name, exc)
         return 1
-    suffix = EXPORTS[args.to][0]
-    if args.to.startswith("tables-") or len(outputs) > 1:
+    suffix = target.suffix
+    if target.per_table or len(outputs) > 1:
         return _write_many(outputs, args, name, suffix, len(docs))
     payload = outputs[0] if outputs else ""
     if args.output:
@@ -118,23 +113,34 @@ def _write_many(outputs: list[str | bytes], args: argparse.Namespace, name: str,
     return 0
 
 
-EXPORT_HELP = {
-    "md": "Markdown (CommonMark + GFM tables; spanned tables as HTML unless --span-policy)",
-    "html": "one standalone HTML page, a section per page",
-    "text": "plain text in reading order, pages separated by form feeds",
-    "chunks": "JSON lines: the provider's chunks, or heading-aware chunks from the blocks",
-    "json": "canonical docnorm JSON",
-    "tables-html": "one HTML file per logical table (-o DIRECTORY)",
-    "tables-csv": "one CSV file per logical table (-o DIRECTORY)",
-    "docling": "DoclingDocument JSON (docling-core's schema)",
-    "elements": "unstructured's elements JSON",
-    "langchain-jsonl": "JSON lines {id, page_content, metadata}: LangChain Documents (--unit chunk|page|block)",
-    "xlsx": "an Excel workbook: a sheet per logical table, merged cells for spans (pip install openpyxl)",
-}
-
-
 def _exports_help() -> str:
-    return "targets (--to):\n" + "\n".join(f"  {name:<12} {EXPORT_HELP[name]}" for name in EXPORTS)
+    """The targets and each one's options (--opt NAME=VALUE), from the export registry."""
+    lines = ["targets (--to), with their options (--opt NAME=VALUE):"]
+    for name, target in EXPORTS.items():
+        needs = f" (pip install 'docnorm[{target.extra}]')" if target.extra else ""
+        lines.append(f"  {name:<16} {target.help}{needs}")
+        for option, kind, choices, default in option_fields(target):
+            values = "|".join(map(str, choices)) if choices else kind
+            lines.append(f"  {'':<16}   --opt {option}={values} (default {default})")
+    return "\n".join(lines)
+
+
+def _settings(args: argparse.Namespace) -> ExportSettings:
+    """The export's settings, every --opt checked against the target's options before any work."""
+    options = {}
+    for item in args.opt:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--opt {item}: expected NAME=VALUE")
+        options[name.strip()] = value
+    settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images,
+                              source=source_arg(args.source, "--to html", args.to == "html"), bom=args.bom,
+                              unit=args.unit, options=options)
+    try:
+        options_for(EXPORTS[args.to], settings)
+    except OptionError as exc:
+        raise UsageError(f"--to {args.to}: {exc}") from None
+    return settings
 
 
 def add_parser(sub: Any) -> None:
@@ -142,7 +148,7 @@ def add_parser(sub: Any) -> None:
     p = add_command(sub, "export", EXAMPLES_EXPORT,
                     "render as Markdown, HTML, text, chunks, JSON or tables",
              "Render saved results in another format: one file to standard output or -o FILE, several (or a "
-             "folder's) into -o DIRECTORY, mirroring the input tree.", _exports_help())
+             "folder's) into -o DIRECTORY, mirroring the input tree.", _exports_help)
     add_inputs(p)
     p.add_argument("--to", required=True, choices=list(EXPORTS), metavar="TARGET", help="one of the targets below")
     p.add_argument("-o", "--output", metavar="PATH", help="output file, or directory when there are several")
@@ -156,6 +162,8 @@ def add_parser(sub: Any) -> None:
                    "page is embedded beside its content with the boxes drawn over it")
     p.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 byte order mark (Excel then reads "
                    "the file as UTF-8)")
+    p.add_argument("--opt", action="append", default=[], metavar="NAME=VALUE",
+                   help="an option of the target (listed below with its values); may be repeated")
     p.add_argument("--unit", choices=["chunk", "page", "block"], default="chunk",
                    help="langchain-jsonl: one record per chunk (default), page or block")
     p.set_defaults(run=cmd_export)

@@ -9,6 +9,7 @@ from exporters.formats import EXPORTS
 
 from ..layout import SLICE, has_confidence, kinds, search, slice_of, slice_views, summary, text_index
 from ..state import state
+from .downloads import download_menu
 from .common import backdrops, doc_from_request, doc_index_of, images_beside, json_response, number, source_status
 
 bp = Blueprint("document", __name__)
@@ -26,7 +27,7 @@ def view() -> str:
                            views=slice_views(doc, start, locate=images_beside(rel), backdrops=backdrops(rel, i, status),
                                              index=index),
                            kinds=state().store.derived(doc, "kinds", kinds), summary=state().store.derived(doc, "summary", summary),
-                           exports=list(EXPORTS))
+                           exports=list(EXPORTS), download_menu=download_menu())
 
 
 @bp.get("/api/slice")

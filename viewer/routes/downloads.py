@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, request
 
-from exporters.formats import EXPORTS, ExportSettings
+from exporters.formats import EXPORTS, ExportSettings, OptionError, option_fields
 
 from .common import doc_from_request
 
@@ -22,17 +22,29 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")  # what a header can carry as it is
 
 @bp.get("/export/<name>")
 def export(name: str) -> Response:
+    """The document in target `name`; `opt.NAME=VALUE` query parameters are the target's options (the download
+    menu's forms), checked as the command line's `--opt` are: a wrong one is a 400 saying why."""
     if name not in EXPORTS:
         abort(404)
     rel, i, doc = doc_from_request()
-    suffix, mime, render = EXPORTS[name]
+    target = EXPORTS[name]
     policy = request.args.get("span_policy", "html")
-    out = render(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html"))
+    options = {key[4:]: value for key, value in request.args.items() if key.startswith("opt.")}
+    try:
+        out = target.write(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html",
+                                               options=options))
+    except OptionError as exc:
+        return Response(f"{name}: {exc}", status=400, mimetype="text/plain")
     stem = os.path.splitext(os.path.basename(rel))[0] + (f"-{i}" if i else "")
     if isinstance(out, list):  # one file per table: a zip of them
-        return Response(_zip(stem, out, suffix), mimetype="application/zip",
-                        headers={"Content-Disposition": attachment(f"{stem}.tables{suffix}.zip")})
-    return Response(out, mimetype=mime, headers={"Content-Disposition": attachment(stem + suffix)})
+        return Response(_zip(stem, out, target.suffix), mimetype="application/zip",
+                        headers={"Content-Disposition": attachment(f"{stem}.tables{target.suffix}.zip")})
+    return Response(out, mimetype=target.media_type, headers={"Content-Disposition": attachment(stem + target.suffix)})
+
+
+def download_menu() -> list[tuple[str, list[tuple[str, str, tuple, object]]]]:
+    """Each target with its options, for the document view's download menu."""
+    return [(name, option_fields(target)) for name, target in EXPORTS.items()]
 
 
 def _zip(stem: str, files: list[str], suffix: str) -> bytes:
