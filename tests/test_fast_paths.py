@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from normalizer import normalize, tables
+from normalizer import grid, normalize, tables
 from normalizer.build import compact
 from normalizer.geometry import checked_box, clean_box, clean_xywh
 from normalizer import registry
@@ -112,7 +112,7 @@ def _html_placement(rows):
 @given(raw_rows)
 @example([[("a", 1, 1, False), ("b", 2, 1, False)], [("c", 1, 2, False)]])  # colspan into a carried cell
 def test_consistent_placement_is_the_html_algorithm_when_the_table_fits(rows):
-    quick = tables._place_consistent([list(r) for r in rows])
+    quick = grid._place_consistent([list(r) for r in rows])
     expected = _html_placement(rows)
     if expected is None:
         assert quick is None  # anything that does not fit goes to the repairing placement

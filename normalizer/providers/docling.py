@@ -389,23 +389,12 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
         extra["marker"] = item.marker
     if item.code_language is not None:
         extra["code_language"] = item.code_language
-    if provs and bbox is None and provs[0].bbox is not None:
-        extra["bbox"] = {"l": provs[0].bbox.l, "t": provs[0].bbox.t, "r": provs[0].bbox.r, "b": provs[0].bbox.b,
-                         "coord_origin": provs[0].bbox.coord_origin}
-    if len(provs) > 1:
-        extra["more_prov"] = [{"page_no": p.page_no, "bbox": None if p.bbox is None else
-                               [p.bbox.l, p.bbox.t, p.bbox.r, p.bbox.b, p.bbox.coord_origin]} for p in provs[1:]]
-    if item.captions:
-        if any(r.rest for r in item.captions):
-            extra["caption_refs_rest"] = [dict(r.rest) for r in item.captions]
+    if provs:
+        _prov_extras(item, provs, bbox, extra)
+    if item.captions and any(r.rest for r in item.captions):
+        extra["caption_refs_rest"] = [dict(r.rest) for r in item.captions]
     if item.parent is not None and item.parent.rest:
         extra["parent_rest"] = dict(item.parent.rest)
-    for k, prov in enumerate(provs):
-        if prov.rest or (prov.bbox is not None and prov.bbox.rest) or prov.charspan is not UNSET and k == 0 and \
-                prov.charspan != [0, len(item.text or "")]:
-            extra.setdefault("prov_rest", {})[str(k)] = compact({**prov.rest, **present(prov, ("charspan",)),
-                                                           "bbox_rest": dict(prov.bbox.rest) if prov.bbox and
-                                                           prov.bbox.rest else None})
     if item.self_ref in reader.kept:
         extra["kept"] = reader.kept[item.self_ref]
     values = _item_extras(item)
@@ -435,6 +424,23 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
     if kind in FURNITURE and item.content_layer not in (None, "furniture"):
         extra["content_layer"] = item.content_layer
     return block
+
+
+def _prov_extras(item: Item, provs: list, bbox: list[float] | None, extra: dict[str, Any]) -> None:
+    """What an item's provenance holds beyond its first box: a first box that could not be read, the other pages'
+    boxes, and the provenance fields no canonical field takes."""
+    if bbox is None and provs[0].bbox is not None:
+        extra["bbox"] = {"l": provs[0].bbox.l, "t": provs[0].bbox.t, "r": provs[0].bbox.r, "b": provs[0].bbox.b,
+                         "coord_origin": provs[0].bbox.coord_origin}
+    if len(provs) > 1:
+        extra["more_prov"] = [{"page_no": p.page_no, "bbox": None if p.bbox is None else
+                               [p.bbox.l, p.bbox.t, p.bbox.r, p.bbox.b, p.bbox.coord_origin]} for p in provs[1:]]
+    for k, prov in enumerate(provs):
+        if prov.rest or (prov.bbox is not None and prov.bbox.rest) or prov.charspan is not UNSET and k == 0 and \
+                prov.charspan != [0, len(item.text or "")]:
+            extra.setdefault("prov_rest", {})[str(k)] = compact({**prov.rest, **present(prov, ("charspan",)),
+                                                           "bbox_rest": dict(prov.bbox.rest) if prov.bbox and
+                                                           prov.bbox.rest else None})
 
 
 def sniff(p: Probe) -> bool:

@@ -5,146 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from msgspec import field
-
 from ..build import PageBlocks, compact, finish, link_captions
 from ..detect import Probe
 from ..errors import NormalizeError, Repairs, describe
 from ..geometry import union
 from ..kit import list_level, status_of
 from ..schema import BBox, Block, Document, Image, Job, Line, Page
-from ..typed import Raw, decode_as
-from .llama_common import (V2_STATUS, Box, box, box_detail, heading_block, other_block, table_block,
+from ..typed import decode_as
+from .llama_common import (V2_STATUS, box, box_detail, heading_block, other_block, table_block,
                            text_block)
+# The raw structs are their own module; their names stay importable from here (the registry's shape, the tests).
+from .llamacloud_v2_shape import (ImageBox, ImageMeta, ImagesMeta, Item, ItemsPage, ItemsPages, JobV2,  # noqa: F401
+                                  MarkdownPage, MarkdownPages, Metadata, MetadataPage, Response, TextPage, TextPages)
 
 PROVIDER = "llamacloud"
-
-
-# --- raw shape (PROVIDERS.md §1.2) ----------------------------------------------------------------
-
-class Item(Raw, kw_only=True):
-    type: str | None = None
-    md: str | None = None
-    value: str | None = None
-    text: str | None = None
-    level: int | None = None
-    bbox: list[Box] | None = None
-    bBox: list[Box] | None = None  # pre-1.0 spelling
-    items: list[Item] = field(default_factory=list)
-    ordered: bool | None = None
-    language: str | None = None
-    html: str | None = None
-    csv: str | None = None
-    rows: list[list[str | int | float | None]] | None = None
-    merged_from_pages: list[int] | None = None
-    merged_into_page: int | None = None
-    parse_concerns: list[Any] | None = None
-    caption: str | None = None
-    url: str | None = None
-
-
-class ItemsPage(Raw, kw_only=True):
-    page_number: int | None = None
-    page_width: float | None = None
-    page_height: float | None = None
-    success: bool | None = None
-    items: list[Item] = field(default_factory=list)
-    error: str | None = None
-    revisions: list[Any] | None = None
-
-
-class MarkdownPage(Raw, kw_only=True):
-    page_number: int | None = None
-    markdown: str | None = None
-    success: bool | None = None
-    error: str | None = None
-    header: str | None = None
-    footer: str | None = None
-    line_numbers: list[Any] | None = None
-
-
-class TextPage(Raw, kw_only=True):
-    page_number: int | None = None
-    text: str | None = None
-
-
-class MetadataPage(Raw, kw_only=True):
-    page_number: int | None = None
-    confidence: float | None = None
-    cost_optimized: bool | None = None
-    original_orientation_angle: float | None = None
-    printed_page_number: str | None = None
-    slide_section_name: str | None = None
-    speaker_notes: str | None = None
-    triggered_auto_mode: bool | None = None
-    watermark: str | None = None
-
-
-class ImageBox(Raw, kw_only=True):
-    x: float | None = None
-    y: float | None = None
-    w: float | None = None
-    h: float | None = None
-
-
-class ImageMeta(Raw, kw_only=True):
-    filename: str | None = None
-    index: int | None = None
-    bbox: ImageBox | None = None
-    category: str | None = None
-    content_type: str | None = None
-    presigned_url: str | None = None
-    size_bytes: int | None = None
-
-
-class ItemsPages(Raw, kw_only=True):
-    pages: list[ItemsPage] = field(default_factory=list)
-
-
-class MarkdownPages(Raw, kw_only=True):
-    pages: list[MarkdownPage] = field(default_factory=list)
-
-
-class TextPages(Raw, kw_only=True):
-    pages: list[TextPage] = field(default_factory=list)
-
-
-class Metadata(Raw, kw_only=True):
-    pages: list[MetadataPage] = field(default_factory=list)
-    document: dict[str, Any] | None = None
-
-
-class ImagesMeta(Raw, kw_only=True):
-    images: list[ImageMeta] = field(default_factory=list)
-    total_count: int | None = None
-
-
-class JobV2(Raw, kw_only=True):
-    id: str | None = None
-    project_id: str | None = None
-    status: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    error_message: str | None = None
-    name: str | None = None
-    tier: str | None = None
-    usage: dict[str, Any] | None = None
-    user_metadata: dict[str, Any] | None = None
-
-
-class Response(Raw, kw_only=True):
-    job: JobV2 | None = None
-    items: ItemsPages | None = None
-    markdown: MarkdownPages | None = None
-    markdown_full: str | None = None
-    text: TextPages | None = None
-    text_full: str | None = None
-    metadata: Metadata | None = None
-    images_content_metadata: ImagesMeta | None = None
-    result_content_metadata: dict[str, Any] | None = None
-    forms: dict[str, Any] | None = None
-    job_metadata: dict[str, Any] | None = None
-    raw_parameters: dict[str, Any] | None = None
 
 
 # --- conversion -----------------------------------------------------------------------------------
