@@ -147,16 +147,7 @@ def _struct(value: Any, info: mi.StructType, path: str, repairs: Repairs, spill:
 def _list(value: Any, info: mi.ListType, path: str, repairs: Repairs, spill: Spill) -> Any:
     if not isinstance(value, list):
         return _MISMATCH
-    out = []
-    for i, item in enumerate(value):
-        sub = f"{path}[{i}]"
-        got = _walk(item, info.item_type, sub, repairs, spill)
-        if got is _MISMATCH:
-            repairs(sub, f"expected {_expected(info.item_type)}, found {describe(item)}", "moved to extra")
-            spill(f"[{i}]", item)
-            continue
-        out.append(got)
-    return out
+    return [got for _, got in _each(enumerate(value), info.item_type, path, repairs, spill, "[{}]")]
 
 
 def _dict(value: Any, info: mi.DictType, path: str, repairs: Repairs, spill: Spill) -> Any:
@@ -166,16 +157,20 @@ def _dict(value: Any, info: mi.DictType, path: str, repairs: Repairs, spill: Spi
         return _MISMATCH
     if type(info.value_type) is mi.AnyType:
         return value
-    out = {}
-    for key, item in value.items():
-        sub = f"{path}.{key}"
-        got = _walk(item, info.value_type, sub, repairs, spill)
+    return dict(_each(value.items(), info.value_type, path, repairs, spill, ".{}"))
+
+
+def _each(pairs: Any, item_type: Any, path: str, repairs: Repairs, spill: Spill, step: str) -> Any:
+    """(key, walked value) for each of a list's or a free object's items; an item that does not fit `item_type`
+    is a repair, moved to extra (`step` spells the key's JSON path step)."""
+    for key, item in pairs:
+        sub = path + step.format(key)
+        got = _walk(item, item_type, sub, repairs, spill)
         if got is _MISMATCH:
-            repairs(sub, f"expected {_expected(info.value_type)}, found {describe(item)}", "moved to extra")
-            spill(f".{key}", item)
+            repairs(sub, f"expected {_expected(item_type)}, found {describe(item)}", "moved to extra")
+            spill(step.format(key), item)
             continue
-        out[key] = got
-    return out
+        yield key, got
 
 
 def _tuple(value: Any, info: mi.TupleType, path: str, repairs: Repairs, spill: Spill) -> Any:

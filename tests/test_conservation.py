@@ -51,14 +51,19 @@ def _probe(value: Any, info: mi.Type, counter: itertools.count, where: str, plac
     return value
 
 
-@pytest.mark.parametrize("path", JSON_SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_an_unknown_key_in_any_provider_struct_is_kept(path):
-    data = path.read_bytes()
-    found = registry.get(detect(data))
+def _provider_shape(path):
+    """The sample's format row, when it is a provider format with typed structs (else the test is skipped)."""
+    found = registry.get(detect(path.read_bytes()))
     if found.shape is None or found.id == "docnorm":
         pytest.skip("not a provider format")
+    return found
+
+
+@pytest.mark.parametrize("path", JSON_SAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_an_unknown_key_in_any_provider_struct_is_kept(path):
+    found = _provider_shape(path)
     placed: dict[str, str] = {}
-    probed = _probe(json.loads(data), mi.type_info(found.shape), itertools.count(), "$", placed)
+    probed = _probe(json.loads(path.read_bytes()), mi.type_info(found.shape), itertools.count(), "$", placed)
     assert placed, "no provider struct was probed"
     docs = normalize_all(json.dumps(probed, ensure_ascii=False).encode(), format=found.id)
     output = b"\n".join(to_json(d) for d in docs).decode()
@@ -100,12 +105,10 @@ def _probe_declared(value: Any, info: mi.Type, counter: itertools.count, where: 
 def test_a_declared_free_field_holding_what_no_reader_expects_is_kept(path):
     """A box, polygon or position that cannot be read is repaired as "kept in extra": it must be there (an
     unreadable table cell box, a page's polygon or a line's bbox once vanished), as must a field read as it is."""
-    data = path.read_bytes()
-    found = registry.get(detect(data))
-    if found.shape is None or found.id == "docnorm":
-        pytest.skip("not a provider format")
+    found = _provider_shape(path)
     placed: dict[str, str] = {}
-    probed = _probe_declared(json.loads(data), mi.type_info(found.shape), itertools.count(), "$", placed)
+    probed = _probe_declared(json.loads(path.read_bytes()), mi.type_info(found.shape), itertools.count(), "$",
+                             placed)
     if not placed:
         pytest.skip("the sample has no free field")
     docs = normalize_all(json.dumps(probed, ensure_ascii=False).encode(), format=found.id)
