@@ -107,7 +107,7 @@ def option_fields(target: Target) -> list[tuple[str, str, tuple, Any]]:
     for field in msgspec.structs.fields(options_type(target)):
         info = msgspec.inspect.type_info(field.type)
         if isinstance(info, msgspec.inspect.UnionType):  # `bool | None`: None stands for "decide by the document"
-            info = next(t for t in info.types if not isinstance(t, msgspec.inspect.NoneType))
+            info = next((t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)), info)
         if isinstance(info, msgspec.inspect.LiteralType):
             out.append((field.name, "choice", tuple(info.values), field.default))
         else:
