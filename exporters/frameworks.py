@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
-import orjson
+import msgspec
 
 from normalizer.schema import Block, Document
 
 from .chunks import to_chunks
 from .optional import need_extra
-from .page_frame import page_blocks
+from .pages.frame import page_blocks
 
 Unit = Literal["chunk", "page", "block"]
 SCORES = ("similarity", "vector_similarity", "term_similarity", "score")
@@ -117,5 +117,10 @@ def to_llama_index(doc: Document, unit: Unit = "chunk") -> list[Any]:
 def to_langchain_jsonl(doc: Document, unit: Unit = "chunk") -> str:
     """The records as JSON lines `{"id", "page_content", "metadata"}` (LangChain's Document fields), for users
     of neither library."""
-    return "".join(orjson.dumps({"id": r.id, "page_content": r.text, "metadata": r.metadata}).decode() + "\n"
+    return "".join(_ENCODER.encode({"id": r.id, "page_content": r.text, "metadata": r.metadata}).decode() + "\n"
                    for r in records(doc, unit))
+
+
+# msgspec, not orjson: orjson refuses integers past 64 bits ("Integer exceeds 64-bit range"), and the canonical
+# model accepts any page number >= 1 and keeps a provider's score as it was given.
+_ENCODER = msgspec.json.Encoder()

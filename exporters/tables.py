@@ -65,9 +65,9 @@ def grid(table: Table, span_policy: SpanPolicy = "repeat") -> list[list[str]]:
 def table_to_csv(table: Table, span_policy: SpanPolicy = "repeat", *, raw: bool = False) -> str:
     """CSV (RFC 4180 quoting). CSV has no spans: `html` falls back to `anchor`.
 
-    A cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
-    return) is written with a leading `'`, as OWASP recommends, unless it is a plain number ("-3.1", "+8.9%");
-    `raw=True` writes every cell as it is.
+    A cell that a spreadsheet would run as a formula is written with a leading `'`, as OWASP recommends: one
+    that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, unless it is a plain number that Excel and
+    LibreOffice read as a number without evaluating anything (`inert`); `raw=True` writes every cell as it is.
 
     Example:
         >>> from normalizer.schema import Cell, Table
@@ -76,7 +76,7 @@ def table_to_csv(table: Table, span_policy: SpanPolicy = "repeat", *, raw: bool 
     """
     rows = grid(table, "repeat" if span_policy == "repeat" else "anchor")
     if not raw:
-        rows = [[_inert(text) for text in row] for row in rows]
+        rows = [[inert(text) for text in row] for row in rows]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerows(rows)
@@ -84,10 +84,29 @@ def table_to_csv(table: Table, span_policy: SpanPolicy = "repeat", *, raw: bool 
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9,.\s]*%?")
+# A signed plain number, the only thing starting with + or - that is left as it is: digits, either grouped
+# in threes by one separator with the other as the decimal mark ("1,204.5", "1.204,5") or ungrouped with
+# either mark ("3.1", "3,1"), and an optional percent sign right after. Nothing else: no spaces (a space is
+# Excel's intersection operator: "+1 2" is a formula), exponents, currency, brackets or second signs.
+_PLAIN_NUMBER = tuple(re.compile(pattern) for pattern in (
+    r"[+-][0-9]+(?:[.,][0-9]+)?%?",                 # 3, 3.1, 3,1
+    r"[+-][0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?%?",  # 1,204 and 1,204.5
+    r"[+-][0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?%?",  # 1.204 and 1.204,5
+))
 
 
-def _inert(text: str) -> str:
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+def inert(text: str) -> str:
+    """A CSV cell no spreadsheet runs as a formula: `text` with a leading `'` when it starts with a formula
+    trigger (`=`, `+`, `-`, `@`, tab, carriage return), unless it is a signed plain number (`_PLAIN_NUMBER`),
+    which Excel and LibreOffice read as that number ("+7.8%" is 0.078, not a formula), so it is left as it is.
+
+    Example:
+        >>> [inert(t) for t in ("+7.8%", "-1,204.5", "+7.8%+A1", "+1 2", "=1+1", "plain")]
+        ['+7.8%', '-1,204.5', "'+7.8%+A1", "'+1 2", "'=1+1", 'plain']
+    """
+    if text.startswith(_FORMULA_START) and not any(p.fullmatch(text) for p in _PLAIN_NUMBER):
         return "'" + text
     return text
+
+
+_inert = inert  # the name exporters.diff.corpus imports

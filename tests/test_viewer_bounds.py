@@ -73,3 +73,16 @@ def test_a_huge_source_is_identified_by_samples_and_still_changes_with_it(tmp_pa
     small.write_bytes(b"%PDF-1.4 small")
     assert source_identity(str(small)) == file_hash(str(small))  # a normal source keeps its content hash
     assert os.path.getsize(path) > FULL_HASH_LIMIT
+
+
+def test_a_page_number_past_64_bits_is_served_as_json(tmp_path):
+    """The canonical model takes any page number >= 1: the viewer's JSON answers must carry it too."""
+    from normalizer.schema import Block, Document, Page, encode
+    big = 2**64 + 3
+    doc = Document(provider="t", format="docnorm", pages=[Page(number=big)],
+                   blocks=[Block(id="b1", page=big, kind="paragraph", text="far away")])
+    (tmp_path / "far.json").write_bytes(encode(doc))
+    client = create_app(str(tmp_path)).test_client()
+    answer = client.get("/api/block?f=far.json&id=b1")
+    assert answer.status_code == 200 and answer.get_json()["page"] == big
+    assert client.get("/api/search?f=far.json&q=far").status_code == 200

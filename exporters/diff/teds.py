@@ -14,10 +14,15 @@ added, removed, merged with its neighbours or split), never below it otherwise (
 considered, so such tables score lower, not higher). `tests/test_diff.py` checks both claims against a
 general Zhang-Shasha implementation. Row alignment is banded around the diagonal and widened until the
 band provably holds the optimum, so two similar 40x12 tables cost a few milliseconds.
+
+Time and memory are both bounded: the exact alignment stops after BUDGET cell comparisons and stores at most
+DP_CELLS cells of any matrix (only its band, as doubles); past either, the bounded alignment takes over,
+within DP_CELLS too, and the score is marked approximate. Two 20,000-row tables cost tens of megabytes.
 """
 
 from __future__ import annotations
 
+from array import array
 from contextvars import ContextVar
 from typing import NamedTuple
 
@@ -83,13 +88,13 @@ def _align(xs: tuple[Node, ...], ys: tuple[Node, ...]) -> tuple[float, list[tupl
                                                                         for y in ys]
         return float(sum(x.size for x in xs) + sum(y.size for y in ys)), steps
     if xs[0].tag == "td":
-        _charge(m * n)
-        return _dp(xs, ys, m + n, {})  # cells: rows are short, no band needed
+        _charge(m * n + _SETUP)
+        return _dp(xs, ys, _band(m, n, m + n), {})  # cells: rows are short, no band needed
     memo: dict[tuple[int, int], tuple[float, list]] = {}  # row pairs, aligned once for every pass
     cheapest = min(min(x.size for x in xs), min(y.size for y in ys))
     band = abs(m - n) + 2
     while True:  # rows against rows
-        cost, steps = _dp(xs, ys, band, memo)
+        cost, steps = _dp(xs, ys, _band(m, n, band), memo)
         # a path leaving the band goes at least 2 * (band + 1) - |m - n| steps off the diagonal, each a row
         if band >= m + n or cost <= (2 * (band + 1) - abs(m - n)) * cheapest:
             break
@@ -100,19 +105,114 @@ def _align(xs: tuple[Node, ...], ys: tuple[Node, ...]) -> tuple[float, list[tupl
     # the diagonal, so the band that must hold the optimum is known from the row-by-row cost
     step = min(cheapest, 2)
     band = min(max(band, int((cost / step + abs(m - n)) / 2) + 1), m + n)
-    return _dp(xs, ys, band, memo, bound=cost)
+    return _dp(xs, ys, _band(m, n, band), memo, bound=cost)
 
 
 GROUPS = ((2, 1), (3, 1), (1, 2), (1, 3))  # rows of a against rows of b aligned as one group
 _LEAST_GROUP = min(ka + kb for ka, kb in GROUPS)  # the row nodes a group inserts and deletes
 
 
-def _dp(xs: tuple[Node, ...], ys: tuple[Node, ...], band: int, sub: dict[tuple[int, int], tuple[float, list]],
+# DP cells one alignment may hold (8 bytes each: rows of doubles kept only inside their band), besides a few
+# a row, so that the band of any table fits. Past it the exact alignment gives way to the bounded one, and the
+# bounded one narrows its band to fit: two 100,000-row tables cost megabytes, not the 80 GB of a full matrix.
+DP_CELLS = 1_000_000
+_INF = float("inf")
+
+
+class Band(NamedTuple):
+    """The DP cells computed: row i holds columns lo[i]..hi[i] (every other cell is infinite, never stored)."""
+    lo: array
+    hi: array
+
+    def cells(self) -> int:
+        """Cells stored: each row's window, its padding (`_reach`) and its two guards."""
+        return sum(_reach(self, i) - self.lo[i] + 3 for i in range(len(self.lo)))
+
+
+def _cell_limit(m: int, n: int) -> int:
+    return max(DP_CELLS, 8 * (m + n + 2))  # a band a few cells wide always fits: memory linear in the tables
+
+
+def _diagonal(m: int, n: int, band: int) -> Band:
+    """Within `band` of the main diagonal (every column once the band reaches max(m, n))."""
+    if band >= max(m, n):
+        return Band(array("q", [0]) * (m + 1), array("q", [n]) * (m + 1))
+    return Band(array("q", (max(0, i - band) for i in range(m + 1))),
+                array("q", (min(n, i + band) for i in range(m + 1))))
+
+
+def _stretched(m: int, n: int, limit: int) -> Band:
+    """Around the diagonal from (0, 0) to (m, n), as wide as `limit` cells allow (two cells each side at least).
+    Each row's window reaches the next row's start, so a path from corner to corner always exists: a valid
+    edit script, which may cost more than the optimum when rows moved further than the band (a lower TEDS)."""
+    if m == 0:
+        return Band(array("q", [0]), array("q", [n]))
+    side = max(2, (limit - 2 * n - n // m - 1) // (2 * (m + 1)) - 2)  # windows, padding and guards fit
+    return Band(array("q", (max(0, i * n // m - side) for i in range(m + 1))),
+                array("q", (min(n, (i + 1) * n // m + side) for i in range(m + 1))))
+
+
+_approximate: ContextVar[bool] = ContextVar("teds_approximate", default=False)
+
+
+def _band(m: int, n: int, band: int) -> Band:
+    """The diagonal band when it fits the cell limit; else, in the bounded alignment, the widest stretched band
+    that fits, and in the exact one an _OverBudget (the bounded alignment takes over)."""
+    limit = _cell_limit(m, n)
+    if (m + 1) * (min(n + 1, 2 * band + 1) + 2) <= limit:  # what the band stores at most
+        return _diagonal(m, n, band)
+    if not _approximate.get():
+        raise _OverBudget
+    return _stretched(m, n, limit)
+
+
+def _reach(band: Band, i: int) -> int:
+    """The last column row i stores: its own last, or one before the next row's (a band steeper than the
+    diagonal), so that the next row reads its upper neighbours without a bounds check (the extra cells are
+    infinite)."""
+    hi = band.hi[i]
+    return max(hi, band.hi[i + 1] - 1) if i + 1 < len(band.hi) else hi
+
+
+def _infinite(width: int) -> array:
+    """A row of `width` infinite doubles."""
+    return _INF_CELL * width
+
+
+_INF_CELL = array("d", [_INF])
+
+
+class _Grid:
+    """A DP matrix stored as its band: row i as an array of doubles for columns lo[i]..hi[i] between two
+    infinite guards (index j - lo[i] + 1), so every neighbour the recurrences read is in reach."""
+
+    __slots__ = ("band", "rows")
+
+    def __init__(self, band: Band):
+        self.band = band
+        self.rows: list[array] = []
+
+    def store(self, row: list[float]) -> None:
+        """The next row, computed as a list (the fastest to read and write) and kept as doubles (8 bytes a
+        cell, not a pointer and a float object)."""
+        self.rows.append(array("d", row))
+
+    def get(self, i: int, j: int) -> float:
+        if not 0 <= i < len(self.rows):
+            return _INF
+        k = j - self.band.lo[i] + 1
+        row = self.rows[i]
+        return row[k] if 0 <= k < len(row) else _INF
+
+
+def _dp(xs: tuple[Node, ...], ys: tuple[Node, ...], band: Band, sub: dict[tuple[int, int], tuple[float, list]],
         bound: float | None = None) -> tuple[float, list[tuple[Step, list]]]:
-    """Edit-distance alignment; with a `bound` (a cost already reached) also row groups that can beat it."""
+    """Edit-distance alignment within `band`; with a `bound` (a cost already reached) also row groups that can
+    beat it."""
     m, n = len(xs), len(ys)
-    inf = float("inf")
-    D = [[inf] * (n + 1) for _ in range(m + 1)]
+    D = _Grid(band)
+    at = D.get
+    lows, highs = band.lo, band.hi
     grouped: dict[tuple[int, int, int, int], tuple[float, list]] = {}
     if bound is not None:  # a group costs at least its row nodes and its cell-count difference, and the
         before_a, before_b = [0], [0]  # rest of the path at least the remaining cell-count difference
@@ -121,57 +221,65 @@ def _dp(xs: tuple[Node, ...], ys: tuple[Node, ...], band: int, sub: dict[tuple[i
         for y in ys:
             before_b.append(before_b[-1] + len(y.children))
         rest = before_a[-1] - before_b[-1]
-    D[0][0] = 0.0
-    for j in range(1, min(n, band) + 1):
-        D[0][j] = D[0][j - 1] + ys[j - 1].size
+    inf = _INF
+    prev = [inf] * (_reach(band, 0) + 3)  # row 0 starts at column 0
+    prev[1] = 0.0
+    for j in range(1, highs[0] + 1):
+        prev[j + 1] = prev[j] + ys[j - 1].size
+    D.store(prev)
     for i in range(1, m + 1):
         x = xs[i - 1]
-        lo, hi = max(1, i - band), min(n, i + band)
-        row, prev = D[i], D[i - 1]
-        if i <= band:
-            row[0] = prev[0] + x.size
-        for j in range(lo, hi + 1):
+        lo, hi = lows[i], highs[i]
+        po, ro = 1 - lows[i - 1], 1 - lo  # column j of the previous row is prev[j + po], of this row row[j + ro]
+        row = [inf] * (_reach(band, i) - lo + 3)
+        if lo == 0:
+            row[1] = prev[po] + x.size
+        for j in range(max(1, lo), hi + 1):
             y = ys[j - 1]
-            best = prev[j] + x.size
-            if row[j - 1] + y.size < best:
-                best = row[j - 1] + y.size
+            best = prev[j + po] + x.size
+            if row[j - 1 + ro] + y.size < best:
+                best = row[j - 1 + ro] + y.size
+            diagonal = prev[j - 1 + po]
             if bound is not None:
                 least = abs(rest - before_a[i] + before_b[j])
             # a substitution can only help when it starts below the current best (and, in the pass for
             # groups, when it can end below the bound)
-            if prev[j - 1] < best and ((i, j) in sub or bound is None or prev[j - 1] + least + abs(
+            if diagonal < best and ((i, j) in sub or bound is None or diagonal + least + abs(
                     len(x.children) - len(y.children)) <= bound + 1e-9):
                 pair = sub.get((i, j)) or sub.setdefault((i, j), _pair(x, y))
-                if prev[j - 1] + pair[0] < best:
-                    best = prev[j - 1] + pair[0]
+                if diagonal + pair[0] < best:
+                    best = diagonal + pair[0]
             if bound is not None:
                 for ka, kb in GROUPS:
-                    if ka <= i and kb <= j and D[i - ka][j - kb] + ka + kb + least + abs(
+                    if ka <= i and kb <= j and at(i - ka, j - kb) + ka + kb + least + abs(
                             before_a[i] - before_a[i - ka] - before_b[j] + before_b[j - kb]) < min(best, bound):
                         g = grouped[(i, j, ka, kb)] = _group(xs[i - ka:i], ys[j - kb:j])
-                        if D[i - ka][j - kb] + g[0] < best:
-                            best = D[i - ka][j - kb] + g[0]
-            row[j] = best
+                        if at(i - ka, j - kb) + g[0] < best:
+                            best = at(i - ka, j - kb) + g[0]
+            row[j + ro] = best
+        D.store(row)
+        prev = row
     steps: list[tuple[Step, list]] = []
     i, j = m, n
     while i or j:
-        if i and j and (i, j) in sub and D[i][j] == D[i - 1][j - 1] + sub[(i, j)][0]:
+        here = at(i, j)
+        if i and j and (i, j) in sub and here == at(i - 1, j - 1) + sub[(i, j)][0]:
             cost, children = sub[(i, j)]
             steps.append((Step("equal" if cost == 0 else "replace", xs[i - 1], ys[j - 1], cost), children))
             i, j = i - 1, j - 1
         elif group := next((k for k in GROUPS if (i, j, *k) in grouped and
-                            D[i][j] == D[i - k[0]][j - k[1]] + grouped[(i, j, *k)][0]), None):
+                            here == at(i - k[0], j - k[1]) + grouped[(i, j, *k)][0]), None):
             _, children = grouped[(i, j, *group)]
             steps.append((Step("regroup", xs[i - group[0]], ys[j - group[1]], float(sum(group))), children))
             i, j = i - group[0], j - group[1]
-        elif i and D[i][j] == D[i - 1][j] + xs[i - 1].size:
+        elif i and here == at(i - 1, j) + xs[i - 1].size:
             steps.append((Step("delete", xs[i - 1], None, xs[i - 1].size), []))
             i -= 1
         else:
             steps.append((Step("insert", None, ys[j - 1], ys[j - 1].size), []))
             j -= 1
     steps.reverse()
-    return D[m][n], steps
+    return at(m, n), steps
 
 
 def _group(xs: tuple[Node, ...], ys: tuple[Node, ...]) -> tuple[float, list]:
@@ -193,6 +301,8 @@ def _pair(x: Node, y: Node) -> tuple[float, list]:
 # Cell comparisons the exact alignment may make before the bounded one takes over: about half a second, so a
 # pair of 300 x 30 tables scores within a second whatever their rows look like.
 BUDGET = 250_000
+_SETUP = 8  # what setting up one cell alignment costs, in cell comparisons: 62,500 alignments of 2 x 2 cells
+#             took 8 s when only their 4 comparisons each were charged
 
 
 class _OverBudget(Exception):
@@ -235,55 +345,129 @@ def table_diff(a: Table, b: Table, budget: float = BUDGET) -> TableDiff:
         _remaining.reset(token)
     out: list[CellDiff] = []
     _walk(steps, out)
-    return TableDiff(1.0 - d / max(ta.size, tb.size), out, approximate)
+    # at least 0: the general distance is at most the larger tree, but rows aligned only one to one or in
+    # groups of up to three can cost more (54 one-cell rows against 21 three-cell rows scored -0.18)
+    return TableDiff(max(0.0, 1.0 - d / max(ta.size, tb.size)), out, approximate)
 
 
 def _first_pass_cost(a: Node, b: Node) -> float:
     """About the cell comparisons of the first banded pass: a row equal to one within the band of the other
-    is paired at no cost (and steers the path), so only the other rows are charged, each against the band."""
+    is paired at no cost (and steers the path), so only the other rows are charged, each against the band.
+    The rows of b within the band are kept as a sliding count of their keys, so this costs O(m + n) however
+    wide the band (100,000 rows against 10 made it a band of 100,000 scanned for every row)."""
     xs, ys = a.children, b.children
     band = abs(len(xs) - len(ys)) + 2
     keys = [hash(y.key) for y in ys]
-    changed = sum(hash(x.key) not in keys[max(0, i - band):i + band + 1] for i, x in enumerate(xs))
+    window: dict[int, int] = {}
+    lo, hi, changed = 0, 0, 0  # window holds keys[lo:hi]
+    for i, x in enumerate(xs):
+        while hi < min(len(keys), i + band + 1):
+            window[keys[hi]] = window.get(keys[hi], 0) + 1
+            hi += 1
+        while lo < min(i - band, hi):
+            left = window.pop(keys[lo]) - 1
+            if left:
+                window[keys[lo]] = left
+            lo += 1
+        changed += hash(x.key) not in window
     return changed * (2 * band + 1) * (a.size / max(len(xs), 1)) * (b.size / max(len(ys), 1))
 
 
 def _bounded(a: Node, b: Node) -> tuple[float, list[tuple[Step, list]]]:
     """Rows aligned by an edit-distance pass whose substitution cost is estimated from the rows' joined texts
-    (one C call per pair); the exact subtree distance is then computed for the aligned pairs only."""
-    from rapidfuzz.process import cdist  # every row pair's text distance in one C++ call (numpy-backed)
-
+    (one C call per block of rows); the exact subtree distance is then computed for the aligned pairs only.
+    The pass covers every row pair while that fits DP_CELLS, else a band around the diagonal that does."""
     xs, ys = a.children, b.children
     m, n = len(xs), len(ys)
-    near = cdist(["\t".join(c.text for c in x.children) for x in xs],
-                 ["\t".join(c.text for c in y.children) for y in ys],
-                 scorer=Levenshtein.normalized_distance, workers=-1).tolist()
-    estimate = [[0.0 if x.key == y.key else d * max(x.size, y.size) for y, d in zip(ys, row)]
-                for x, row in zip(xs, near)]
-    D = [[0.0] * (n + 1) for _ in range(m + 1)]
-    for j in range(1, n + 1):
-        D[0][j] = D[0][j - 1] + ys[j - 1].size
-    for i in range(1, m + 1):
-        x_size, costs = xs[i - 1].size, estimate[i - 1]
-        row, prev = D[i], D[i - 1]
-        row[0] = prev[0] + x_size
-        for j in range(1, n + 1):
-            best = prev[j - 1] + costs[j - 1]
-            if prev[j] + x_size < best:
-                best = prev[j] + x_size
-            if row[j - 1] + ys[j - 1].size < best:
-                best = row[j - 1] + ys[j - 1].size
-            row[j] = best
+    token = _approximate.set(True)  # cell alignments of the pairs narrow their band too, never raise
+    try:
+        band = _band(m, n, m + n)
+        estimate, D = _estimates(xs, ys, band), _Grid(band)
+        _forward(xs, ys, band, estimate, D)
+        total, steps = _backward(xs, ys, estimate, D)
+        return rename(a, b) + total, steps
+    finally:
+        _approximate.reset(token)
+
+
+_BLOCK = 1 << 18  # row pairs whose estimates are computed in one call (a few megabytes)
+
+
+def _estimates(xs: tuple[Node, ...], ys: tuple[Node, ...], band: Band) -> _Grid:
+    """Each row pair's estimated distance inside the band, its texts' normalised distance times the larger
+    row's size (0 for equal rows), stored like the DP matrix: row i of the grid holds row i of a against the
+    rows of b in its window (1-based, as the DP numbers them). Rows go to cdist in blocks of about _BLOCK
+    pairs (a steep band's rows are wide, so a block may be one row)."""
+    import numpy as np
+    from rapidfuzz.process import cdist  # many pairs' text distances in one C++ call (numpy-backed)
+
+    text_a = ["\t".join(c.text for c in x.children) for x in xs]
+    text_b = ["\t".join(c.text for c in y.children) for y in ys]
+    size_a = np.array([x.size for x in xs], dtype=np.int64)
+    size_b = np.array([y.size for y in ys], dtype=np.int64)
+    out = _Grid(band)
+    out.rows.append(array("d"))
+    start, m = 1, len(xs)
+    while start <= m:
+        first, stop = max(1, band.lo[start]), start + 1
+        while stop <= m and (stop + 1 - start) * (band.hi[stop] - first + 1) <= _BLOCK:
+            stop += 1
+        last = band.hi[stop - 1]
+        near = cdist(text_a[start - 1:stop - 1], text_b[first - 1:last], scorer=Levenshtein.normalized_distance,
+                     workers=-1) * np.maximum(size_a[start - 1:stop - 1, None], size_b[None, first - 1:last])
+        for i in range(start, stop):
+            lo, hi = band.lo[i], band.hi[i]
+            begin = max(1, lo)
+            row = _infinite(1 + begin - lo)
+            row.frombytes(near[i - start, begin - first:hi - first + 1].astype(np.float64).tobytes())
+            row.append(_INF)
+            out.rows.append(row)
+        start = stop
+    return out
+
+
+def _forward(xs: tuple[Node, ...], ys: tuple[Node, ...], band: Band, estimate: _Grid, D: _Grid) -> None:
+    """The DP over the band: a pair at its estimate, a row deleted or inserted at its size. The loop runs over
+    a row's own index k (column lo + k - 1), small numbers that cost no allocation, whatever the column."""
+    size_b = [y.size for y in ys]
+    prev = [_INF] * (_reach(band, 0) + 3)
+    prev[1] = 0.0
+    for j in range(1, band.hi[0] + 1):
+        prev[j + 1] = prev[j] + size_b[j - 1]
+    D.store(prev)
+    for i in range(1, len(xs) + 1):
+        x_size, costs = xs[i - 1].size, estimate.rows[i]
+        lo, hi = band.lo[i], band.hi[i]
+        shift = lo - band.lo[i - 1]  # row k is previous row k + shift
+        row = [_INF] * (_reach(band, i) - lo + 3)
+        if lo == 0:
+            row[1] = prev[1 + shift] + x_size
+        begin = max(1, lo)
+        for k, y_size in zip(range(begin - lo + 1, hi - lo + 2), size_b[begin - 1:hi]):
+            best = prev[k + shift - 1] + costs[k]
+            if prev[k + shift] + x_size < best:
+                best = prev[k + shift] + x_size
+            if row[k - 1] + y_size < best:
+                best = row[k - 1] + y_size
+            row[k] = best
+        D.store(row)
+        prev = row
+
+
+def _backward(xs: tuple[Node, ...], ys: tuple[Node, ...], estimate: _Grid, D: _Grid) -> tuple[float, list]:
+    """The path the DP chose, each aligned pair of rows compared exactly: (its distance, its steps)."""
+    at = D.get
     steps: list[tuple[Step, list]] = []
     total = 0.0
-    i, j = m, n
+    i, j = len(xs), len(ys)
     while i or j:
-        if i and j and D[i][j] == D[i - 1][j - 1] + estimate[i - 1][j - 1]:
+        here = at(i, j)
+        if i and j and here == at(i - 1, j - 1) + estimate.get(i, j):
             cost, children = _paired_rows(xs[i - 1], ys[j - 1])
             steps.append((Step("equal" if cost == 0 else "replace", xs[i - 1], ys[j - 1], cost), children))
             total += cost
             i, j = i - 1, j - 1
-        elif i and D[i][j] == D[i - 1][j] + xs[i - 1].size:
+        elif i and here == at(i - 1, j) + xs[i - 1].size:
             steps.append((Step("delete", xs[i - 1], None, xs[i - 1].size), []))
             total += xs[i - 1].size
             i -= 1
@@ -292,7 +476,7 @@ def _bounded(a: Node, b: Node) -> tuple[float, list[tuple[Step, list]]]:
             total += ys[j - 1].size
             j -= 1
     steps.reverse()
-    return rename(a, b) + total, steps
+    return total, steps
 
 
 def _paired_rows(x: Node, y: Node) -> tuple[float, list]:

@@ -7,6 +7,8 @@ result's page and its source's agree in shape: a wrong coordinate frame is what 
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import NamedTuple
 
 from normalizer.schema import Block, Document, Page
@@ -23,19 +25,30 @@ class SourcePage(NamedTuple):
 
 def frame(page: Page, blocks: list[Block], source: SourcePage | None = None) -> tuple[float, float, bool]:
     """(width, height, sized): the page size when known, else the source page's shape around what is drawn,
-    else the extent of what is drawn."""
-    if page.width and page.height:
-        return page.width, page.height, True
+    else the extent of what is drawn. Always two positive finite numbers: a size that is not (the canonical
+    model accepts a width of 0 or -5) counts as unknown, and boxes all left of or above the origin give the
+    default frame."""
+    if _positive(page.width) and _positive(page.height):
+        return page.width, page.height, True  # type: ignore[return-value]
     if source is not None:
         return _source_frame(page, blocks, source)
     right, bottom = _extent(blocks)
-    if page.height:
-        return max(page.height * LETTER_ASPECT, right), page.height, False
+    if _positive(page.height):
+        return max(page.height * LETTER_ASPECT, right), page.height, False  # type: ignore[operator,return-value]
     if page.unit == "pt":  # RAGFlow: PDF points, page box unknown; at least a Letter page
         right, bottom = max(right, 612.0), max(bottom, 792.0)
-    if not right or not bottom:
+    if right <= 0 or bottom <= 0:
         return DEFAULT_FRAME[0], DEFAULT_FRAME[1], False
-    return right * 1.04, bottom * 1.04, False
+    return _grown(right, 1.04), _grown(bottom, 1.04), False
+
+
+def _positive(value: float | None) -> bool:
+    return value is not None and 0 < value and math.isfinite(value)
+
+
+def _grown(value: float, factor: float) -> float:
+    """`value` with a margin, kept finite (a box reaching 1e308 is a legal box)."""
+    return min(value * factor, sys.float_info.max)
 
 
 def page_blocks(doc: Document) -> dict[int, list[Block]]:
@@ -74,13 +87,13 @@ def _source_frame(page: Page, blocks: list[Block], source: SourcePage) -> tuple[
     aspect = sw / sh
     if page.unit == "pt" and source.kind == "pdf":
         return sw, sh, False
-    if page.height:
-        return page.height * aspect, page.height, False
+    if _positive(page.height):
+        return _grown(page.height, aspect), page.height, False  # type: ignore[arg-type,return-value]
     right, bottom = _extent(blocks)
-    if not right or not bottom:
+    if right <= 0 or bottom <= 0:
         return sw, sh, False
-    height = max(bottom, right / aspect) * 1.02
-    return height * aspect, height, False
+    height = _grown(max(bottom, right / aspect), 1.02)
+    return _grown(height, aspect), height, False
 
 
 def aspect_note(width: float, height: float, source: SourcePage) -> str | None:

@@ -6,7 +6,7 @@ from typing import Any, Callable, NamedTuple
 import posixpath
 import re
 
-import orjson
+import msgspec
 from flask import Response, request, url_for
 
 from exporters.pages.frame import SourcePage
@@ -96,6 +96,10 @@ def doc_index_of(doc: Document) -> DocIndex:
 
 
 def json_response(payload: Any) -> Response:
-    """JSON with <, >, & escaped as \\u escapes, so that no provider string can ever be read as markup."""
-    body = orjson.dumps(payload).replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
+    """JSON with <, >, & escaped as \\u escapes, so that no provider string can ever be read as markup. msgspec,
+    not orjson: orjson refuses integers past 64 bits, and the canonical model accepts any page number >= 1."""
+    body = _JSON.encode(payload).replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
     return Response(body, mimetype="application/json")
+
+
+_JSON = msgspec.json.Encoder()
