@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from normalizer.build import FURNITURE
+from normalizer.kinds import FURNITURE, row as kind_row
 from normalizer.geometry import union
 from normalizer.schema import Block, Chunk, Document, Location, Table, encode
 
@@ -130,7 +130,7 @@ def derive_chunks(doc: Document, options: ChunkOptions = ChunkOptions()) -> list
                 out.emit(prefix + part, "table", headings, captions + [block])
                 out.table_chunks.append(out.chunks[-1])
             continue
-        text = block.latex if block.kind == "formula" and block.latex else block.text
+        text = block.latex if kind_row(block.kind).text_from == "latex" and block.latex else block.text
         if text:
             out.add(text, block, headings)
     out.flush([text for _, text in path])

@@ -25,17 +25,13 @@ from typing import Any
 
 import msgspec
 
+from normalizer.kinds import row as kind_row
 from normalizer.schema import Block, Document
 
 from .joined import caption_ids
 from .pages.frame import page_frames
 
 VERSION = "1.10.0"
-_TEXT_LABEL = {"paragraph": "text", "footnote": "footnote", "caption": "caption", "toc": "text", "link": "text",
-               "other": "text", "heading": "section_header", "formula": "formula", "code": "code",
-               "header": "page_header", "footer": "page_footer", "page_number": "page_footer"}
-_FURNITURE = {"header", "footer", "page_number"}
-_PICTURES = {"figure", "seal", "barcode"}
 
 
 class Ref(msgspec.Struct, gc=False):
@@ -179,18 +175,19 @@ class _Builder:
         if b.kind != "list_item":
             self.lists, self.last_item = [], None
         parent, parent_ref = self.body, self.body_ref  # furniture too, by its layer (the root is deprecated)
-        layer = "furniture" if b.kind in _FURNITURE else "body"
+        meaning = kind_row(b.kind)
+        layer = "furniture" if meaning.furniture else "body"
         if b.kind == "table" and b.table is not None:
             kind = "tables"
             item = Item(self._next(kind), parent_ref, "table", content_layer=layer, prov=self._prov(b, ""),
                         data=self._table(b))
-        elif b.kind in _PICTURES or b.kind == "table":
+        elif meaning.docling == "picture" or b.kind == "table":
             kind = "pictures"
             item = Item(self._next(kind), parent_ref, "picture", content_layer=layer, prov=self._prov(b, ""))
         else:
             kind = "texts"
-            text = b.latex if b.kind == "formula" and b.latex else b.text
-            label, level, enumerated, marker = _TEXT_LABEL.get(b.kind, "text"), None, None, None
+            text = b.latex if meaning.text_from == "latex" and b.latex else b.text
+            label, level, enumerated, marker = meaning.docling, None, None, None
             if b.kind == "list_item":
                 parent, parent_ref = self._list_parent(b)
                 label, enumerated, marker = "list_item", bool(b.extra.get("ordered")), str(b.extra.get("marker") or "-")

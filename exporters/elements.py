@@ -15,16 +15,12 @@ from __future__ import annotations
 import hashlib
 import msgspec
 
+from normalizer.kinds import row as kind_row
 from normalizer.schema import Document
 
 from .pages.frame import page_frames
 from .tables import table_to_html
 
-ELEMENT_TYPE = {"heading": "Title", "paragraph": "NarrativeText", "list_item": "ListItem", "table": "Table",
-                "figure": "Image", "caption": "FigureCaption", "formula": "Formula", "code": "CodeSnippet",
-                "header": "Header", "footer": "Footer", "page_number": "PageNumber", "footnote": "Footnote",
-                "toc": "NarrativeText", "seal": "Image", "barcode": "Image", "link": "NarrativeText",
-                "other": "UncategorizedText"}
 SYSTEM = {"px": "PixelSpace", "pt": "PointSpace"}
 
 
@@ -78,8 +74,9 @@ def to_elements(doc: Document) -> bytes:
                 y0, y1 = height - y0, height - y1
             where = Coordinates(((x0, y0), (x0, y1), (x1, y1), (x1, y0)), SYSTEM.get(unit, "PixelSpace"), width, height)
         depth = max((b.level or 1) - 1, 0) if b.kind in ("heading", "list_item") else None
-        text = b.latex if b.kind == "formula" and b.latex else b.text
-        elements.append(Element(ELEMENT_TYPE[b.kind], ids[b.id], text, Metadata(
+        kind = kind_row(b.kind)
+        text = b.latex if kind.text_from == "latex" and b.latex else b.text
+        elements.append(Element(kind.element, ids[b.id], text, Metadata(
             b.page, name, where, ids.get(b.parent) if b.parent else None, depth, b.confidence,
             table_to_html(b.table) if b.table is not None else None)))
     return _ENCODER.encode(elements)

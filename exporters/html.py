@@ -11,6 +11,7 @@ from markupsafe import Markup
 import msgspec
 from msgspec import Struct
 
+from normalizer.kinds import row as kind_row
 from normalizer.schema import Block, Document, Table
 
 from .jinja_env import env as _env
@@ -159,11 +160,10 @@ def _caption(b: Block, t: Table | None, o: HtmlOptions) -> str:
     return f'<p {_attrs(b, "caption")}>{_text(b.text)}</p>'
 
 
+# One renderer per way of drawing (normalizer.kinds: each kind's `draws_as`).
 RENDER: dict[str, Render] = {
     "heading": _heading, "paragraph": _paragraph, "list_item": _list_item, "table": _table, "figure": _figure,
-    "caption": _caption, "formula": _formula, "code": _code, "header": _furniture, "footer": _furniture,
-    "page_number": _furniture, "footnote": _paragraph, "toc": _paragraph, "seal": _paragraph,
-    "barcode": _paragraph, "link": _link, "other": _paragraph,
+    "caption": _caption, "formula": _formula, "code": _code, "furniture": _furniture, "link": _link,
 }
 
 
@@ -172,7 +172,7 @@ def render_block(block: Block, table: Table | None, options: HtmlOptions = HtmlO
     """One block's HTML (`ordinal`: a list item's number among its siblings, from `list_ordinals`)."""
     if block.kind == "list_item":
         return _list_item(block, table, options, ordinal)
-    return RENDER[block.kind](block, table, options)
+    return RENDER[kind_row(block.kind).draws_as](block, table, options)
 
 
 def data_url(png: bytes) -> str:

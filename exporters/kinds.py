@@ -1,13 +1,21 @@
-"""Each block kind's colour and dash, shared by the viewer's boxes and `render_page`'s drawings."""
+"""Each block kind's colour and dash, shared by the viewer's boxes and `render_page`'s drawings: read from the kinds
+table (`normalizer.kinds`), so a kind registered there is drawn in its own colour everywhere."""
 
-# Each kind's colour (from Paul Tol's colour-blind-safe vibrant, muted and bright schemes) and, where hues are
-# close or the kind is page furniture, a dash pattern too: caption/table, header/footer/footnote and link/list
-# item, alike before, now differ in hue and lightness.
-KIND_STYLE: dict[str, tuple[str, str]] = {
-    "heading": ("#CC3311", ""), "paragraph": ("#0077BB", ""), "list_item": ("#009988", ""),
-    "table": ("#EE7733", ""), "figure": ("#AA3377", ""), "caption": ("#33BBEE", "2 2"),
-    "formula": ("#117733", ""), "code": ("#332288", ""), "header": ("#999933", "6 3"),
-    "footer": ("#882255", "6 3"), "page_number": ("#BBBBBB", "6 3"), "footnote": ("#DDCC77", "2 2"),
-    "toc": ("#CCBB44", "1 3"), "seal": ("#EE3377", ""), "barcode": ("#222255", "1 3"), "link": ("#EE6677", "4 2"),
-    "other": ("#777777", "1 3"),
-}
+from __future__ import annotations
+
+from normalizer.kinds import BLOCK_KINDS, row
+
+
+def kind_style(kind: str) -> tuple[str, str]:
+    """(colour, dash pattern) of a kind; a kind without a row is drawn as `other`.
+
+    >>> kind_style("heading")
+    ('#CC3311', '')
+    """
+    info = row(kind)
+    return info.colour, info.dash
+
+
+def kind_styles() -> list[tuple[str, tuple[str, str]]]:
+    """Every kind of the table with its (colour, dash), in the table's order (the viewer's legend and CSS)."""
+    return [(kind, (info.colour, info.dash)) for kind, info in BLOCK_KINDS.items()]

@@ -7,11 +7,13 @@ back as the same text, and one render function per block kind keeps the rules vi
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable, Literal
 from urllib.parse import quote
 
 from msgspec import Struct
 
+from normalizer.kinds import row as kind_row
 from normalizer.schema import Block, Document, Table
 
 from .joined import logical_blocks
@@ -113,15 +115,72 @@ def _formula(b: Block, t: Table | None, o: MarkdownOptions) -> str:
     """Display math between `$$` lines. A math renderer reads the LaTeX as it is; a plain CommonMark renderer
     sees one paragraph, where nothing may become live markup: `<`/`>` become TeX's \\lt/\\gt; links, images,
     references and entities are broken by a space; a line that would open a block (`#`, `>`, a list marker, a
-    fence, a setext underline) starts with `{}`, and blank lines go. Math mode ignores all of these."""
+    fence, a setext underline, a thematic break) starts with `{}`; a `*`, `_` or `~` that could open emphasis
+    gets a space after it (`7*7*2` was `7<em>7</em>2`), so nothing can, and blank lines go. Math mode
+    ignores all of these; `T_a`, `n_{i}` and `a * b`, which open nothing, are left as they are."""
     latex = (b.latex if b.latex is not None else b.text).replace("$$", "$ $")
     latex = _MATH_INLINE.sub(lambda m: m.group(0) + " ", latex.replace("<", "\\lt ").replace(">", "\\gt "))
     lines = [_MATH_LINE.sub(r"\1{}", line) for line in latex.split("\n") if line.strip()]
-    return "$$\n" + "\n".join(lines) + "\n$$"
+    return "$$\n" + _no_openers("\n".join(lines)) + "\n$$"
 
 
 _MATH_INLINE = re.compile(r"\](?=[(\[:])|&(?=#|[A-Za-z][A-Za-z0-9]*;)")
-_MATH_LINE = re.compile(r"^([ \t]*)(?=[#>+*=~`-]|\d+[.)])")
+_MATH_LINE = re.compile(r"^([ \t]*)(?=[#>+*=~`_-]|\d+[.)])")
+_RUNS = re.compile(r"\\+|\*+|_+|~+")  # backslash runs and delimiter runs, each a single class: linear
+
+
+def _no_openers(text: str) -> str:
+    """`text` with a space after every delimiter run (`*`, `_`, `~`) that could open emphasis or
+    strikethrough, judged left to right on what is already written, so no pair can form; a delimiter right
+    after an odd run of backslashes is escaped (a TeX command such as `\\_`) and opens nothing."""
+    out: list[str] = []
+    at, last, escaped = 0, "\n", False  # last: the character written before (a line start is whitespace)
+    for m in _RUNS.finditer(text):
+        if m.start() > at:
+            out.append(text[at:m.start()])
+            last, escaped = text[m.start() - 1], False
+        run, at = m.group(), m.end()
+        if run[0] == "\\":
+            out.append(run)
+            last, escaped = "\\", len(run) % 2 == 1
+            continue
+        if escaped:  # its first character is escaped: the run starts after it
+            out.append(run[0])
+            last, run, escaped = run[0], run[1:], False
+            if not run:
+                continue
+        opens = _may_open(run[0], last, text[at] if at < len(text) else "\n")
+        out.append(run + " " if opens else run)
+        last = " " if opens else run[-1]
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _may_open(delimiter: str, before: str, after: str) -> bool:
+    """Whether a delimiter run between `before` and `after` can open emphasis under CommonMark 0.30 or 0.31
+    (they differ on symbols: 0.31 counts them as punctuation) or GFM strikethrough (`~`, as `*`)."""
+    for punct in (_punct_030, _punct_031):
+        left = not _space(after) and (not punct(after) or _space(before) or punct(before))
+        right = not _space(before) and (not punct(before) or _space(after) or punct(after))
+        if left and (delimiter != "_" or not right or punct(before)):
+            return True
+    return False
+
+
+def _space(ch: str) -> bool:
+    """CommonMark's Unicode whitespace: Zs, tab, line feed, form feed, carriage return (not Python's isspace)."""
+    return ch in "\t\n\x0c\r" or unicodedata.category(ch) == "Zs"
+
+
+def _punct_030(ch: str) -> bool:
+    return ch in _ASCII_PUNCT or unicodedata.category(ch).startswith("P")
+
+
+def _punct_031(ch: str) -> bool:
+    return ch in _ASCII_PUNCT or unicodedata.category(ch)[0] in "PS"
+
+
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def _figure(b: Block, t: Table | None, o: MarkdownOptions) -> str:
@@ -150,11 +209,11 @@ def _furniture(b: Block, t: Table | None, o: MarkdownOptions) -> str | None:
     return escape(b.text) if o.furniture else None
 
 
+# One renderer per way of drawing (normalizer.kinds: each kind's `draws_as`).
 RENDER: dict[str, Render] = {
     "heading": _heading, "paragraph": _paragraph, "list_item": _list_item, "table": _table,
-    "figure": _figure, "caption": _paragraph, "formula": _formula, "code": _code, "header": _furniture,
-    "footer": _furniture, "page_number": _furniture, "footnote": _paragraph, "toc": _paragraph,
-    "seal": _paragraph, "barcode": _paragraph, "link": _link, "other": _paragraph,
+    "figure": _figure, "caption": _paragraph, "formula": _formula, "code": _code, "furniture": _furniture,
+    "link": _link,
 }
 
 
@@ -188,7 +247,7 @@ def to_markdown(doc: Document, options: MarkdownOptions = MarkdownOptions()) -> 
             parts.append(f"<!-- page {block.page} -->")
             previous_kind = None
         page = block.page
-        text = RENDER[block.kind](block, table, options)
+        text = RENDER[kind_row(block.kind).draws_as](block, table, options)
         if text is None or text == "":
             continue
         if block.kind == "list_item" and previous_kind == "list_item":

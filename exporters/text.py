@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from normalizer.build import FURNITURE
+from normalizer.kinds import FURNITURE
 from normalizer.schema import Document
 
 from .joined import logical_blocks

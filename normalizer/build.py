@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import Repairs, describe
+from .kinds import FURNITURE  # noqa: F401  (the readers' name for the kinds outside the section flow)
 from .schema import Block, Document
-
-FURNITURE = frozenset({"header", "footer", "page_number"})  # outside the section flow
 
 
 def compact(mapping: dict[str, Any]) -> dict[str, Any]:

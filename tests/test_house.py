@@ -121,3 +121,41 @@ def test_the_readme_lists_every_export_target_with_its_options():
     assert [r[0] for r in rows] == list(EXPORTS)
     for name, options in rows:
         assert re.findall(r"`(\w+)`", options) == [o for o, _, _, _ in option_fields(EXPORTS[name])], name
+
+
+def test_every_kind_of_the_schema_has_its_row_and_every_row_a_known_rendering():
+    from exporters import html, markdown
+    from normalizer.kinds import BLOCK_KINDS
+    from normalizer.schema import KINDS
+    assert set(BLOCK_KINDS) == set(KINDS)
+    for kind, info in BLOCK_KINDS.items():
+        assert info.draws_as in markdown.RENDER and info.draws_as in html.RENDER, kind
+        assert info.element and info.docling and info.colour.startswith("#") and info.text_from in ("text", "latex")
+
+
+def test_a_block_kind_registered_in_one_row_goes_through_every_exporter_and_the_viewer():
+    """Adding a kind: its name in schema.Kind, its row, a provider's label for it. Here the row alone (a document
+    built by hand): every writer and the viewer's layout read it, and a kind with no row at all gets the defaults."""
+    import msgspec
+
+    from exporters.formats import EXPORTS, ExportSettings
+    from exporters.kinds import kind_style
+    from normalizer import normalize
+    from normalizer.kinds import KindRow, forget_kind, register_kind
+    from viewer.layout import kinds_css, slice_views
+    from .conftest import SAMPLES
+    doc = normalize((SAMPLES / "marker" / "drought_plan.json").read_bytes())
+    register_kind("marginalia", KindRow("paragraph", "NarrativeText", "text", colour="#44AA99", dash="3 1"))
+    try:
+        for kind, element in (("marginalia", b'"type":"NarrativeText"'), ("unheard_of", b'"type":"UncategorizedText"')):
+            blocks = [msgspec.structs.replace(b, kind=kind) if b.kind == "paragraph" else b for b in doc.blocks]
+            odd = msgspec.structs.replace(doc, blocks=blocks)
+            for name, target in EXPORTS.items():
+                target.write(odd, ExportSettings())
+            slice_views(odd, 0)
+            assert element in EXPORTS["elements"].write(odd, ExportSettings())
+            paragraph = next(b.text for b in doc.blocks if b.kind == "paragraph")
+            assert paragraph.split()[0] in EXPORTS["md"].write(odd, ExportSettings())
+        assert kind_style("marginalia") == ("#44AA99", "3 1") and ".k-marginalia" in kinds_css()
+    finally:
+        forget_kind("marginalia")

@@ -13,7 +13,8 @@ import warnings
 import pytest
 
 from exporters.docling import to_docling
-from exporters.elements import ELEMENT_TYPE, to_elements
+from exporters.elements import to_elements
+from normalizer.kinds import row as kind_row
 from exporters.frameworks import records, to_langchain, to_langchain_jsonl, to_llama_index
 from exporters.spreadsheets import header_rows, table_to_dataframe, to_xlsx
 from normalizer import load
@@ -74,7 +75,8 @@ def test_unstructured_reads_every_elements_export(name, doc):
     elements = staging.elements_from_json(text=to_elements(doc).decode())
     assert len(elements) == len(doc.blocks)
     for element, block in zip(elements, doc.blocks):
-        assert element.category == {"Footnote": "Footer"}.get(ELEMENT_TYPE[block.kind], ELEMENT_TYPE[block.kind])
+        expected = kind_row(block.kind).element
+        assert element.category == {"Footnote": "Footer"}.get(expected, expected)
         assert element.metadata.page_number == block.page
         if block.table is not None:
             assert element.metadata.text_as_html.startswith("<table")

@@ -12,7 +12,7 @@ import msgspec
 from markupsafe import Markup
 
 from exporters.diff import MARKS, kind_counts
-from exporters.kinds import KIND_STYLE
+from exporters.kinds import kind_styles
 from exporters.pages.frame import SourcePage, aspect_note, drawn_boxes, frame, page_blocks
 from exporters.html import HtmlOptions, for_document, list_ordinals, render_block
 from normalizer.schema import Block, Chunk, Document, Page
@@ -21,9 +21,9 @@ SLICE = 10  # pages rendered per request
 _OPTIONS = HtmlOptions(join_continued=False)  # each fragment stays on its own page
 
 def kinds_css() -> str:
-    """The per-kind CSS, made from KIND_STYLE: each kind's colour, its dash, and the rule that hides it."""
+    """The per-kind CSS, made from the kinds table: each kind's colour, its dash, and the rule that hides it."""
     rules = []
-    for kind, (colour, dash) in KIND_STYLE.items():
+    for kind, (colour, dash) in kind_styles():
         rules.append(f".k-{kind} {{ --kind: {colour}; }}")
         if dash:
             rules.append(f".box.k-{kind} {{ stroke-dasharray: {dash}; }}")

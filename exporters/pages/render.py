@@ -15,9 +15,10 @@ from typing import Callable, Iterable, Iterator
 
 from normalizer.schema import Block, Document, Page
 
-from ..kinds import KIND_STYLE
+from ..kinds import kind_style
+from ..optional import need
 from .frame import SourcePage, aspect_note, drawn_boxes, frame, page_blocks
-from .images import PageImages, SourceError, default_pool
+from .images import MAX_PIXELS, PageImages, SourceError, default_pool
 
 EMBED_WIDTH = 800  # pixels across a page embedded in an HTML report: readable, and ~100 KB a page
 MARK_COLOUR = {"same": "#2e9d57", "changed": "#e0a800", "only": "#d63031"}  # the compare view's
@@ -28,10 +29,8 @@ Colour = Callable[[Block], str]
 
 
 def _pil():
-    try:
-        from PIL import Image, ImageDraw, ImageFont
-    except ImportError:
-        raise ImportError(f"render_page needs Pillow (and pypdfium2 for PDF sources): {INSTALL}") from None
+    need("PIL", INSTALL, "render_page needs Pillow (and pypdfium2 for PDF sources)")
+    from PIL import Image, ImageDraw, ImageFont
     return Image, ImageDraw, ImageFont
 
 
@@ -78,8 +77,24 @@ def _canvas(page: Page, blocks: list[Block], source: str | None, width: int, poo
     if under is not None and sized:
         notes += [n for n in [aspect_note(fw, fh, under)] if n]
     if image is None:
-        image = Image.new("RGB", (width, max(round(width * fh / fw), 1)), "white")
+        image = Image.new("RGB", (width, _blank_height(width, fw, fh)), "white")
     return image, fw, fh, notes
+
+
+def _blank_height(width: int, fw: float, fh: float) -> int:
+    """A blank page's height in pixels, `width` across in the frame's shape, at most MAX_PIXELS in all: a page
+    5e-324 wide and 1e-300 high is a legal page, and asked for a canvas of 10**26 pixels (or infinity)."""
+    cap = max(MAX_PIXELS // width, 1)
+    height = width * (fh / fw)
+    return max(round(height), 1) if height < cap else cap  # an infinite or NaN height is the cap too
+
+
+def _pixel(value: float, limit: float) -> float:
+    """A drawing coordinate Pillow accepts: finite and within `limit` of the page (boxes reaching 1e308, or
+    stretched by a page 1e-300 wide, are drawn to the edge); NaN goes off the page."""
+    if not value > -limit:
+        return -limit
+    return value if value < limit else limit
 
 
 def _font(size: int):
@@ -105,14 +120,15 @@ def _draw(image, blocks: list[Block], fw: float, fh: float, colour: Colour, numb
     line = max(image.width // 500, 2)
     font = _font(max(image.width // 75, 10))
     first: list[tuple[int, Block, tuple[float, float]]] = []
+    limit = 4.0 * max(image.size)
     for n, b in enumerate(blocks, 1):
         rgb = _rgb(colour(b))
-        rects = drawn_boxes(b, fw)
+        rects = [tuple(_pixel(v * s, limit) for v, s in zip(r, (sx, sy, sx, sy))) for r in drawn_boxes(b, fw)]
         for x0, y0, x1, y1 in rects:
-            box = (x0 * sx, y0 * sy, max(x1 * sx, x0 * sx + 1), max(y1 * sy, y0 * sy + 1))
+            box = (x0, y0, max(x1, x0 + 1), max(y1, y0 + 1))
             pen.rectangle(box, fill=rgb + (36,), outline=rgb + (230,), width=line if b.bbox else 1)
         if rects:
-            first.append((n, b, (rects[0][0] * sx, rects[0][1] * sy)))
+            first.append((n, b, (rects[0][0], rects[0][1])))
     for n, b, (x, y) in first:
         tags = [str(n)] if numbers else []
         tags += [b.kind] if labels else []
@@ -133,7 +149,7 @@ def _draw(image, blocks: list[Block], fw: float, fh: float, colour: Colour, numb
 
 
 def _by_kind(block: Block) -> str:
-    return KIND_STYLE.get(block.kind, KIND_STYLE["other"])[0]
+    return kind_style(block.kind)[0]
 
 
 def page_image(doc: Document, page_number: int, source: str | os.PathLike | None = None, *, width: int = 1200,

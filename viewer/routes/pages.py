@@ -16,7 +16,6 @@ from .common import doc_from_request, number, source_of
 bp = Blueprint("pages", __name__)
 
 
-KINDS_CSS = kinds_css()
 
 
 @bp.get("/page-image")
@@ -39,7 +38,7 @@ def page_image() -> Response:
 
 @bp.get("/kinds.css")
 def kind_styles() -> Response:
-    return Response(KINDS_CSS, mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
+    return Response(kinds_css(), mimetype="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
 @bp.get("/asset/<path:rel>")
