@@ -24,40 +24,16 @@ from __future__ import annotations
 
 from array import array
 from contextvars import ContextVar
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
-from normalizer.schema import Cell, Table
+from normalizer.schema import Table
 
 from .result import CellDiff
-
-
-
-class Node(NamedTuple):
-    tag: str  # table, thead, tbody, tr, td
-    text: str
-    spans: tuple[int, int]
-    children: tuple["Node", ...]
-    size: int  # nodes in this subtree
-    cell: Cell | None
-    key: tuple  # the subtree's content (equal keys: distance 0), independent of where the cells sit
-
-
-def tree(table: Table) -> Node:
-    """table -> tr -> td. Header marking is left out: providers disagree on it far more than on the table
-    (Baidu marks none), and a thead/tbody split would charge every row for it."""
-    rows: list[list[Cell]] = [[] for _ in range(table.n_rows)]
-    for cell in table.cells:
-        rows[cell.row].append(cell)
-    trs = tuple(_node("tr", "", (1, 1), tuple(_node("td", c.text, (c.row_span, c.col_span), (), c)
-                                              for c in sorted(row, key=lambda c: c.col))) for row in rows)
-    return _node("table", "", (1, 1), trs)
-
-
-def _node(tag: str, text: str, spans: tuple[int, int], children: tuple[Node, ...], cell: Cell | None = None) -> Node:
-    return Node(tag, text, spans, children, 1 + sum(c.size for c in children), cell,
-                (tag, text, spans, tuple(c.key for c in children)))
+from .teds_band import (_INF, DP_CELLS, Band, _cell_limit, _diagonal, _Grid, _infinite,  # noqa: F401  (DP_CELLS)
+                        _reach, _stretched)
+from .teds_tree import Node, Step, tree  # noqa: F401  (tree: TEDS's public view of a table)
 
 
 def rename(a: Node, b: Node) -> float:
@@ -66,13 +42,6 @@ def rename(a: Node, b: Node) -> float:
     if a.tag == "td":
         return Levenshtein.normalized_distance(a.text, b.text)
     return 0.0
-
-
-class Step(NamedTuple):
-    op: str  # equal | replace | insert | delete
-    a: Node | None
-    b: Node | None
-    cost: float
 
 
 def distance(a: Node, b: Node) -> tuple[float, list[tuple[Step, list]]]:
@@ -112,46 +81,6 @@ GROUPS = ((2, 1), (3, 1), (1, 2), (1, 3))  # rows of a against rows of b aligned
 _LEAST_GROUP = min(ka + kb for ka, kb in GROUPS)  # the row nodes a group inserts and deletes
 
 
-# DP cells one alignment may hold (8 bytes each: rows of doubles kept only inside their band), besides a few
-# a row, so that the band of any table fits. Past it the exact alignment gives way to the bounded one, and the
-# bounded one narrows its band to fit: two 100,000-row tables cost megabytes, not the 80 GB of a full matrix.
-DP_CELLS = 1_000_000
-_INF = float("inf")
-
-
-class Band(NamedTuple):
-    """The DP cells computed: row i holds columns lo[i]..hi[i] (every other cell is infinite, never stored)."""
-    lo: array
-    hi: array
-
-    def cells(self) -> int:
-        """Cells stored: each row's window, its padding (`_reach`) and its two guards."""
-        return sum(_reach(self, i) - self.lo[i] + 3 for i in range(len(self.lo)))
-
-
-def _cell_limit(m: int, n: int) -> int:
-    return max(DP_CELLS, 8 * (m + n + 2))  # a band a few cells wide always fits: memory linear in the tables
-
-
-def _diagonal(m: int, n: int, band: int) -> Band:
-    """Within `band` of the main diagonal (every column once the band reaches max(m, n))."""
-    if band >= max(m, n):
-        return Band(array("q", [0]) * (m + 1), array("q", [n]) * (m + 1))
-    return Band(array("q", (max(0, i - band) for i in range(m + 1))),
-                array("q", (min(n, i + band) for i in range(m + 1))))
-
-
-def _stretched(m: int, n: int, limit: int) -> Band:
-    """Around the diagonal from (0, 0) to (m, n), as wide as `limit` cells allow (two cells each side at least).
-    Each row's window reaches the next row's start, so a path from corner to corner always exists: a valid
-    edit script, which may cost more than the optimum when rows moved further than the band (a lower TEDS)."""
-    if m == 0:
-        return Band(array("q", [0]), array("q", [n]))
-    side = max(2, (limit - 2 * n - n // m - 1) // (2 * (m + 1)) - 2)  # windows, padding and guards fit
-    return Band(array("q", (max(0, i * n // m - side) for i in range(m + 1))),
-                array("q", (min(n, (i + 1) * n // m + side) for i in range(m + 1))))
-
-
 _approximate: ContextVar[bool] = ContextVar("teds_approximate", default=False)
 
 
@@ -164,45 +93,6 @@ def _band(m: int, n: int, band: int) -> Band:
     if not _approximate.get():
         raise _OverBudget
     return _stretched(m, n, limit)
-
-
-def _reach(band: Band, i: int) -> int:
-    """The last column row i stores: its own last, or one before the next row's (a band steeper than the
-    diagonal), so that the next row reads its upper neighbours without a bounds check (the extra cells are
-    infinite)."""
-    hi = band.hi[i]
-    return max(hi, band.hi[i + 1] - 1) if i + 1 < len(band.hi) else hi
-
-
-def _infinite(width: int) -> array:
-    """A row of `width` infinite doubles."""
-    return _INF_CELL * width
-
-
-_INF_CELL = array("d", [_INF])
-
-
-class _Grid:
-    """A DP matrix stored as its band: row i as an array of doubles for columns lo[i]..hi[i] between two
-    infinite guards (index j - lo[i] + 1), so every neighbour the recurrences read is in reach."""
-
-    __slots__ = ("band", "rows")
-
-    def __init__(self, band: Band):
-        self.band = band
-        self.rows: list[array] = []
-
-    def store(self, row: list[float]) -> None:
-        """The next row, computed as a list (the fastest to read and write) and kept as doubles (8 bytes a
-        cell, not a pointer and a float object)."""
-        self.rows.append(array("d", row))
-
-    def get(self, i: int, j: int) -> float:
-        if not 0 <= i < len(self.rows):
-            return _INF
-        k = j - self.band.lo[i] + 1
-        row = self.rows[i]
-        return row[k] if 0 <= k < len(row) else _INF
 
 
 def _dp(xs: tuple[Node, ...], ys: tuple[Node, ...], band: Band, sub: dict[tuple[int, int], tuple[float, list]],
@@ -259,6 +149,14 @@ def _dp(xs: tuple[Node, ...], ys: tuple[Node, ...], band: Band, sub: dict[tuple[
             row[j + ro] = best
         D.store(row)
         prev = row
+    return at(m, n), _trace(xs, ys, at, sub, grouped)
+
+
+def _trace(xs: tuple[Node, ...], ys: tuple[Node, ...], at: Callable[[int, int], float],
+           sub: dict[tuple[int, int], tuple[float, list]],
+           grouped: dict[tuple[int, int, int, int], tuple[float, list]]) -> list[tuple[Step, list]]:
+    """The steps of the alignment `_dp` filled in (`at(i, j)` its cost), walked back from the end."""
+    m, n = len(xs), len(ys)
     steps: list[tuple[Step, list]] = []
     i, j = m, n
     while i or j:
@@ -279,7 +177,7 @@ def _dp(xs: tuple[Node, ...], ys: tuple[Node, ...], band: Band, sub: dict[tuple[
             steps.append((Step("insert", None, ys[j - 1], ys[j - 1].size), []))
             j -= 1
     steps.reverse()
-    return at(m, n), steps
+    return steps
 
 
 def _group(xs: tuple[Node, ...], ys: tuple[Node, ...]) -> tuple[float, list]:
