@@ -159,3 +159,16 @@ def test_a_block_kind_registered_in_one_row_goes_through_every_exporter_and_the_
         assert kind_style("marginalia") == ("#44AA99", "3 1") and ".k-marginalia" in kinds_css()
     finally:
         forget_kind("marginalia")
+
+
+def test_no_module_over_450_lines_and_no_function_over_60():
+    too_long = []
+    for layer in ("normalizer", "exporters", "viewer"):
+        for path in sorted((ROOT / layer).rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            if source.count("\n") > 450:
+                too_long.append(f"{path.relative_to(ROOT)}: {source.count(chr(10))} lines")
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 60:
+                    too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert too_long == []
