@@ -1,4 +1,8 @@
-"""Shared fixtures: where the samples, goldens and (optional) shared provider captures live."""
+"""Shared fixtures: where the samples, goldens and provider examples and captures live.
+
+Every file a test reads is inside the repository: the provider examples and real captures are in
+tests/data/providers/ (their origin and licence in PROVENANCE.md there), so a fresh clone runs every test.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SHARED = ROOT.parent / "shared" / "providers"
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = DATA / "providers"  # examples/ (synthetic, from the providers' API docs) and real/ (saved captures)
 
 # Flip to True locally to rewrite the golden files, then review every diff by eye before committing.
 # `test_regeneration_is_off` keeps CI from ever regenerating silently.
@@ -24,9 +29,10 @@ def sample_files(provider: str | None = None) -> list[Path]:
 
 
 def shared_files(prefix: str) -> list[Path]:
-    if not SHARED.is_dir():
-        return []
-    return sorted(p for p in SHARED.glob("*/*") if p.name.startswith(prefix) and p.suffix in (".json", ".txt"))
+    """The provider examples and captures under tests/data/providers whose name starts with prefix."""
+    files = sorted(p for p in SHARED.glob("*/*") if p.name.startswith(prefix) and p.suffix in (".json", ".txt"))
+    assert files, f"no {prefix}* file under {SHARED}"  # an empty list would skip its tests silently
+    return files
 
 
 def strings(value: Any) -> Iterator[str]:
@@ -54,8 +60,8 @@ def compare_golden(name: str, actual: str) -> None:
 
 @pytest.fixture
 def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared/providers is not present")
+    """tests/data/providers: part of the repository, so never skipped (a missing folder is a failure)."""
+    assert SHARED.is_dir(), f"{SHARED} is missing from the checkout"
     return SHARED
 
 
