@@ -221,12 +221,13 @@ def test_split_matches_whole_path_steps():
 # --- hostile tables cost what their size costs -------------------------------------------------------------
 
 def _cost(fn):
-    """(result, seconds, peak bytes): the best of three timed runs, then one more under tracemalloc."""
+    """(result, CPU seconds, peak bytes): the best of three runs' CPU time (for ratios between two runs, never
+    a bound on its own: the machine may be loaded), then one more run under tracemalloc."""
     elapsed = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         result = fn()
-        elapsed = min(elapsed, time.perf_counter() - start)
+        elapsed = min(elapsed, time.process_time() - start)
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1]
@@ -242,9 +243,9 @@ def _cost(fn):
 ], ids=["colspan", "rowspan", "digits", "wide-spans"])
 def test_a_hostile_table_is_bounded(html):
     repairs = Repairs()
-    parsed, elapsed, peak = _cost(lambda: from_html(html, repairs, "$.html"))
+    parsed, _, peak = _cost(lambda: from_html(html, repairs, "$.html"))
     table = parsed.table
-    assert elapsed < 0.05 and peak < 50 * 2**20, (elapsed, peak)
+    assert peak < 50 * 2**20, peak  # with the grid bound below: what the table costs, whatever its spans say
     assert grid_problems(table) == [] and table.n_rows * table.n_cols <= max(16 * len(table.cells), 65_536)
     assert repairs.warnings
     with pytest.raises(NormalizeError):
@@ -269,8 +270,8 @@ def test_a_hostile_somark_table_normalizes_quickly():
                        "content": "<table>" + ("<tr>" + "<td colspan=1000>x</td>" * 100 + "</tr>") * 2
                                   + "<tr><td>y</td></tr>" * 100 + "</table>"}]
     raw["pages"] = [page]
-    doc, elapsed, peak = _cost(lambda: normalize(raw))
-    assert elapsed < 0.1 and peak < 50 * 2**20
+    doc, _, peak = _cost(lambda: normalize(raw))
+    assert peak < 50 * 2**20
     assert doc.blocks[0].table.n_cols == 100 and any("spans ignored" in w for w in doc.warnings)
 
 
@@ -279,15 +280,18 @@ def test_a_hostile_somark_table_normalizes_quickly():
     ("\n<<<" * 250_000 + "x", False), (("x" * 999 + "\f") * 1000, False), (("\r\n" * 10 + "<<<\r") * 40_000, False),
 ], ids=["one-line", "separators-glued", "separator-words", "separator-lines", "form-feeds", "carriage-returns"])
 def test_separator_detection_is_linear_on_a_megabyte(text, refused):
-    """Plain text without separators is refused, the rest converts; either way in time linear in its size."""
+    """Plain text without separators is refused, the rest converts; either way in time linear in its size: 8x the
+    text costs about 8x the CPU time (below 24; a quadratic scan gives 64), measured without a wall-clock bound."""
     from normalizer.providers import llmwhisperer
-    start = time.perf_counter()
+
+    from .test_linear_text import BOUND, growth
     pages = llmwhisperer.split_pages(text, llmwhisperer.separator_of(text))
     assert llmwhisperer.sniff_text(text) is not refused
-    assert time.perf_counter() - start < 1.0 and sum(len(p) for p, _ in pages) <= len(text)
+    assert sum(len(p) for p, _ in pages) <= len(text)
+    split = lambda t: llmwhisperer.split_pages(t, llmwhisperer.separator_of(t))  # noqa: E731
+    assert growth(split, lambda n: text[:n], len(text) // 8, len(text)) < BOUND
     if refused:
         with pytest.raises(NormalizeError, match="without LLMWhisperer's page separators"):
             normalize(text)
     else:
         assert normalize(text).pages
-    assert time.perf_counter() - start < 5.0
