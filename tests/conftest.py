@@ -35,16 +35,21 @@ def shared_files(prefix: str) -> list[Path]:
     return files
 
 
-def strings(value: Any) -> Iterator[str]:
-    """Every string value (not key) in a JSON value."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
+def leaves(value: Any) -> Iterator[Any]:
+    """Every value (not key) in a JSON value that is neither an object nor an array."""
+    if isinstance(value, dict):
         for v in value.values():
-            yield from strings(v)
+            yield from leaves(v)
     elif isinstance(value, list):
         for v in value:
-            yield from strings(v)
+            yield from leaves(v)
+    else:
+        yield value
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string value (not key) in a JSON value."""
+    return (leaf for leaf in leaves(value) if isinstance(leaf, str))
 
 
 def compare_golden(name: str, actual: str) -> None:

@@ -19,7 +19,7 @@ from exporters.formats import EXPORTS, ExportSettings
 from normalizer import load, normalize
 from normalizer.schema import Block, Cell, Document, Page, Table
 
-from .conftest import sample_files
+from .conftest import leaves, sample_files
 from .test_diff import reference_teds
 
 BIG = 2**64
@@ -135,14 +135,7 @@ def _big_doc() -> Document:
 
 
 def _numbers(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _numbers(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _numbers(v)
-    elif isinstance(value, int):
-        yield value
+    return (leaf for leaf in leaves(value) if isinstance(leaf, int))
 
 
 @pytest.mark.parametrize("target", ["json", "chunks", "docling", "elements", "langchain-jsonl"])
