@@ -660,3 +660,16 @@ def test_the_image_toggle_the_large_page_and_an_error_card(page, tmp_path):
         assert "took longer than 0.3 s" in page.locator(".image-error").first.inner_text()
     images.close()
     assert not page.errors
+
+
+def test_the_download_menu_sends_a_targets_options(page, server):
+    """The document view's "with options…" menu: a target's option chosen in the page reaches its writer."""
+    page.goto(server + "/view?f=llamacloud/annual_report_v2.json")
+    page.locator("details.download-options summary").click()
+    form = page.locator('form.download-form[action$="/export/md"]')
+    form.locator('select[name="opt.page_breaks"]').select_option("true")
+    with page.expect_download() as download:
+        form.locator("button").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert text.startswith("<!-- page 1 -->") and "<!-- page 2 -->" in text
+    assert not page.errors
