@@ -302,8 +302,9 @@ def begin_run(out: str, manifest: dict[str, dict[str, Any]]) -> None:
             names = os.listdir(folder)
         except OSError:
             continue
-        for name in names:
-            if name != SCHEMA_PART and not (name.endswith(".parquet") and _named_part(name[:-8], parts)):
+        for name in names:  # only our own files: a part (or a part half rewritten) that no finished run made
+            ours = name.endswith((".parquet", ".part"))
+            if ours and name != SCHEMA_PART and not (name.endswith(".parquet") and _named_part(name[:-8], parts)):
                 os.remove(os.path.join(folder, name))
 
 
