@@ -5,21 +5,35 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import msgspec
 
-from exporters.corpus.runner import Outcome, UsageError, failure, read
+from exporters.corpus.runner import Outcome, UsageError, read
 from normalizer import normalize_all
-from normalizer.errors import shown
+from normalizer.errors import failure_message, shown
 from normalizer.schema import Document, encode
 
 from .inputs import Item
 
+T = TypeVar("T")
+
+
+def one_input(name: str, read_it: Callable[[], T]) -> T | None:
+    """`read_it()`, or None once its failure is reported: any exception is this input's failure (a mistake in the
+    call, `UsageError`, still ends the command with exit 2). The single-file commands read their inputs here."""
+    try:
+        return read_it()
+    except UsageError:
+        raise
+    except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
+        report_failure(name, exc)
+        return None
+
 
 def report_failure(name: str, error: BaseException) -> None:
     """One line on stderr: `docnorm: FILE: $.path: message`, or `docnorm: FILE: message` for the whole file."""
-    print(f"docnorm: {shown(name)}: {failure(error)}", file=sys.stderr)
+    print(f"docnorm: {shown(name)}: {failure_message(error)}", file=sys.stderr)
 
 
 def canonical_bytes(docs: list[Document], indent: int = 0) -> bytes:

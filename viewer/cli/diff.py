@@ -7,10 +7,10 @@ import os
 import sys
 from typing import Any
 
-from exporters.corpus.runner import Crashed, UsageError, failure, jobs_wanted, map_jobs
-from normalizer.errors import shown
+from exporters.corpus.runner import Crashed, UsageError, jobs_wanted, map_jobs
+from normalizer.errors import failure_message, shown
 
-from .common import add_command, check_writable, one_document, report_failure, source_arg, write_file
+from .common import add_command, check_writable, one_document, one_input, source_arg, write_file
 from .inputs import corpus_files, is_pattern
 
 
@@ -36,7 +36,7 @@ def _file_entries(job: tuple[str, str]) -> list[Any]:
     try:
         return entries_of(rel, load(os.path.join(base, rel)))
     except Exception as exc:  # any exception is this file's failure: an entry that says why
-        return entries_of(rel, None, failure(exc))
+        return entries_of(rel, None, failure_message(exc))
 
 
 def _diff_pair(job: tuple[str, str, Any, Any, str | None, int]) -> Any:
@@ -121,13 +121,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if output:
             check_writable(output)
     for path in (args.a, args.b):
-        try:
-            docs.append(one_document(path))
-        except UsageError:
-            raise
-        except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
-            report_failure(path, exc)
+        doc = one_input(path, lambda: one_document(path))
+        if doc is None:
             return 1
+        docs.append(doc)
     result = diff(*docs)
     s, c = result.scores, result.scores.counts
     rows = [("", "A", "B"), ("file", args.a, args.b),

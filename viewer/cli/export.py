@@ -13,7 +13,7 @@ from normalizer import normalize_all
 from normalizer.schema import Document
 
 from .common import add_command, add_inputs, as_bytes, check_writable, counts, errors_file, goes_to_folder, \
-    make_folder, print_summary, report_failure, source_arg, stdin_once, stem_of, write_file
+    make_folder, print_summary, one_input, source_arg, stdin_once, stem_of, write_file
 from .inputs import expand, outputs_under
 
 
@@ -40,12 +40,16 @@ def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[s
     return outputs
 
 
+def _read_and_render(data: bytes, to: str, settings: ExportSettings) -> tuple[list[Document], list[str | bytes]]:
+    docs = normalize_all(data)
+    return docs, _rendered(docs, to, settings)
+
+
 def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outcome:
     """One input exported beside its mirrored place: `BASE.md`, or `BASE-1.csv`, `BASE-2.csv`… for several."""
     source, name, base, to, settings = job
     suffix = EXPORTS[to].suffix
-    docs = normalize_all(read(source))
-    outputs = _rendered(docs, to, settings)
+    docs, outputs = _read_and_render(read(source), to, settings)
     many = EXPORTS[to].per_table or len(outputs) > 1
     for n, text in enumerate(outputs, 1):
         write_file(f"{base}-{n}{suffix}" if many else base + suffix, as_bytes(text))
@@ -72,14 +76,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = EXPORTS[args.to]
     if args.output and not target.per_table and not os.path.isdir(args.output):
         check_writable(args.output)
-    try:
-        docs = normalize_all(read(stdin_once(items)[0]))
-        outputs = _rendered(docs, args.to, settings)
-    except UsageError:
-        raise
-    except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
-        report_failure(name, exc)
+    got = one_input(name, lambda: _read_and_render(read(stdin_once(items)[0]), args.to, settings))
+    if got is None:
         return 1
+    docs, outputs = got
     suffix = target.suffix
     if target.per_table or len(outputs) > 1:
         return _write_many(outputs, args, name, suffix, len(docs))

@@ -11,7 +11,7 @@ from normalizer import detect, normalize_all
 from normalizer.errors import shown
 
 from .common import add_command, add_inputs, canonical_bytes, check_writable, counts, errors_file, goes_to_folder, \
-    make_folder, print_summary, report_failure, stdin_once, write_file
+    make_folder, print_summary, one_input, stdin_once, write_file
 from .inputs import expand, outputs_under
 
 
@@ -66,10 +66,9 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     if not goes_to_folder(args, items):
         if args.output:
             check_writable(args.output)
-        try:
-            docs = normalize_all(read(stdin_once(items)[0]), format=args.format, strict=args.strict)
-        except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
-            report_failure(items[0].path, exc)
+        docs = one_input(items[0].path, lambda: normalize_all(read(stdin_once(items)[0]), format=args.format,
+                                                              strict=args.strict))
+        if docs is None:
             return 1
         if len(docs) != 1:
             print(f"docnorm: {items[0].path}: holds {len(docs)} documents; written as a JSON array", file=sys.stderr)

@@ -7,10 +7,11 @@ import os
 import sys
 from typing import Any
 
-from exporters.corpus.runner import UsageError, failure
+from exporters.corpus.runner import UsageError
+from normalizer.errors import failure_message
 from normalizer.schema import Document
 
-from .common import add_command, make_folder, one_document, report_failure, source_arg, stem_of, write_file
+from .common import add_command, make_folder, one_document, one_input, source_arg, stem_of, write_file
 
 
 EXAMPLES_RENDER = [
@@ -42,16 +43,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Each page as a PNG: its boxes over the source page (given, or found beside the result as the viewer finds
     it), or over a blank page."""
     from exporters.pages.render import render_pages
-    docs = []
-    for path in (args.file, args.compare):
-        try:
-            docs.append(one_document(path) if path else None)
-        except UsageError:
-            raise
-        except Exception as exc:  # any exception is this file's failure (normalizer.failure_message)
-            report_failure(path, exc)
-            return 1
-    doc, other = docs
+    doc = one_input(args.file, lambda: one_document(args.file))
+    other = one_input(args.compare, lambda: one_document(args.compare)) if args.compare else None
+    if doc is None or (args.compare and other is None):
+        return 1
     source = source_arg(args.source, "render", True) or _found_source(args.file, doc)
     numbers = _page_numbers(args.pages, doc)
     make_folder(args.output)
@@ -78,7 +73,7 @@ def cmd_render(args: argparse.Namespace) -> int:
                 raise
             except Exception as exc:  # any exception is this page's failure
                 failed += 1
-                bar.write(f"docnorm: {args.file}: page {numbers[done]}: {failure(exc)}", file=sys.stderr)
+                bar.write(f"docnorm: {args.file}: page {numbers[done]}: {failure_message(exc)}", file=sys.stderr)
                 done += 1
                 bar.update()
             numbers = numbers[done:]
