@@ -13,11 +13,11 @@ import uuid
 from typing import Any, NamedTuple
 
 from normalizer import normalize_all
-from normalizer.errors import shown
+from normalizer.errors import failure_message, shown
 from normalizer.schema import Document
 
 from .dataset import PartWriter, begin_run, commit_run, ensure_tables, manifest_row, plan, read_manifest, staging
-from .runner import Outcome, Summary, failure, jobs_wanted, read, run
+from .runner import Outcome, Summary, jobs_wanted, read, run
 
 
 class DatasetRun(NamedTuple):
@@ -91,8 +91,9 @@ def _part_job(job: tuple[str, str, list[str]]) -> Outcome:
                 writer.add_all(docs, shown(path))
             except Exception as exc:  # any exception is this file's failure: a failures row, the part goes on
                 docs = []
-                outcome.failures.append((path, failure(exc)))
-                writer.fail(shown(path), failure(exc))
+                why = failure_message(exc)
+                outcome.failures.append((path, why))
+                writer.fail(shown(path), why)
             these = Outcome(documents=len(docs), pages=sum(len(d.pages) for d in docs),
                            warnings=sum(len(d.warnings) for d in docs))
             outcome.documents += these.documents

@@ -59,11 +59,6 @@ def read(path: str | bytes) -> bytes:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
 
 
-def failure(error: BaseException) -> str:
-    """A failed file's message (normalizer.failure_message): `$.path: message` for bad input, else why."""
-    return failure_message(error)
-
-
 def attempt(work: Callable[[Any], T], job: Any) -> T | Crashed:
     """`work(job)`, or `Crashed` for whatever it raised (StopIteration, RecursionError, MemoryError included):
     one input's failure never ends the loop over the others. Only Ctrl-C goes through."""
