@@ -190,7 +190,7 @@ class _Builder:
             label, level, enumerated, marker = meaning.docling, None, None, None
             if b.kind == "list_item":
                 parent, parent_ref = self._list_parent(b)
-                label, enumerated, marker = "list_item", bool(b.extra.get("ordered")), str(b.extra.get("marker") or "-")
+                label, enumerated, marker = "list_item", bool(b.ordered), b.marker or "-"
             elif b.kind == "heading" and (b.level or 1) <= 1:
                 label = "title"  # Docling's levels start under the title: our level L is its L - 1
             elif b.kind == "heading":

@@ -21,7 +21,6 @@ from .optional import need_extra
 from .pages.frame import page_blocks
 
 Unit = Literal["chunk", "page", "block"]
-SCORES = ("similarity", "vector_similarity", "term_similarity", "score")
 
 
 class Record(NamedTuple):
@@ -81,7 +80,7 @@ def records(doc: Document, unit: Unit = "chunk") -> list[Record]:
                 "heading_path": list(c.headings) or (paths[c.block_ids[0]] if c.block_ids and c.block_ids[0] in by_id
                                                      else []),
                 "block_ids": list(c.block_ids), "chunk_id": c.id}
-        score = next((c.extra[k] for k in SCORES if isinstance(c.extra.get(k), (int, float))), None)
+        score = next(iter(c.scores.values()), None)  # the provider's first-named (hybrid) score
         if score is not None:
             meta["score"] = score
         out.append(Record(f"{stem}#{c.id}", c.text, meta))

@@ -25,7 +25,7 @@ class HtmlOptions(Struct, frozen=True, kw_only=True):
     join_continued: bool = True   # one table for fragments continued across pages
     heading_offset: int = 0
     remote_images: bool = False   # load images from other hosts (off: a link, so opening the page fetches nothing)
-    layout_text: bool | None = None  # keep text's spacing in a monospace face (None: for LLMWhisperer's layout text)
+    layout_text: bool | None = None  # keep text's spacing in a monospace face (None: as Document.layout_text says)
 
 
 # No script at all; the page's own inline style; images only from the page's folder or data: URLs unless remote
@@ -63,7 +63,7 @@ def _list_item(b: Block, t: Table | None, o: HtmlOptions, ordinal: int = 1) -> s
     """One item as a list of its own (each block stays selectable on its own); an ordered item starts at its
     number among its siblings, so nested bullets between two items do not restart the numbering."""
     depth = min(max(b.level or 1, 1), 6)
-    if b.extra.get("ordered") is True:
+    if b.ordered:
         start = f' start="{ordinal}"' if ordinal != 1 else ""
         return f'<ol class="depth-{depth}"{start}><li {_attrs(b)}>{_text(b.text)}</li></ol>'
     return f'<ul class="depth-{depth}"><li {_attrs(b)}>{_text(b.text)}</li></ul>'
@@ -81,6 +81,8 @@ def list_ordinals(blocks: list[Block]) -> dict[str, int]:
         depth = max(b.level or 1, 1)
         del counts[depth:]
         counts += [0] * (depth - len(counts))
+        if counts[depth - 1] == 0 and b.list_start is not None:  # a numbered list that starts elsewhere than 1
+            counts[depth - 1] = b.list_start - 1
         counts[depth - 1] += 1
         out[b.id] = counts[depth - 1]
     return out
@@ -111,8 +113,7 @@ def _marked(text: str, words: list) -> str:
 
 
 def _code(b: Block, t: Table | None, o: HtmlOptions) -> str:
-    language = b.extra.get("language")
-    cls = f' class="language-{esc(language)}"' if isinstance(language, str) else ""
+    cls = f' class="language-{esc(b.language)}"' if b.language else ""
     return f"<pre {_attrs(b)}><code{cls}>{esc(b.text, quote=False)}</code></pre>"
 
 
@@ -145,8 +146,7 @@ def _table(b: Block, t: Table | None, o: HtmlOptions) -> str | None:
 
 
 def _link(b: Block, t: Table | None, o: HtmlOptions) -> str:
-    url = b.extra.get("url")
-    target = safe_url(url) if isinstance(url, str) else None
+    target = safe_url(b.url)
     if target is None:
         return _paragraph(b, t, o)
     return f'<p {_attrs(b)}><a href="{esc(target)}" rel="noopener noreferrer">{_text(b.text)}</a></p>'
@@ -181,9 +181,9 @@ def data_url(png: bytes) -> str:
 
 
 def for_document(doc: Document, options: HtmlOptions) -> HtmlOptions:
-    """`options` with the automatic choices made for `doc`: layout text for LLMWhisperer's."""
+    """`options` with the automatic choices made for `doc`: layout text where its lines keep the page's layout."""
     if options.layout_text is None:
-        return msgspec.structs.replace(options, layout_text=doc.provider == "llmwhisperer")
+        return msgspec.structs.replace(options, layout_text=doc.layout_text)
     return options
 
 

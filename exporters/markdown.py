@@ -99,15 +99,14 @@ def _paragraph(b: Block, t: Table | None, o: MarkdownOptions) -> str:
 
 def _list_item(b: Block, t: Table | None, o: MarkdownOptions) -> str:
     indent = "   " * max((b.level or 1) - 1, 0)
-    marker = "1." if b.extra.get("ordered") is True else "-"
+    marker = f"{b.list_start if b.list_start is not None else 1}." if b.ordered else "-"  # CommonMark counts on
     return indent + marker + " " + escape(b.text).replace("\n", "\n" + indent + "   ")
 
 
 def _code(b: Block, t: Table | None, o: MarkdownOptions) -> str:
     longest = max((len(run) for run in re.findall(r"`+", b.text)), default=0)
     fence = "`" * max(3, longest + 1)
-    language = b.extra.get("language")
-    info = language if isinstance(language, str) and re.fullmatch(r"[\w+#.-]+", language) else ""
+    info = b.language if b.language and re.fullmatch(r"[\w+#.-]+", b.language) else ""
     return f"{fence}{info}\n{b.text}\n{fence}"
 
 
@@ -200,8 +199,7 @@ def _table(b: Block, t: Table | None, o: MarkdownOptions) -> str | None:
 
 
 def _link(b: Block, t: Table | None, o: MarkdownOptions) -> str:
-    url = b.extra.get("url")
-    target = safe_url(url) if isinstance(url, str) else None
+    target = safe_url(b.url)
     return f"[{escape(b.text.replace(chr(10), ' '), block=False)}]({target})" if target else escape(b.text)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .errors import Repairs, describe
 from .kinds import FURNITURE  # noqa: F401  (the readers' name for the kinds outside the section flow)
-from .schema import Block, Document
+from .schema import RETRIEVAL_SCORES, Block, Chunk, Document
 
 
 def compact(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -144,3 +145,27 @@ def _unique_ids(blocks: list[Block], repairs: Repairs) -> None:
         seen.add(block.id)
     repairs("$", f"expected each page once, found blocks of a page given twice ({renamed} block ids repeated)",
             "renumbered the later ones")
+
+
+def take_retrieval(values: dict[str, Any], chunk: Chunk) -> list[str]:
+    """Move a chunk's keywords (`important_keywords`, a list of strings) and retrieval scores (finite numbers named
+    in `RETRIEVAL_SCORES`) out of `values` into `chunk.keywords` and `chunk.scores`, so exporters read one typed
+    place whoever wrote them; a value of another shape stays where it was. Returns the keys moved.
+
+    Example:
+        >>> chunk, extra = Chunk(id="c"), {"similarity": 0.79, "term_similarity": "n/a", "important_keywords": ["x"]}
+        >>> take_retrieval(extra, chunk), chunk.scores, chunk.keywords, extra
+        (['important_keywords', 'similarity'], {'similarity': 0.79}, ['x'], {'term_similarity': 'n/a'})
+    """
+    moved = []
+    keywords = values.get("important_keywords")
+    if not chunk.keywords and isinstance(keywords, list) and all(isinstance(k, str) for k in keywords):
+        chunk.keywords = values.pop("important_keywords")
+        moved.append("important_keywords")
+    for name in RETRIEVAL_SCORES:
+        value = values.get(name)
+        if name not in chunk.scores and isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and math.isfinite(value):
+            chunk.scores[name] = float(values.pop(name))
+            moved.append(name)
+    return moved

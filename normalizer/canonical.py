@@ -9,7 +9,8 @@ import msgspec
 from .detect import Probe
 from .errors import NormalizeError, Repairs, describe
 from .geometry import finite_numbers
-from .schema import Document, Table
+from .build import take_retrieval
+from .schema import Block, Document, Table
 from .tables import grid_limit, grid_problems
 
 _one = msgspec.json.Decoder(Document)
@@ -33,9 +34,41 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     except msgspec.DecodeError as exc:
         raise NormalizeError("$", f"expected JSON, found malformed input ({exc})") from None
     for i, doc in enumerate(docs):
-        check(doc, f"$[{i}]" if is_list else "$")
-        doc.warnings += repairs.collected()  # what reading this input repaired (say, a lone surrogate)
+        root = f"$[{i}]" if is_list else "$"
+        check(doc, root)
+        doc.warnings += lift_extras(doc, root) + repairs.collected()  # what reading this input repaired (say, a lone surrogate)
     return docs
+
+
+# Block fields that canonical files written before they existed kept in `extra`: (field, type, kinds it means
+# something for, or None for every kind). Lifted only where the field is empty.
+LIFTED: tuple[tuple[str, type, frozenset[str] | None], ...] = (
+    ("ordered", bool, frozenset({"list_item"})), ("marker", str, frozenset({"list_item"})),
+    ("language", str, frozenset({"code"})), ("url", str, frozenset({"link"})), ("chunk", str, None))
+
+
+def lift_extras(doc: Document, root: str = "$") -> list[str]:
+    """Move what older canonical files kept in `extra` into the typed fields (list ordering and markers, code
+    languages, link targets, chunk ids, chunk keywords and scores), so exporters find them; one warning per key.
+
+    Example:
+        >>> doc = Document(provider="x", format="docnorm", blocks=[Block(id="b", page=1, kind="code", extra={"language": "sql"})])
+        >>> lift_extras(doc), doc.blocks[0].language
+        (['$.blocks[*].extra.language: kept in extra by an older docnorm (1 block); moved to the typed field'], 'sql')
+    """
+    moved: dict[str, int] = {}
+    for b in doc.blocks:
+        if b.extra:
+            for name, kind, kinds in LIFTED:
+                value = b.extra.get(name)
+                if isinstance(value, kind) and getattr(b, name) is None and (kinds is None or b.kind in kinds):
+                    setattr(b, name, b.extra.pop(name))
+                    moved[f"blocks[*].extra.{name}"] = moved.get(f"blocks[*].extra.{name}", 0) + 1
+    for c in doc.chunks:
+        for key in take_retrieval(c.extra, c):
+            moved[f"chunks[*].extra.{key}"] = moved.get(f"chunks[*].extra.{key}", 0) + 1
+    return [f"{root}.{where}: kept in extra by an older docnorm ({n} {where.split('[')[0][:-1]}{'s' if n > 1 else ''});"
+            " moved to the typed field" for where, n in moved.items()]
 
 
 MAX_LEVEL = 64  # a list item's nesting depth, at most (headings: 1..6)

@@ -98,7 +98,17 @@ class Block(_Canonical, kw_only=True):
     image: Image | None = None
     captions: list[str] = []
     lines: list[Line] = []
+    ordered: bool | None = None
+    list_start: int | None = None
+    marker: str | None = None
+    language: str | None = None
+    url: str | None = None
+    chunk: str | None = None
     extra: dict[str, Any] = {}
+
+
+# Chunk.scores names docnorm knows, in the order they are given: the provider's hybrid score first.
+RETRIEVAL_SCORES = ("similarity", "vector_similarity", "term_similarity")
 
 
 class Location(_Canonical, kw_only=True):
@@ -113,6 +123,8 @@ class Chunk(_Canonical, kw_only=True):
     headings: list[str] = []
     locations: list[Location] = []
     block_ids: list[str] = []
+    keywords: list[str] = []
+    scores: dict[str, float] = {}
     extra: dict[str, Any] = {}
 
 
@@ -155,6 +167,7 @@ class Document(_Canonical, kw_only=True):
     images: list[Image] = []
     markdown: str | None = None
     text: str | None = None
+    layout_text: bool = False
     warnings: list[str] = []
     extra: dict[str, Any] = {}
 
@@ -211,6 +224,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "pages": "Pages, in order.", "blocks": "Layout blocks in reading order across the whole document.",
         "chunks": "Retrieval chunks the provider made.", "images": "Images the provider listed for the document.",
         "markdown": "The provider's own full markdown, verbatim.", "text": "The provider's own full text, verbatim.",
+        "layout_text": "Whether lines keep the page's layout in their spacing (LLMWhisperer's layout mode): "
+                       "exporters show them in a monospace face.",
         "warnings": "Every repair made while reading the input: 'JSON path: what was expected and found; what "
                     "was done'.", "extra": "Provider fields with no canonical home, verbatim."},
     "Job": {
@@ -236,8 +251,13 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "heading (the section tree).", "markdown": "The provider's markdown fragment, verbatim.",
         "html": "The provider's HTML fragment, verbatim (never rendered).", "latex": "A formula's LaTeX.",
         "table": "A table block's cells.", "image": "A figure's image.", "captions": "Ids of caption blocks.",
-        "lines": "Text lines, with their boxes or vertical bands.", "extra": "Provider block fields with no "
-        "canonical home."},
+        "lines": "Text lines, with their boxes or vertical bands.",
+        "ordered": "A list item's list: numbered (true), bulleted (false) or null when the provider does not say.",
+        "list_start": "The number a numbered list starts at, on its items; null: from 1.",
+        "marker": "A list item's marker as printed (1., a), •), when the provider gives it.",
+        "language": "A code block's programming language.", "url": "A link's target (never fetched by docnorm).",
+        "chunk": "Id of the provider's chunk this block was cut from (Document.chunks).",
+        "extra": "Provider block fields with no canonical home."},
     "Table": {
         "": "A table: every slot of the n_rows x n_cols grid is covered by exactly one cell.",
         "n_rows": "Rows of the grid.", "n_cols": "Columns of the grid.", "cells": "The cells, by row then column.",
@@ -250,8 +270,10 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     "Chunk": {
         "": "A retrieval chunk.", "id": "The chunk's id.", "text": "Its text.", "kind": "text, table, image, …, as "
         "the provider says.", "headings": "The section path it lies under.", "locations": "Where it lies: a page and "
-        "box per page it touches.", "block_ids": "The blocks it was made from.", "extra": "Provider chunk fields, "
-        "scores included."},
+        "box per page it touches.", "block_ids": "The blocks it was made from.",
+        "keywords": "Keywords the provider attached to it.", "scores": "Retrieval scores by the provider's name for "
+        "them (similarity, vector_similarity, term_similarity, ...), best-known first.",
+        "extra": "Provider chunk fields with no canonical home."},
     "Location": {"": "A place on a page.", "page": "1-based page number.", "bbox": _BOX + "."},
     "Line": {
         "": "A text line.", "text": "The line's text.", "bbox": _BOX + ".", "top": "Top of the line's vertical band "

@@ -293,15 +293,15 @@ def _extreme() -> dict:
         "blocks": [
             _block(0, 1, "heading", text=HOSTILE, level=6, bbox=[-1e308, -1e308, 1e308, 1e308]),
             _block(1, BIG, "paragraph", text=HOSTILE, bbox=[0, 0, 1e308, 1e308], confidence=1e308),
-            _block(2, 10**30, "list_item", text=HOSTILE, level=64, extra={"ordered": True, "marker": HOSTILE}),
+            _block(2, 10**30, "list_item", text=HOSTILE, level=64, ordered=True, list_start=-2**62, marker=HOSTILE),
             _block(3, 1, "table", text=HOSTILE, table={"n_rows": 0, "n_cols": 0, "cells": []}),
             _block(4, 1, "table", text="", table=spans),
             _block(5, 1, "table", text="wide", table=wide),
             _block(6, 1, "table", text="span", table=span),
             _block(7, BIG, "formula", text=HOSTILE, latex=HOSTILE, bbox=[1, 1, 1, 1]),
             _block(8, BIG, "figure", text=HOSTILE, image={"url": HOSTILE, "caption": HOSTILE, "page": BIG}),
-            _block(9, 1, "code", text=HOSTILE, extra={"language": HOSTILE}),
-            _block(10, 1, "link", text=HOSTILE, extra={"url": "javascript:" + HOSTILE, "big": BIG, "huge": 10**40}),
+            _block(9, 1, "code", text=HOSTILE, language=HOSTILE),
+            _block(10, 1, "link", text=HOSTILE, url="javascript:" + HOSTILE, extra={"big": BIG, "huge": 10**40}),
             _block(11, 1, "table", text="a", table={"n_rows": 1, "n_cols": 2, "continued": "begin", "cells": [
                 {"row": 0, "col": 0, "text": "a"}, {"row": 0, "col": 1, "text": "b"}]}),
             _block(12, BIG, "table", text="b", table={"n_rows": 1, "n_cols": 3, "continued": "end", "cells": [

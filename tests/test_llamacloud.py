@@ -36,7 +36,7 @@ def test_headings_sections_and_nested_lists():
     assert (title.kind, title.level, title.parent) == ("heading", 1, None)
     assert (letter.level, letter.parent) == (2, title.id)
     items = [b for b in d.blocks if b.kind == "list_item"]
-    assert [(b.text, b.level, b.extra["ordered"]) for b in items] == [
+    assert [(b.text, b.level, b.ordered) for b in items] == [
         ("Grow the service business", 1, True), ("Field service in DACH", 2, False),
         ("Remote monitoring", 2, False), ("Keep net debt below 1.5x EBITDA", 1, True)]
     assert all(b.parent == letter.id for b in items)
@@ -87,12 +87,12 @@ def test_formula_figure_caption_link_footer_code():
     assert figure.captions == [caption.id]
     assert figure.image.url == "page_1_image_1.png" and figure.image.caption == caption.text
     link = next(b for b in d.blocks if b.kind == "link")
-    assert link.extra["url"] == "https://ir.nordwind.example/esg-2025"
+    assert link.url == "https://ir.nordwind.example/esg-2025"
     footer = next(b for b in d.blocks if b.kind == "footer")
     assert [ln.text for ln in footer.lines] == ["1", "Nordwind Holding AG"]
     assert footer.lines[0].extra["label"] == "page_number"
     code = next(b for b in d.blocks if b.kind == "code")
-    assert code.extra["language"] == "sql" and code.text.startswith("SELECT")
+    assert code.language == "sql" and code.text.startswith("SELECT")
 
 
 def test_boxes_confidence_and_multi_box_detail():

@@ -52,7 +52,7 @@ FIELDS = {
     "heading": lambda t: Block(id="b", page=1, kind="heading", level=2, text=t),
     "caption": lambda t: Block(id="b", page=1, kind="caption", text=t),
     "footnote": lambda t: Block(id="b", page=1, kind="footnote", text=t),
-    "link text": lambda t: Block(id="b", page=1, kind="link", text=t, extra={"url": "https://example.com/x"}),
+    "link text": lambda t: Block(id="b", page=1, kind="link", text=t, url="https://example.com/x"),
     "figure alt": lambda t: Block(id="b", page=1, kind="figure", text=t,
                                   image=Image(url="chart.png", caption=t)),
     "table cell": lambda t: Block(id="b", page=1, kind="table", text=t, table=Table(
@@ -79,7 +79,7 @@ def test_every_provider_string_renders_as_itself(field):
 
 
 def test_a_link_url_cannot_break_out_or_define_a_reference():
-    block = Block(id="b", page=1, kind="link", text="see", extra={"url": "https://ok.example/a\n[evil]: https://evil.example \"t\")"})
+    block = Block(id="b", page=1, kind="link", text="see", url="https://ok.example/a\n[evil]: https://evil.example \"t\")")
     out = to_markdown(Document(provider="t", format="docnorm", pages=[Page(number=1)],
                                blocks=[block, Block(id="c", page=1, kind="paragraph", text="[evil]")]))
     rendered = md.render(out)

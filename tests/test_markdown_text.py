@@ -77,12 +77,12 @@ def test_spanned_tables_follow_the_span_policy():
 def test_kinds_render_as_markdown_constructs():
     doc = _doc(
         Block(id="h", page=1, kind="heading", level=2, text="1. Intro #1"),
-        Block(id="l1", page=1, kind="list_item", level=1, text="one", extra={"ordered": True}),
+        Block(id="l1", page=1, kind="list_item", level=1, text="one", ordered=True),
         Block(id="l2", page=1, kind="list_item", level=2, text="- nested"),
-        Block(id="c", page=1, kind="code", text="x = 1\n```", extra={"language": "python"}),
+        Block(id="c", page=1, kind="code", text="x = 1\n```", language="python"),
         Block(id="f", page=1, kind="formula", latex="E = mc^2"),
         Block(id="hd", page=1, kind="header", text="Running head"),
-        Block(id="k", page=1, kind="link", text="site", extra={"url": "javascript:alert(1)"}),
+        Block(id="k", page=1, kind="link", text="site", url="javascript:alert(1)"),
     )
     out = to_markdown(doc, MarkdownOptions(heading_offset=1))
     assert out == ("### 1. Intro \\#1\n\n1. one\n   - \\- nested\n\n````python\nx = 1\n```\n````\n\n"

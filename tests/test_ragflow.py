@@ -85,7 +85,7 @@ def test_a_chunk_over_two_pages_keeps_every_location_and_a_box_on_each_page():
     blocks = [b for b in doc.blocks if b.id in term.block_ids]
     assert [(b.page, b.bbox) for b in blocks] == [(1, [72, 690, 523, 770]), (2, [72, 56, 523, 118])]
     assert blocks[0].text == term.text and blocks[1].text == "" and blocks[1].extra["continues"] == blocks[0].id
-    assert term.extra["available"] is False and term.extra["important_keywords"] == ["termination"]
+    assert term.extra["available"] is False and term.keywords == ["termination"]
 
 
 def test_table_chunk_becomes_a_table_with_spans_and_a_linked_caption():
@@ -136,7 +136,7 @@ def test_retrieval_gives_one_document_per_document_id_with_scores():
     docs = load(R / "retrieval_two_documents.json")
     assert [d.file_name for d in docs] == ["master_services_agreement.pdf", "employee_handbook_2025.pdf"]
     assert [len(d.chunks) for d in docs] == [2, 1]
-    scores = docs[0].chunks[0].extra
+    scores = docs[0].chunks[0].scores
     assert (scores["similarity"], scores["vector_similarity"], scores["term_similarity"]) == (0.7931, 0.841, 0.7726)
     assert docs[0].extra["retrieval"]["doc_aggs"][1]["doc_name"] == "employee_handbook_2025.pdf"
     assert docs[1].blocks[0].page == 7 and [p.number for p in docs[1].pages] == [7]

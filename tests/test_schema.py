@@ -15,13 +15,14 @@ from normalizer.schema import KINDS, STATUSES, decode, encode, json_schema
 from .conftest import ROOT
 
 PINNED = {
-    Document: "schema provider format file_name job pages blocks chunks images markdown text warnings extra",
+    Document: "schema provider format file_name job pages blocks chunks images markdown text layout_text warnings extra",
     Job: "id status provider_status error created_at updated_at progress page_count",
     Page: "number width height unit rotation ok error is_scan printed_number confidence text markdown extra",
-    Block: "id page kind text level bbox confidence parent markdown html latex table image captions lines extra",
+    Block: "id page kind text level bbox confidence parent markdown html latex table image captions lines ordered list_start marker "
+           "language url chunk extra",
     Table: "n_rows n_cols cells continued",
     Cell: "row col row_span col_span text bbox header confidence",
-    Chunk: "id text kind headings locations block_ids extra",
+    Chunk: "id text kind headings locations block_ids keywords scores extra",
 }
 
 

@@ -85,7 +85,7 @@ def test_captions_link_by_idx_and_images_code_display_are_kept():
     figure = next(b for b in doc.blocks if b.extra["type"] == "figure")
     assert figure.image.url.endswith("/0_8.png") and figure.text.startswith("折线图")
     code = next(b for b in doc.blocks if b.kind == "code")
-    assert code.extra["language"] == "python"
+    assert code.language == "python"
     gateway = load(S / "meeting_gateway_string_json.json")[0]
     assert all(b.extra["display"] is True for b in gateway.blocks)
 

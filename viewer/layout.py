@@ -137,17 +137,14 @@ def slice_views(doc: Document, start: int, count: int = SLICE, locate: Locate = 
 def chunk_head(block: Block, chunks: dict[str, Chunk]) -> Markup:
     """Where a provider's chunk begins (RAGFlow's blocks are its chunks' page fragments): its id, keywords and
     retrieval scores, escaped."""
-    chunk = chunks.get(block.extra.get("chunk")) if isinstance(block.extra.get("chunk"), str) else None
+    chunk = chunks.get(block.chunk) if block.chunk is not None else None
     if chunk is None or not chunk.block_ids or chunk.block_ids[0] != block.id:  # shown once, at its first block
         return Markup("")
     parts = [Markup('chunk <span class="chunk-id">{}</span>').format(chunk.id)]
-    keywords = chunk.extra.get("important_keywords")
-    if isinstance(keywords, list) and keywords:
-        parts.append(Markup("keywords: {}").format(", ".join(str(k) for k in keywords)))
-    for score in ("similarity", "vector_similarity", "term_similarity"):
-        value = chunk.extra.get(score)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            parts.append(Markup("{} {:.3f}").format(score.replace("_", " "), value))
+    if chunk.keywords:
+        parts.append(Markup("keywords: {}").format(", ".join(chunk.keywords)))
+    for score, value in chunk.scores.items():
+        parts.append(Markup("{} {:.3f}").format(score.replace("_", " "), value))
     return Markup('<div class="chunk-head">') + Markup(" · ").join(parts) + Markup("</div>")
 
 

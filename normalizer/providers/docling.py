@@ -383,12 +383,6 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
         extra["content_layer"] = item.content_layer
     if item.orig is not None and item.orig != item.text:
         extra["orig"] = item.orig
-    if item.enumerated is not None:
-        extra["enumerated"] = item.enumerated
-    if item.marker is not None:
-        extra["marker"] = item.marker
-    if item.code_language is not None:
-        extra["code_language"] = item.code_language
     if provs:
         _prov_extras(item, provs, bbox, extra)
     if item.captions and any(r.rest for r in item.captions):
@@ -402,6 +396,8 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
         extra.update((name, value) for name, value in zip(_ITEM_EXTRAS, values) if value is not UNSET)
     if item.rest:
         extra.update(item.rest)
+    if item.code_language is not None and kind != "code":
+        extra["code_language"] = item.code_language
     if item.data is not None:
         extra.update(present(item.data, ("grid", "orientation")))
         extra.update(item.data.rest)
@@ -411,8 +407,9 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
         block.level = 1 if label == "title" else min(max(item.level or 1, 1) + 1, 6)  # its sections start under the title
     elif kind == "list_item":
         block.level = list_level(depth, repairs, path, found=f"{depth} nested list groups")
-        if item.enumerated:
-            extra["ordered"] = True
+        block.ordered, block.marker = item.enumerated, item.marker
+    elif kind == "code":
+        block.language = item.code_language
     elif kind == "formula":
         block.latex = text or None
     elif kind == "table" and item.data is not None:

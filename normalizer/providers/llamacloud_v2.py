@@ -224,7 +224,6 @@ def _list(item: Item, out: PageBlocks, repairs: Repairs, path: str, depth: int =
             _list(sub, out, repairs, sub_path, depth + 1)
             continue
         sub_bbox, sub_confidence, sub_extra = _boxes(sub, repairs, sub_path)
-        sub_extra["ordered"] = bool(item.ordered)
         if sub.type not in (None, "text"):
             sub_extra["type"] = sub.type
             _keep_unhandled(sub, sub_extra)
@@ -232,10 +231,12 @@ def _list(item: Item, out: PageBlocks, repairs: Repairs, path: str, depth: int =
             sub_extra["list"] = container
             first = False
         out.append(Block(id=out.next_id(), page=out.page, kind="list_item", level=level, text=_plain(sub),
-                         bbox=sub_bbox, confidence=sub_confidence, markdown=sub.md, extra=sub_extra))
+                         bbox=sub_bbox, confidence=sub_confidence, markdown=sub.md, ordered=item.ordered,
+                         extra=sub_extra))
     if first:  # a list with no items of its own: keep it as one item so nothing is lost
         out.append(Block(id=out.next_id(), page=out.page, kind="list_item", level=level, text=item.md or "",
-                         bbox=bbox, confidence=confidence, markdown=item.md, extra={"list": container}))
+                         bbox=bbox, confidence=confidence, markdown=item.md, ordered=item.ordered,
+                         extra={"list": container}))
 
 
 def _plain(item: Item) -> str:
@@ -254,10 +255,8 @@ def _keep_unhandled(item: Item, extra: dict[str, Any]) -> None:
 
 def _code(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     bbox, confidence, extra = _boxes(item, repairs, path)
-    if item.language is not None:
-        extra["language"] = item.language
     out.append(Block(id=out.next_id(), page=out.page, kind="code", text=_value_or_md(item), bbox=bbox,
-                     confidence=confidence, markdown=item.md, extra=extra))
+                     confidence=confidence, markdown=item.md, language=item.language, extra=extra))
 
 
 def _value_or_md(item: Item) -> str:
@@ -273,10 +272,8 @@ def _image(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
 
 def _link(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:
     bbox, confidence, extra = _boxes(item, repairs, path)
-    if item.url is not None:
-        extra["url"] = item.url
     out.append(Block(id=out.next_id(), page=out.page, kind="link", text=_plain(item) if item.text is None else item.text,
-                     bbox=bbox, confidence=confidence, markdown=item.md, extra=extra))
+                     bbox=bbox, confidence=confidence, markdown=item.md, url=item.url, extra=extra))
 
 
 def _furniture(item: Item, out: PageBlocks, repairs: Repairs, path: str) -> None:

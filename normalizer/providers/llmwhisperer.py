@@ -85,7 +85,8 @@ def convert_retrieve(raw: Any, repairs: Repairs) -> list[Document]:
                default="succeeded" if body.result_text is not None else "unknown")
     if got.status_code is not None and got.status_code >= 400 and job.status != "failed":
         job.status, job.error = "failed", got.message or f"HTTP {got.status_code}"
-    doc = Document(provider=PROVIDER, format="whisperer.retrieve", job=job, text=body.result_text)
+    doc = Document(provider=PROVIDER, format="whisperer.retrieve", job=job, text=body.result_text,
+                   layout_text=True)
     extra = {"status_code": got.status_code, "message": got.message if job.error is None else None,
              "metadata": body.metadata or None, "webhook_metadata": body.webhook_metadata, **got.rest}
     if body is not got:
@@ -99,7 +100,8 @@ def convert_retrieve(raw: Any, repairs: Repairs) -> list[Document]:
 
 def convert_text(raw: Any, repairs: Repairs) -> list[Document]:
     text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else raw
-    doc = Document(provider=PROVIDER, format="whisperer.text", job=Job(status="succeeded"), text=text)
+    doc = Document(provider=PROVIDER, format="whisperer.text", job=Job(status="succeeded"), text=text,
+                   layout_text=True)
     _fill(doc, text, None, None, repairs, "$")
     return [finish(doc, repairs)]
 

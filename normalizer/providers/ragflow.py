@@ -15,7 +15,7 @@ from typing import Any
 from msgspec import UNSET
 
 from .. import tables
-from ..build import PageBlocks, compact, finish
+from ..build import PageBlocks, compact, finish, take_retrieval
 from ..detect import RAGFLOW_ERROR_CODES, Probe, error_code
 from ..errors import Repairs, describe
 from ..geometry import finite_numbers, union
@@ -318,8 +318,10 @@ def _fill(doc: Document, chunks: list[tuple[int, RChunk]], repairs: Repairs) -> 
         if bad:
             extra["bad_positions"] = bad
         extra_of(chunk, extra)
-        doc.chunks.append(Chunk(id=cid, text=chunk.content or "", kind=chunk.doc_type_kwd or "text",
-                                locations=locations, extra=extra))
+        canonical = Chunk(id=cid, text=chunk.content or "", kind=chunk.doc_type_kwd or "text", locations=locations,
+                          extra=extra)
+        take_retrieval(extra, canonical)
+        doc.chunks.append(canonical)
         if len(locations) == 1:  # the usual chunk: one box on one page
             page = locations[0].page
             fragments.append((page, seq, 0, chunk, locations, i))
@@ -351,7 +353,7 @@ def _blocks(doc: Document, fragments: list[tuple[int, int, int, RChunk, list[Loc
             doc.pages.append(Page(number=page, unit="pt"))
             out = PageBlocks(page, doc.blocks)
         canonical = chunks[seq]
-        extra: dict[str, Any] = {"chunk": canonical.id}
+        extra: dict[str, Any] = {}
         if len(locs) == 1:
             bbox = list(locs[0].bbox)  # type: ignore[arg-type]
         else:
@@ -361,9 +363,9 @@ def _blocks(doc: Document, fragments: list[tuple[int, int, int, RChunk, list[Loc
         if seq in first_block:
             # a later page of a chunk that spans pages: its box, with the text left on the first fragment
             extra["continues"] = first_block[seq]
-            block = out.add(kind=_kind(chunk, repairs, i, quiet=True), bbox=bbox, extra=extra)
+            block = out.add(kind=_kind(chunk, repairs, i, quiet=True), bbox=bbox, chunk=canonical.id, extra=extra)
         else:
-            block = _first_fragment(out, chunk, bbox, extra, repairs, i)
+            block = _first_fragment(out, chunk, bbox, extra, repairs, i, canonical.id)
             first_block[seq] = block.id
         canonical.block_ids.append(block.id)
 
@@ -380,14 +382,15 @@ def _kind(chunk: RChunk, repairs: Repairs, i: int, quiet: bool = False) -> str:
 
 
 def _first_fragment(out: PageBlocks, chunk: RChunk, bbox: BBox | None, extra: dict[str, Any], repairs: Repairs,
-                    i: int) -> Block:
+                    i: int, chunk_id: str) -> Block:
     kind = _kind(chunk, repairs, i)
     content = chunk.content or ""
     if kind == "table":
         read = read_table(repairs, html=(content, f"{_chunk_path(i)}.content"))
-        block = out.add(kind="table", text=read.text, table=read.table, html=content, bbox=bbox, extra=extra)
+        block = out.add(kind="table", text=read.text, table=read.table, html=content, bbox=bbox, chunk=chunk_id,
+                        extra=extra)
         if read.caption:
-            caption = out.add(kind="caption", text=read.caption, bbox=bbox, extra={"chunk": extra["chunk"]})
+            caption = out.add(kind="caption", text=read.caption, bbox=bbox, chunk=chunk_id)
             block.captions = [caption.id]
         return block
     if chunk.doc_type_kwd == "table":
@@ -396,7 +399,7 @@ def _first_fragment(out: PageBlocks, chunk: RChunk, bbox: BBox | None, extra: di
     if kind == "figure":
         image = Image(id=chunk.image_id or None, page=out.page, bbox=bbox, caption=content or None)
     return out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=content,
-                            image=image, bbox=bbox, extra=extra))
+                            image=image, bbox=bbox, chunk=chunk_id, extra=extra))
 
 
 def _data_of(p: Probe) -> Probe | None:

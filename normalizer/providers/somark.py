@@ -260,8 +260,6 @@ def _block(sb: SBlock, out: PageBlocks, repairs: Repairs, path: str, i: int) -> 
         extra["bbox"] = raw_box
     if sb.title_level is not None:
         extra["title_level"] = sb.title_level
-    if sb.code_language is not None:
-        extra["language"] = sb.code_language
     if sb.display is not UNSET:
         extra["display"] = sb.display
     if sb.rest:
@@ -270,10 +268,12 @@ def _block(sb: SBlock, out: PageBlocks, repairs: Repairs, path: str, i: int) -> 
     image = Image(url=sb.img_url, page=out.page, bbox=bbox) if sb.img_url else None
     special = _BY_KIND.get(kind)
     if special is None:
-        return out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=content, bbox=bbox,
-                                image=image, extra=extra, markdown=content if sb.format == "markdown" else None))
+        return out.append(Block(id=out.next_id(), page=out.page, kind=kind, text=content, bbox=bbox, image=image,
+                                language=sb.code_language, extra=extra,
+                                markdown=content if sb.format == "markdown" else None))
     fields = special(kind, sb, content, bbox, image, extra, out.page, repairs, f"{path}.blocks[{i}]")
-    return out.append(Block(id=out.next_id(), page=out.page, bbox=bbox, extra=extra, **fields))
+    return out.append(Block(id=out.next_id(), page=out.page, bbox=bbox, language=sb.code_language, extra=extra,
+                            **fields))
 
 
 # Kinds with more to them than text: each gives the Block fields besides id, page, bbox and extra.
