@@ -122,3 +122,12 @@ def test_canonical_files_written_before_the_fields_are_lifted_and_say_so():
         in doc.warnings
     assert len(doc.warnings) == 5  # ordered, language, url, important_keywords, similarity: one line per key
     assert normalize(encode(doc)) == doc  # and the lifted document round-trips unchanged
+
+
+def test_every_error_docnorm_raises_is_a_docnorm_error():
+    from exporters.corpus.runner import Unreadable, UsageError
+    from exporters.formats import OptionError
+    from exporters.pages.images import Busy, SourceError
+    from normalizer import DocnormError, NormalizeError
+    assert all(issubclass(e, DocnormError) for e in (NormalizeError, UsageError, Unreadable, SourceError, Busy,
+                                                     OptionError))

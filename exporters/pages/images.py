@@ -23,8 +23,10 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from normalizer.errors import DocnormError
+
 from ..content_hash import source_identity
-from .worker import HEADER, MAX_PIXELS, PDF_SUFFIXES, SourceError, write_frame
+from .worker import HEADER, MAX_PIXELS, PDF_SUFFIXES, write_frame
 
 __all__ = ["MAX_PIXELS", "Busy", "PageImages", "SourceError", "SourceInfo", "default_pool", "snap"]
 
@@ -34,6 +36,10 @@ WIDTHS = (400, 800, 1200, 1600, 2400)  # pixel widths served: a request's width 
 RENDER_VERSION = b"1"  # part of every cache key: bump when the rendering changes
 REMEMBERED = 256  # sources whose hash and page sizes are kept in memory
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+
+
+class SourceError(DocnormError):
+    """A source page that cannot be shown: unreadable, malformed, too slow or too big. The message says which."""
 
 
 class Busy(SourceError):

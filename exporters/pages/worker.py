@@ -26,8 +26,10 @@ INSTALL = "pip install pypdfium2 pillow"
 HEADER = struct.Struct(">I")  # each frame's length, before it (the caller reads it too)
 
 
-class SourceError(Exception):
-    """A source page that cannot be shown: unreadable, malformed, too slow or too big. The message says which."""
+class Refused(Exception):
+    """Inside the worker: a page it will not render (unreadable, malformed, too big), answered as ["error", why].
+    The caller raises it as `exporters.pages.images.SourceError`, a `DocnormError` (this script imports nothing of
+    docnorm)."""
 
 
 def write_frame(stream: BinaryIO, message: Any) -> None:
@@ -40,7 +42,7 @@ def _need(module: str) -> Any:
     try:
         return __import__(module, fromlist=["_"])
     except ImportError:
-        raise SourceError(f"rendering source pages needs pypdfium2 and Pillow: {INSTALL}") from None
+        raise Refused(f"rendering source pages needs pypdfium2 and Pillow: {INSTALL}") from None
 
 
 def _is_pdf(path: str) -> bool:
@@ -60,7 +62,7 @@ def _pdf(path: str, key: Any) -> Any:
     try:
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
-        raise SourceError(f"not a readable PDF ({exc})") from None
+        raise Refused(f"not a readable PDF ({exc})") from None
     _open_pdfs[path] = (key, pdf)
     return pdf
 
@@ -72,7 +74,7 @@ def _frames(path: str) -> Any:
     try:
         return image_module.open(path)
     except (OSError, image_module.DecompressionBombError, ValueError) as exc:
-        raise SourceError(f"not a readable image ({exc})") from None
+        raise Refused(f"not a readable image ({exc})") from None
 
 
 def info(path: str, key: Any) -> list:
@@ -81,7 +83,7 @@ def info(path: str, key: Any) -> list:
         pdf = _pdf(path, key)
         count = len(pdf)
         if count > MAX_PAGES:
-            raise SourceError(f"the PDF has {count:,} pages; at most {MAX_PAGES:,} are shown")
+            raise Refused(f"the PDF has {count:,} pages; at most {MAX_PAGES:,} are shown")
         return ["pdf", [list(pdf.get_page_size(i)) for i in range(count)]]
     with _frames(path) as image:
         sizes = []
@@ -106,7 +108,7 @@ def render(path: str, key: Any, index: int, width: int) -> bytes:
     if _is_pdf(path):
         pdf = _pdf(path, key)
         if not 0 <= index < len(pdf):
-            raise SourceError(f"the PDF has {len(pdf)} page(s); there is no page {index + 1}")
+            raise Refused(f"the PDF has {len(pdf)} page(s); there is no page {index + 1}")
         page = pdf[index]
         try:
             image = page.render(scale=scale_for(tuple(page.get_size()), width), may_draw_forms=False).to_pil()
@@ -116,7 +118,7 @@ def render(path: str, key: Any, index: int, width: int) -> bytes:
         with _frames(path) as frames:
             count = getattr(frames, "n_frames", 1)
             if not 0 <= index < count:
-                raise SourceError(f"the image has {count} page(s); there is no page {index + 1}")
+                raise Refused(f"the image has {count} page(s); there is no page {index + 1}")
             frames.seek(index)
             scale = min(scale_for((frames.width, frames.height), width), 1.0)
             image = frames.convert("RGB")
@@ -163,7 +165,7 @@ def serve(memory: int) -> None:
         try:
             op, *args = msgspec.msgpack.decode(body)
             answer = ["ok", OPS[op](*args)]
-        except SourceError as exc:
+        except Refused as exc:
             answer = ["error", str(exc)]
         except MemoryError:
             _open_pdfs.clear()
