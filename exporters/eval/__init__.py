@@ -1,1 +1,121 @@
-"""Score results against a ground truth (docs/evaluation.md): pairing, the docnorm protocol and OmniDocBench's."""
+"""Score results against a ground truth: which parser gets *these* documents right (docs/evaluation.md).
+
+A truth (any format docnorm reads: OmniDocBench's annotations, canonical JSON, a provider's result, Markdown) and
+one or more prediction sets (files or folders) are read, their pages paired by name, and each set scored under
+a protocol: `docnorm` (content, segmentation, reading order, TEDS, TEDS-S and layout, per kind and per page) or
+`omnidocbench` (OmniDocBench v1.5's end-to-end evaluation, reproduced: `exporters.eval.omnidocbench`). The sets
+are ranked, best first.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, NamedTuple
+
+from ..corpus.runner import Crashed, map_jobs
+from .result import MEANINGS, EvalResult, Entry, Protocol
+
+__all__ = ["evaluate_sets", "EvalResult", "Entry", "MEANINGS", "rank", "set_name"]
+
+
+class _Job(NamedTuple):
+    truth: str
+    prediction: str
+    name: str
+    protocol: Protocol
+    furniture: bool
+
+
+def set_name(path: str) -> str:
+    """A prediction set's label: its folder's or file's name.
+
+    Example:
+        >>> set_name("runs/mineru/"), set_name("out/x.md")
+        ('mineru', 'x.md')
+    """
+    return os.path.basename(os.path.normpath(path)) or path
+
+
+def _entry(job: _Job) -> Entry:
+    from .sets import files_of, read_side
+    if job.protocol == "omnidocbench":
+        from .official import evaluate as official
+        return official(job.truth, job.prediction, job.name)
+    from .native import evaluate as native
+    truth = read_side(files_of(job.truth))
+    return native(truth, read_side(files_of(job.prediction)), job.name, job.prediction, job.furniture)
+
+
+def rank(entries: list[Entry]) -> list[Entry]:
+    """Entries best first by their `overall` score (one without it last), each given its rank from 1.
+
+    Example:
+        >>> [e.name for e in rank([Entry(name="a", path="a", scores={"overall": 0.5}),
+        ...                        Entry(name="b", path="b", scores={"overall": 0.9})])]
+        ['b', 'a']
+    """
+    ordered = sorted(entries, key=lambda e: (e.scores.get("overall") is None, -(e.scores.get("overall") or 0.0),
+                                             e.name))
+    for i, entry in enumerate(ordered, 1):
+        entry.rank = i
+    return ordered
+
+
+def evaluate_sets(truth: str, predictions: list[str], protocol: Protocol = "docnorm",
+                  names: list[str] | None = None, workers: int = 1, furniture: bool = False) -> EvalResult:
+    """Every prediction set scored against `truth` and ranked; sets are scored in `workers` processes, and a set
+    whose scoring fails is listed with why while the others go on.
+
+    Args:
+        truth: a truth file or folder.
+        predictions: prediction files or folders (a folder's `.md` files are read as Markdown pages).
+        protocol: "docnorm" or "omnidocbench".
+        names: a label per prediction set (default: its folder's or file's name).
+        workers: processes.
+        furniture: count page furniture (headers, footers, page numbers) under the docnorm protocol.
+
+    Example:
+        >>> r = evaluate_sets("tests/data/omnidocbench/OmniDocBench_demo.json", ["tests/data/omnidocbench/mds"])
+        >>> r.entries[0].name, round(r.entries[0].scores["content"], 2) > 0.9, r.pages
+        ('mds', True, 18)
+    """
+    labels = names or [set_name(p) for p in predictions]
+    jobs = [_Job(truth, p, label, protocol, furniture) for p, label in zip(predictions, labels)]
+    entries: list[Entry] = []
+    failures: list[tuple[str, str]] = []
+    for job, outcome in zip(jobs, map_jobs(_entry, jobs, workers)):
+        if isinstance(outcome, Crashed):
+            failures.append((job.prediction, outcome.message))
+        else:
+            entries.append(outcome)
+    failures = list(dict.fromkeys(f for e in entries for f in e.truth_failures)) + failures
+    pages = max((len(e.pages) for e in entries), default=0)
+    notes = [note for e in entries for note in e.notes]
+    return EvalResult(protocol=protocol, truth=truth, pages=pages, entries=rank(entries), failures=failures,
+                      notes=list(dict.fromkeys(notes)))
+
+
+def meaning(score: str) -> str:
+    """What a score measures, in one sentence (`MEANINGS`).
+
+    Example:
+        >>> meaning("content").startswith("How much of the truth")
+        True
+    """
+    return MEANINGS.get(score, "")
+
+
+def as_json(result: EvalResult) -> Any:
+    """What `--json` writes: under the omnidocbench protocol OmniDocBench's own `metric_result` (one set), or
+    those by set name (several); otherwise the whole result.
+
+    Example:
+        >>> as_json(EvalResult(protocol="docnorm", truth="t", pages=0))["protocol"]
+        'docnorm'
+    """
+    import msgspec
+    if result.protocol == "omnidocbench" and result.entries:
+        if len(result.entries) == 1:
+            return result.entries[0].metric_result
+        return {e.name: e.metric_result for e in result.entries}
+    return msgspec.to_builtins(result)
