@@ -66,7 +66,7 @@ def document_diff(pages: int) -> None:
     ms = best(lambda: diff(a, b))
     print(f"diff of two {pages}-page documents ({len(a.blocks)} vs {len(b.blocks)} blocks): "
           f"{ms:.0f} ms ({ms / pages:.2f} ms a page); {c['same']} same, {c['changed']} changed, {c['only_a']} only in A; "
-          f"text similarity {result.scores.text_similarity:.4f}, TEDS {result.scores.teds:.4f}")
+          f"content {result.scores.content:.4f}, reading order {result.scores.reading_order:.4f}, TEDS {result.scores.teds:.4f}")
     shifted = edited(a)  # page 1 missing on one side: pairing runs across the whole document
     shifted.pages = shifted.pages[1:]
     shifted.blocks = [blk for blk in shifted.blocks if blk.page != 1]

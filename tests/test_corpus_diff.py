@@ -9,6 +9,8 @@ import json
 import shutil
 import subprocess
 
+import pytest
+
 from exporters.diff.corpus import Entry, key_of, pair_entries
 from normalizer import load
 
@@ -52,17 +54,24 @@ def test_two_folders_are_compared_document_by_document(tmp_path):
     keys = {r["key"]: r for r in result["rows"]}
     assert set(keys) == {"harbor_q3_2025", "sales"}
     harbor = keys["harbor_q3_2025"]
-    assert (harbor["a"], harbor["b"]) == ("job-17.json", "deep/result-3.json") and 0.9 < harbor["text_similarity"] < 1
-    assert harbor["teds_mean"] is not None and harbor["kinds_a"]["heading"] == 3
-    assert keys["sales"]["text_similarity"] == 1.0
+    assert (harbor["a"], harbor["b"]) == ("job-17.json", "deep/result-3.json") and 0.99 < harbor["content"] < 1
+    assert harbor["segmentation"] == pytest.approx(1 - 1 / 13) and harbor["reading_order"] == 1.0
+    assert harbor["teds_mean"] < 1 and harbor["teds_s_mean"] == 1.0 and harbor["kinds_a"]["heading"] == 3
+    assert keys["sales"]["content"] == 1.0 and keys["sales"]["warning"] is None
+    assert "text_similarity" not in harbor  # replaced by the three scores
+    assert set(result["meanings"]) == {"content", "segmentation", "reading_order", "teds", "teds_s"}
     assert [e["path"] for e in result["only_a"]] == ["annual.json"]
     assert [e["path"] for e in result["only_b"]] == ["other.json"]
     assert [e["path"] for e in result["failed"]] == ["broken.json"] and result["b"]["failures"] == 1
     assert result["rows"][0]["key"] == "harbor_q3_2025"  # worst first
     rows = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text())))
-    assert [r["key"] for r in rows] == ["harbor_q3_2025", "sales"] and rows[1]["text_similarity"] == "1.0000"
+    assert [r["key"] for r in rows] == ["harbor_q3_2025", "sales"] and rows[1]["content"] == "1.0000"
+    assert list(rows[0])[3:9] == ["content", "segmentation", "reading_order", "teds_mean", "teds_s_mean", "teds_worst"]
     html = (tmp_path / "c.html").read_text()
-    assert "Corpus diff:" in html and ">text similarity</text>" in html and ">document pairs</text>" in html
+    assert "Corpus diff:" in html and ">content</text>" in html and ">document pairs</text>" in html
+    for label in (">segmentation</text>", ">reading order</text>", ">mean table TEDS-S</text>", "whatever its order"):
+        assert label in html
+    assert "mean content" in out.stdout and "mean reading order" in out.stdout
     link = harbor["report"]
     assert f'<a href="{link}">harbor_q3_2025</a>' in html and (tmp_path / link).read_text().startswith("<!DOCTYPE html>")
     assert "annual.json" in html and "broken.json" in html

@@ -80,5 +80,5 @@ def test_diff_runs_between_any_two_formats(a, b):
     result = diff(doc_a, doc_b)
     assert result.a.format != "" and result.scores.counts["blocks_a"] == len(doc_a.blocks)
     if a == b:
-        assert result.scores.text_similarity == 1.0
+        assert result.scores.content == 1.0
     assert to_diff_html(result, doc_a, doc_b).startswith("<!DOCTYPE html>")

@@ -1,5 +1,26 @@
-"""Compare two Documents of the same file: pair their blocks, score text, tables and reading order.
+"""Compare two Documents of the same file: pair their blocks for display, and score content, segmentation,
+reading order and tables.
 
+The scores (`Scores`; `MEANINGS` says each in one sentence) come from a matching of the blocks by their text
+alone, whatever their order (`content.py`): identical texts occurrence by occurrence, the rest by an optimal
+assignment among candidates that share rare words, a block split or merged on the other side matched with the
+consecutive blocks it became.
+
+- content = 1 - (characters inserted or deleted within the matches + characters of the blocks left unmatched)
+  / all characters of both sides; that is 2 x characters in common / all characters (1: the same text, in any
+  order and any blocks). A formula is compared by its LaTeX (whitespace ignored) when both sides have it; a
+  block's text that repeats its own caption is compared without the repetition.
+- segmentation = 1 - (splits + merges) / matched blocks: a block of one side matched by n blocks of the other
+  is n - 1 splits (B cut it) or merges (B joined them).
+- reading order = 1 - the normalized edit distance between the orders of the matched blocks in A and in B, the
+  edits being moves (normalized Indel distance: the share of matched blocks that must move); a shuffled copy
+  scores below 0.5.
+- tables: the mean TEDS (structure and cell text) and TEDS-S (structure alone) of the paired tables.
+
+When content is below 0.2 the two look like different documents: `Scores.warning` says so, and segmentation
+and reading order are None (a handful of page numbers in the same order is no agreement).
+
+The pairs shown (same, changed, split, only in one) are the aligner's (`align.py`), which uses the boxes too.
 Blocks are paired page by page when both documents have the same pages, across the whole document otherwise.
 Identical texts pair first: a text found once on each side at once, a repeated one (running headers)
 occurrence by occurrence where those first pairs say it should be. The rest pair by an optimal assignment
@@ -19,12 +40,15 @@ import msgspec
 from normalizer.schema import Document
 
 from .align import _by_page, _frames, _Matcher, _pairs, text_ops
+from .content import match, units
 from .report import cell_label, to_diff_html
-from .result import CellDiff, DiffOptions, DiffResult, PageScore, Pair, Scores, Side, Status
-from .scores import _aligned_scores, _page_scores, _scores, _side, kind_counts, reading_order
+from .result import LABELS, MEANINGS, CellDiff, DiffOptions, DiffResult, PageScore, Pair, Scores, Side, Status
+from .scores import _pages, _scores, _side, kind_counts, reading_order, segmentation
+from .texts import without_repeated_captions
 
 __all__ = ["diff", "DiffOptions", "DiffResult", "Pair", "PageScore", "Scores", "Side", "Status", "CellDiff",
-           "to_diff_json", "to_diff_html", "cell_label", "block_marks", "MARKS", "kind_counts", "reading_order", "text_ops"]
+           "to_diff_json", "to_diff_html", "cell_label", "block_marks", "MARKS", "kind_counts", "reading_order",
+           "segmentation", "text_ops", "MEANINGS", "LABELS"]
 
 
 def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> DiffResult:
@@ -35,16 +59,19 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
         options: the pairing's weights, cut-off, window and search budget.
 
     Returns:
-        A DiffResult: both sides, the scores (text similarity, reading order, mean table TEDS, counts), a score
-        per page, and every pair (same, changed, split, only in one) with its text and cell differences.
+        A DiffResult: both sides, the scores (content, segmentation, reading order, mean table TEDS and TEDS-S,
+        counts, a warning for documents that look different), content by page, and every pair (same, changed,
+        split, only in one) with its text and cell differences.
 
     Example:
         >>> from normalizer import load
         >>> a, = load("samples/same_report/harbor_q3_llamacloud_v2.json")
         >>> b, = load("samples/same_report/harbor_q3_somark.json")
-        >>> 0.5 < diff(a, b).scores.text_similarity <= 1.0
-        True
+        >>> s = diff(a, b).scores
+        >>> 0.99 < s.content < 1.0, s.splits, s.reading_order
+        (True, 1, 1.0)
     """
+    a, b = without_repeated_captions(a), without_repeated_captions(b)
     same_pages = page_by_page(a, b)
     geo_a, geo_b = _frames(a), _frames(b)
     raw_pairs: list[tuple[list[int], list[int]]] = []
@@ -57,11 +84,10 @@ def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> Diff
         raw_pairs = _Matcher(a.blocks, b.blocks, list(range(len(a.blocks))), list(range(len(b.blocks))), {}, {},
                              options).pairs()
     pairs = _pairs(a, b, raw_pairs, geo_a, geo_b)
-    # page by page when both have the same pages; else by what was aligned (7 pages against 1 is not page 1
-    # against page 1)
-    pages, text_similarity = _page_scores(a, b) if same_pages else _aligned_scores(a, b, pairs)
+    matching = match(units(a), units(b))
+    pages, content = _pages(a, b, matching, same_pages)
     return DiffResult(a=_side(a), b=_side(b), mode="page" if same_pages else "global",
-                      scores=_scores(a, b, raw_pairs, pairs, text_similarity), pages=pages, pairs=pairs)
+                      scores=_scores(a, b, matching, pairs, content), pages=pages, pairs=pairs)
 
 
 MARKS = {"same": "same", "changed": "changed", "split": "changed"}  # a pair's status as drawn; else: only in one
@@ -85,7 +111,15 @@ def page_by_page(a: Document, b: Document) -> bool:
 
 
 def to_diff_json(result: DiffResult) -> bytes:
-    """The diff result as JSON (every field of DiffResult)."""
+    """The diff result as JSON (every field of DiffResult), for scripts and dashboards to read the scores.
+
+    Example:
+        >>> import json
+        >>> from normalizer import load
+        >>> a, = load("samples/same_report/harbor_q3_llamacloud_v2.json")
+        >>> sorted(json.loads(to_diff_json(diff(a, a)))["scores"])[:4]
+        ['content', 'counts', 'kinds_a', 'kinds_b']
+    """
     return msgspec.json.encode(result)
 
 

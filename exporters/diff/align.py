@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import functools
 from typing import Any, Callable
 
 from rapidfuzz import fuzz, process
@@ -13,16 +12,14 @@ from normalizer.schema import Block, Document
 
 from .assign import assignment
 from .result import DiffOptions, Pair
+from .structure import teds_s
 from .teds import table_diff
+from .texts import pair_texts
+from .texts import squeeze as _squeeze
 
 
 def _norm(block: Block) -> str:
     return _squeeze(block.text)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # pairing asks for each block's text many times
-def _squeeze(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _by_page(blocks: list[Block]) -> dict[int, list[int]]:
@@ -329,8 +326,7 @@ def _pairs(a: Document, b: Document, raw: Raw, geo_a: Frame,
     paired_b = {j for _, ys in raw for j in ys}
     for xs, ys in raw:
         x, y = a.blocks[xs[0]], b.blocks[ys[0]]
-        text_a = "\n".join(a.blocks[i].text for i in xs)
-        text_b = "\n".join(b.blocks[j].text for j in ys)
+        text_a, text_b, _ = pair_texts([a.blocks[i] for i in xs], [b.blocks[j] for j in ys])  # LaTeX for formulas
         pair = Pair(status="same", a=[a.blocks[i].id for i in xs], b=[b.blocks[j].id for j in ys],
                     page_a=x.page, page_b=y.page, kind_a=x.kind, kind_b=y.kind,
                     iou=_iou(_rel(x, geo_a), _rel(y, geo_b)) if x.page == y.page else None)
@@ -338,6 +334,7 @@ def _pairs(a: Document, b: Document, raw: Raw, geo_a: Frame,
         pair.text_similarity = 1.0 if same_text else Levenshtein.normalized_similarity(text_a, text_b)
         if x.table is not None and y.table is not None and len(xs) == len(ys) == 1:
             pair.teds, pair.cells, pair.teds_approximate = table_diff(x.table, y.table)
+            pair.teds_s = teds_s(x.table, y.table)
             same_text = same_text and pair.teds == 1.0
         if len(xs) + len(ys) > 2:
             pair.status = "split"

@@ -18,7 +18,7 @@ from msgspec import Struct
 from normalizer.schema import Document
 
 from ..jinja_env import env as _env
-from .result import DiffResult
+from .result import MEANINGS, DiffResult
 
 
 class Entry(Struct, kw_only=True):
@@ -33,12 +33,16 @@ class Entry(Struct, kw_only=True):
 
 
 class Row(Struct, kw_only=True):
+    """One pair's scores (see `result.Scores` and `result.MEANINGS`)."""
+
     key: str
     a: str
     b: str
-    text_similarity: float | None
+    content: float | None
+    segmentation: float | None
     reading_order: float | None
     teds_mean: float | None
+    teds_s_mean: float | None
     teds_worst: float | None
     tables: int
     blocks_a: int
@@ -48,6 +52,7 @@ class Row(Struct, kw_only=True):
     pages_only_a: list[int]
     pages_only_b: list[int]
     note: str | None = None
+    warning: str | None = None  # the two look like different documents
     report: str | None = None  # the pair's own report, relative to the corpus report
 
 
@@ -61,10 +66,11 @@ class SideSummary(Struct, kw_only=True):
 class CorpusResult(Struct, kw_only=True):
     a: SideSummary
     b: SideSummary
-    rows: list[Row]              # worst text similarity first
+    rows: list[Row]              # worst content first
     only_a: list[Entry]          # documents the other side has no result for
     only_b: list[Entry]
     failed: list[Entry]          # files that did not normalize
+    meanings: dict[str, str] = {}  # what each score measures, in one sentence (result.MEANINGS)
 
 
 def key_of(doc: Document | None, path: str) -> str:
@@ -105,20 +111,37 @@ def entries_of(path: str, docs: list[Document] | None, error: str | None = None)
 
 
 def row_of(a: Entry, b: Entry, doc_a: Document, doc_b: Document, result: DiffResult) -> Row:
-    """The scores of one pair: `result` is the diff of the entries' documents."""
+    """The scores of one pair, for the corpus report's table: `result` is the diff of the entries' documents.
+
+    Example:
+        >>> from normalizer import load
+        >>> from exporters.diff import diff
+        >>> a, = load("samples/same_report/harbor_q3_llamacloud_v2.json")
+        >>> b, = load("samples/same_report/harbor_q3_somark.json")
+        >>> row = row_of(Entry(path="a.json"), Entry(path="b.json"), a, b, diff(a, b))
+        >>> round(row.content, 3), round(row.segmentation, 3), row.reading_order, row.teds_s_mean
+        (0.998, 0.923, 1.0, 1.0)
+    """
     s = result.scores
     pages_a, pages_b = {p.number for p in doc_a.pages}, {p.number for p in doc_b.pages}
-    return Row(key=a.key, a=a.path, b=b.path, text_similarity=s.text_similarity, reading_order=s.reading_order,
-               teds_mean=s.teds, teds_worst=min((p.teds for p in result.pairs if p.teds is not None), default=None),
+    return Row(key=a.key, a=a.path, b=b.path, content=s.content, segmentation=s.segmentation,
+               reading_order=s.reading_order, teds_mean=s.teds, teds_s_mean=s.teds_s,
+               teds_worst=min((p.teds for p in result.pairs if p.teds is not None), default=None),
                tables=s.tables_compared, blocks_a=s.counts["blocks_a"], blocks_b=s.counts["blocks_b"],
                kinds_a=s.kinds_a, kinds_b=s.kinds_b, pages_only_a=sorted(pages_a - pages_b),
-               pages_only_b=sorted(pages_b - pages_a), note=s.note)
+               pages_only_b=sorted(pages_b - pages_a), note=s.note, warning=s.warning)
 
 
 def failed_row(a: Entry, b: Entry, message: str) -> Row:
-    """A pair whose comparison raised: listed with the reason, never dropped from the report."""
-    return Row(key=a.key, a=a.path, b=b.path, text_similarity=None, reading_order=None, teds_mean=None,
-               teds_worst=None, tables=0, blocks_a=0, blocks_b=0, kinds_a={}, kinds_b={}, pages_only_a=[],
+    """A pair whose comparison raised: listed with the reason, never dropped from the report.
+
+    Example:
+        >>> failed_row(Entry(path="a.json"), Entry(path="b.json"), "out of memory").note
+        'could not compare: out of memory'
+    """
+    return Row(key=a.key, a=a.path, b=b.path, content=None, segmentation=None, reading_order=None, teds_mean=None,
+               teds_s_mean=None, teds_worst=None, tables=0, blocks_a=0, blocks_b=0, kinds_a={}, kinds_b={},
+               pages_only_a=[],
                pages_only_b=[], note=f"could not compare: {message}")
 
 
@@ -128,17 +151,18 @@ def summarize(folder_a: str, folder_b: str, entries_a: list[Entry], entries_b: l
         return SideSummary(folder=folder, documents=sum(1 for e in entries if e.error is None),
                            failures=sum(1 for e in entries if e.error is not None or e.status == "failed"),
                            pages=sum(e.pages for e in entries))
-    rows = sorted(rows, key=lambda r: (r.text_similarity is not None, r.text_similarity or 0.0, r.key))
+    rows = sorted(rows, key=lambda r: (r.content is not None, r.content or 0.0, r.key))
     return CorpusResult(a=side(folder_a, entries_a), b=side(folder_b, entries_b), rows=rows, only_a=only_a,
-                        only_b=only_b, failed=[e for e in entries_a + entries_b if e.error is not None])
+                        only_b=only_b, failed=[e for e in entries_a + entries_b if e.error is not None],
+                        meanings=dict(MEANINGS))
 
 
 def to_corpus_json(result: CorpusResult) -> bytes:
     return msgspec.json.encode(result)
 
 
-CSV_COLUMNS = ("key", "a", "b", "text_similarity", "reading_order", "teds_mean", "teds_worst", "tables",
-               "blocks_a", "blocks_b", "pages_only_a", "pages_only_b", "note")
+CSV_COLUMNS = ("key", "a", "b", "content", "segmentation", "reading_order", "teds_mean", "teds_s_mean", "teds_worst",
+               "tables", "blocks_a", "blocks_b", "pages_only_a", "pages_only_b", "note", "warning")
 
 
 def to_corpus_csv(result: CorpusResult) -> str:
@@ -155,7 +179,10 @@ def to_corpus_csv(result: CorpusResult) -> str:
     return out.getvalue()
 
 
-SCORES = (("text_similarity", "text similarity"), ("reading_order", "reading order"), ("teds_mean", "mean table TEDS"))
+# (row field, label, its sentence in result.MEANINGS): the scores charted and summed up
+SCORES = (("content", "content", "content"), ("segmentation", "segmentation", "segmentation"),
+          ("reading_order", "reading order", "reading_order"), ("teds_mean", "mean table TEDS", "teds"),
+          ("teds_s_mean", "mean table TEDS-S", "teds_s"))
 
 
 def histogram(values: Iterable[float | None], bins: int = 10) -> dict[str, Any]:
@@ -175,5 +202,6 @@ def histogram(values: Iterable[float | None], bins: int = 10) -> dict[str, Any]:
 def to_corpus_html(result: CorpusResult) -> str:
     """A standalone report: both sides, a sortable table of every pair (worst first, each linking to its own
     report), the distribution of each score, and the documents only one side has."""
-    charts = [(label, histogram(getattr(r, name) for r in result.rows)) for name, label in SCORES]
+    charts = [(label, histogram(getattr(r, name) for r in result.rows), MEANINGS[meaning])
+              for name, label, meaning in SCORES]
     return _env.get_template("corpus.html.j2").render(result=result, charts=charts)

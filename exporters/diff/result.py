@@ -49,25 +49,49 @@ class Pair(Struct, kw_only=True):
     text_diff: list[tuple[str, str]] = []   # ("=" | "-" | "+", text), character level
     teds: float | None = None
     teds_approximate: bool = False          # tables too large to align exactly in time: a lower bound
+    teds_s: float | None = None             # TEDS-S: the same tree edit distance with cell text ignored
     cells: list[CellDiff] = []              # table cell differences over the aligned grid
 
 
 class PageScore(Struct, kw_only=True):
     page: int
-    similarity: float
+    content: float                         # the content score of the blocks counted on this page (see Scores)
     blocks_a: int
     blocks_b: int
 
 
 class Scores(Struct, kw_only=True):
-    text_similarity: float | None          # None when a side has no content to compare
-    reading_order: float | None
-    teds: float | None
+    """The diff's scores, each 0..1 and higher when more alike (`MEANINGS` says what each measures); None when it
+    cannot be scored: `note` says why for all of them, `warning` for segmentation and reading order."""
+
+    content: float | None                  # 1 - edit cost of the order-free matching / all characters
+    segmentation: float | None             # 1 - (splits + merges) / matched blocks
+    splits: int                            # extra blocks of B where one block of A matched several
+    merges: int                            # extra blocks of A where several matched one block of B
+    reading_order: float | None            # 1 - normalized edit distance between the matched blocks' orders
+    teds: float | None                     # tables: mean TEDS (structure and cell text)
+    teds_s: float | None                   # tables: mean TEDS-S (structure only)
     tables_compared: int
     counts: dict[str, int]
     kinds_a: dict[str, int]
     kinds_b: dict[str, int]
-    note: str | None = None                # why there are no scores (a failed or pending side)
+    note: str | None = None                # why there are no scores (a failed or pending side, no text at all)
+    warning: str | None = None             # the two look like different documents (content below 0.2)
+    meanings: dict[str, str] = {}          # what each score measures, in one sentence (MEANINGS)
+
+
+# What each score measures, in one sentence: every place that shows a score shows its sentence.
+MEANINGS = {
+    "content": "Share of the text found on both sides, whatever its order: "
+               "1 − (characters edited or left unmatched) ÷ all characters.",
+    "segmentation": "How alike the text is cut into blocks: 1 − (blocks split or merged to match) ÷ matched blocks.",
+    "reading_order": "How alike the matched blocks' order is: 1 − the normalized edit distance of the two orders "
+                     "(below 0.5: mostly reordered).",
+    "teds": "Tables, structure and cell text: mean tree-edit-distance similarity (TEDS) of the paired tables.",
+    "teds_s": "Tables, structure only: the same with the cell text ignored (TEDS-S).",
+}
+LABELS = {"content": "content", "segmentation": "segmentation", "reading_order": "reading order",
+          "teds": "tables TEDS", "teds_s": "tables TEDS-S"}
 
 
 class DiffResult(Struct, kw_only=True):

@@ -223,12 +223,14 @@ class TableDiff(NamedTuple):
     approximate: bool        # the bounded alignment was used: the score is a lower bound of the exact TEDS
 
 
-def table_diff(a: Table, b: Table, budget: float = BUDGET) -> TableDiff:
-    """TEDS with its cell differences. Exact while the alignment stays within `budget` cell comparisons (the
-    common edits: cells changed, rows added, removed, merged or split); past it, rows are aligned by their
-    joined text and only the aligned pairs are compared exactly. That is a valid edit script, so its distance
-    is an upper bound of the exact one and its TEDS a lower bound, marked approximate."""
-    ta, tb = tree(a), tree(b)
+def table_diff(a: Table, b: Table, budget: float = BUDGET, structure: bool = False) -> TableDiff:
+    """TEDS with its cell differences (`structure`: TEDS-S, cell text ignored). Exact while the alignment stays
+    within `budget` cell comparisons (the common edits: cells changed, rows added, removed, merged or split);
+    past it, rows are aligned by their joined text and only the aligned pairs are compared exactly: a valid
+    edit script, so an upper bound of the distance and a lower bound of TEDS, marked approximate."""
+    ta, tb = tree(a, structure), tree(b, structure)
+    if ta.key == tb.key:
+        return TableDiff(1.0, [], False)
     token = _remaining.set(budget)
     try:
         if _first_pass_cost(ta, tb) > budget:  # past the budget at the first pass already: bounded at once

@@ -17,13 +17,14 @@ class Node(NamedTuple):
     key: tuple  # the subtree's content (equal keys: distance 0), independent of where the cells sit
 
 
-def tree(table: Table) -> Node:
+def tree(table: Table, structure: bool = False) -> Node:
     """table -> tr -> td. Header marking is left out: providers disagree on it far more than on the table
-    (Baidu marks none), and a thead/tbody split would charge every row for it."""
+    (Baidu marks none), and a thead/tbody split would charge every row for it. With `structure`, every cell's
+    text is left out too (TEDS-S: rows, cells and spans only)."""
     rows: list[list[Cell]] = [[] for _ in range(table.n_rows)]
     for cell in table.cells:
         rows[cell.row].append(cell)
-    trs = tuple(_node("tr", "", (1, 1), tuple(_node("td", c.text, (c.row_span, c.col_span), (), c)
+    trs = tuple(_node("tr", "", (1, 1), tuple(_node("td", "" if structure else c.text, (c.row_span, c.col_span), (), c)
                                               for c in sorted(row, key=lambda c: c.col))) for row in rows)
     return _node("table", "", (1, 1), trs)
 

@@ -89,16 +89,10 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
     for row in rows:
         if row.note and row.note.startswith("could not compare"):
             print(f"docnorm: {shown(row.a)} / {shown(row.b)}: {row.note}", file=sys.stderr)
-    scored = [r.text_similarity for r in result.rows if r.text_similarity is not None]
-    print(f"{'':18} {'A':>10} {'B':>10}")
-    print(f"{'documents':18} {result.a.documents:>10} {result.b.documents:>10}")
-    print(f"{'failures':18} {result.a.failures:>10} {result.b.failures:>10}")
-    print(f"{'pages':18} {result.a.pages:>10} {result.b.pages:>10}")
-    print(f"{'only here':18} {len(only_a):>10} {len(only_b):>10}")
-    print(f"{len(rows)} pairs; mean text similarity {sum(scored) / len(scored):.4f}" if scored else f"{len(rows)} pairs")
-    for row in result.rows[:5]:
-        ts = f"{row.text_similarity:.4f}" if row.text_similarity is not None else row.note or "–"
-        print(f"  {ts:>8}  {row.key}")
+    for row in rows:
+        if row.warning:
+            print(f"docnorm: warning: {shown(row.a)} / {shown(row.b)}: {row.warning}", file=sys.stderr)
+    _print_corpus_summary(result)
     if args.json:
         write_file(args.json, to_corpus_json(result) + b"\n")
     if args.csv:
@@ -107,6 +101,27 @@ def cmd_diff_folders(args: argparse.Namespace) -> int:
         write_file(args.html, to_corpus_html(result).encode())
     failed = len(result.failed) + sum(1 for row in rows if (row.note or "").startswith("could not compare"))
     return 1 if failed else 0  # as for the batch commands: 1 when some input failed, the rest reported
+
+
+def _print_corpus_summary(result: Any) -> None:
+    """Both sides' counts, the mean of each score over the pairs (with what it measures) and the worst pairs."""
+    from exporters.diff.corpus import SCORES
+    from exporters.diff.result import MEANINGS
+    print(f"{'':18} {'A':>10} {'B':>10}")
+    print(f"{'documents':18} {result.a.documents:>10} {result.b.documents:>10}")
+    print(f"{'failures':18} {result.a.failures:>10} {result.b.failures:>10}")
+    print(f"{'pages':18} {result.a.pages:>10} {result.b.pages:>10}")
+    print(f"{'only here':18} {len(result.only_a):>10} {len(result.only_b):>10}")
+    print(f"{len(result.rows)} pairs; over the pairs scored:")
+    for name, label, meaning in SCORES:
+        scored = [getattr(r, name) for r in result.rows if getattr(r, name) is not None]
+        if scored:
+            print(f"  {label if label.startswith('mean') else 'mean ' + label:<22} {sum(scored) / len(scored):.4f}  "
+                  f"{MEANINGS[meaning]}")
+    print("worst content first:")
+    for row in result.rows[:5]:
+        ts = f"{row.content:.4f}" if row.content is not None else row.note or "–"
+        print(f"  {ts:>8}  {row.key}" + ("  (look like different documents)" if row.warning else ""))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -134,13 +149,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     width = max(len(str(r[1])) for r in rows)
     for label, x, y in rows:
         print(f"{label:<18} {str(x):<{width}}  {y}")
-    if s.note:
-        print(s.note)
-    else:
-        print(f"{'text similarity':<18} {s.text_similarity:.4f}")
-        print(f"{'reading order':<18} {s.reading_order:.4f}")
-    print(f"{'table TEDS':<18} " + (f"{s.teds:.4f} ({s.tables_compared} table pairs)" if s.teds is not None
-                                     else "no tables paired"))
+    _print_scores(s)
     print(f"{'blocks':<18} {c['matched']} paired: {c['same']} same, {c['changed']} changed, {c['split']} split")
     if args.json:
         write_file(args.json, to_diff_json(result) + b"\n")
@@ -153,10 +162,23 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_scores(s: Any) -> None:
+    """The scores, one a line with what each measures; a note or a warning (different documents) on stderr
+    too, where a script running many diffs sees it."""
+    from exporters.diff.report import score_rows
+    if s.note:
+        print(s.note)
+    if s.warning:
+        print(f"docnorm: warning: {s.warning}", file=sys.stderr)
+    for _, label, value, meaning in score_rows(s):
+        print(f"{label:<18} {value}\n{'':<18}   {meaning}")
+
+
 def add_parser(sub: Any) -> None:
     """`docnorm diff` and its arguments."""
     p = add_command(sub, "diff", EXAMPLES_DIFF, "compare two results of the same document",
-             "Pair the blocks of two results of the same document and score text, tables and reading order. "
+             "Pair the blocks of two results of the same document and score their content (text matched whatever "
+             "its order), segmentation, reading order and tables (TEDS, TEDS-S). "
              "A file holding several documents takes #N to pick one (from 1). Two folders are compared document by "
              "document, paired by the source file each result records (else the result's file name); so are two quoted "
              "glob patterns ('llamaparse/**/*.json').")

@@ -7,7 +7,8 @@ from typing import Any
 import msgspec
 from flask import Blueprint, Response, render_template, request, url_for
 
-from exporters.diff import cell_label, diff, page_by_page, to_diff_html
+from exporters.diff import LABELS, MEANINGS, cell_label, diff, page_by_page, to_diff_html
+from exporters.diff.report import score_rows
 from normalizer.errors import failure_message
 from normalizer.schema import Document
 
@@ -77,19 +78,22 @@ def compare() -> str:
     status = (source_status(fa, a), source_status(fb, b))
     sides = compare_sides(shown, (a, b), start, (images_beside(fa), images_beside(fb)),
                           (backdrops(fa, ia, status[0]), backdrops(fb, ib, status[1])))
+    rows = score_rows(result.scores) if result else [(name, LABELS[name], "…", MEANINGS[name]) for name in MEANINGS]
     return render_template("compare.html.j2", result=result, shown=shown, sides=sides, fa=fa, ia=ia, fb=fb, ib=ib,
-                           sources=status,
+                           sources=status, score_rows=rows,
                            start=start, slice=SLICE, total=total, zip=zip, cell_label=cell_label,
                            cells_shown=CELLS_SHOWN)
 
 
 @bp.get("/api/compare/summary")
 def compare_summary() -> Response:
-    """The whole documents' scores, for a compare view that showed its first slice before them."""
+    """The whole documents' scores, for a compare view that showed its first slice before them: each score, and
+    the rows the view shows (score, label, value as shown, what it measures)."""
     fa, ia, a, fb, ib, b = compared()
     s = cached_diff((fa, ia, fb, ib), a, b).scores
-    return json_response({"text_similarity": s.text_similarity, "reading_order": s.reading_order, "teds": s.teds,
-                  "counts": s.counts, "note": s.note})
+    return json_response({"content": s.content, "segmentation": s.segmentation, "splits": s.splits,
+                          "merges": s.merges, "reading_order": s.reading_order, "teds": s.teds, "teds_s": s.teds_s,
+                          "counts": s.counts, "note": s.note, "warning": s.warning, "rows": score_rows(s)})
 
 
 @bp.get("/folders")
@@ -122,7 +126,8 @@ def folders() -> str:
         row.report = url_for(".compare", a=a.path, ai=a.index, b=b.path, bi=b.index)
         rows.append(row)
     result = summarize(fa, fb, sides[0], sides[1], rows, only_a, only_b)
-    return render_template("folders.html.j2", choices=choices, fa=fa, fb=fb, result=result)
+    return render_template("folders.html.j2", choices=choices, fa=fa, fb=fb, result=result, meanings=MEANINGS,
+                           labels=LABELS)
 
 
 def _ancestors(path: str) -> list[str]:

@@ -257,10 +257,14 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
   if (summary && summary.dataset.summary) {
     fetch(summary.dataset.summary).then((r) => r.json()).then((s) => {
       const out = document.getElementById("summary-scores");
-      const f = (v) => (v === null || v === undefined ? "–" : Number(v).toFixed(3));
-      out.textContent = s.note ? s.note
-        : `text similarity ${f(s.text_similarity)} · reading order ${f(s.reading_order)} · TEDS ${f(s.teds)} · `
-          + `${s.counts.same} same, ${s.counts.changed} changed, ${s.counts.split} split`;
+      for (const [name, , value] of s.rows) {  // each score's cell, as the server words it
+        document.querySelectorAll(`[data-score="${name}"]`).forEach((cell) => { cell.textContent = value; });
+      }
+      if (s.warning) {
+        document.getElementById("compare-warning-text").textContent = s.warning;
+        document.getElementById("compare-warning").hidden = false;
+      }
+      out.textContent = s.note ? s.note : `${s.counts.same} same, ${s.counts.changed} changed, ${s.counts.split} split`;
       out.classList.add("scored");
     });
   }
