@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from . import registry, sanitize
-from .detect import probe
+from .detect import file_bytes, named_format, probe, text_of
 from .errors import NormalizeError, Repairs
 from .schema import Document
 
@@ -31,8 +31,12 @@ def detect(raw: Any) -> str:
         >>> detect(b'{"job": {"id": "pjb-1", "status": "COMPLETED"}}')
         'llamacloud.v2'
     """
+    named = named_format(raw)
     with _bounded_depth():
-        return registry.detect(probe(_clean(raw, Repairs()))).id
+        cleaned = _clean(raw, Repairs())
+        if named is not None and text_of(cleaned) is not None:  # a file's name gave it (Markdown): text is enough
+            return named
+        return registry.detect(probe(cleaned)).id
 
 
 def normalize_all(raw: Any, *, format: str | None = None, strict: bool = False) -> list[Document]:
@@ -62,15 +66,31 @@ def normalize_all(raw: Any, *, format: str | None = None, strict: bool = False) 
     gc.disable()
     try:
         with _bounded_depth():
+            named = named_format(raw)  # a .md file's bytes say Markdown (read_file)
+            name = raw.name if named else None
+            format = format or named
             raw = _clean(raw, repairs)
-            seen = probe(raw)
+            seen = _looked_at(raw, format)
             found = registry.forced(format, seen) if format else registry.detect(seen)
             if isinstance(seen, str) and not isinstance(raw, str):
                 raw = seen  # decoded text
-            return found.convert(raw, repairs)
+            docs = found.convert(raw, repairs)
+            for doc in docs if found.text else ():  # text carries no file name: the file's is the document's
+                doc.file_name = doc.file_name or name
+            return docs
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _looked_at(raw: Any, format: str | None) -> Any:
+    """What detection and the converters see: the text itself for a format every text belongs to (Markdown: even
+    text that starts like JSON), else `probe`'s view (a lazily decoded JSON value, or the text of a text file)."""
+    if format and format in registry.BY_ID and registry.BY_ID[format].any_text:
+        text = text_of(raw)
+        if text is not None:
+            return text
+    return probe(raw)
 
 
 def _clean(raw: Any, repairs: Repairs) -> Any:
@@ -121,7 +141,9 @@ def normalize(raw: Any, *, format: str | None = None, strict: bool = False) -> D
 
 def read_file(path: str | os.PathLike[str]) -> bytes:
     """A saved file's bytes. Only a regular file is read: a FIFO or a device named `*.json` would block (or never
-    end), so it is an OSError at once, like a missing file.
+    end), so it is an OSError at once, like a missing file. The bytes of a file whose name gives its format (a
+    `.md` or `.markdown` file: Markdown, which content cannot tell) carry it (`detect.NamedBytes`), so that
+    `normalize_all`, `detect` and the command line read them as that format.
 
     Example:
         >>> len(read_file("samples/whisperer/sales.text.txt")) > 0
@@ -132,19 +154,21 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
+            return file_bytes(fh.read(), path)
     finally:
         os.close(fd)
 
 
 def load(path: str | os.PathLike[str]) -> list[Document]:
-    """Every Document in a saved file: raw provider JSON, canonical JSON, or LLMWhisperer text.
+    """Every Document in a saved file: raw provider JSON, canonical JSON, LLMWhisperer text, or Markdown (a `.md` or
+    `.markdown` file).
 
     Args:
         path: the file.
 
     Returns:
-        Its Documents (`normalize_all` of its bytes); LLMWhisperer text gets the file's name as `file_name`.
+        Its Documents (`normalize_all` of its bytes); LLMWhisperer text and Markdown get the file's name as
+        `file_name`.
 
     Raises:
         NormalizeError: the file cannot be read or is bad input.
@@ -160,6 +184,6 @@ def load(path: str | os.PathLike[str]) -> list[Document]:
     docs = normalize_all(data)
     name = os.path.basename(os.fspath(path))
     for doc in docs:
-        if doc.file_name is None and doc.format == "whisperer.text":
+        if doc.file_name is None and doc.format in ("whisperer.text", "markdown"):
             doc.file_name = name
     return docs

@@ -4,6 +4,8 @@ JSON bytes are decoded two levels deep and below that one level at a time (`msgs
 unparsed, containers are told apart by their first byte), so sniffing a 100 MB result costs one fast scan.
 Input that is not JSON is text (LLMWhisperer's `result_text`), unless its first bytes say it is a PDF, an
 image or an Office file (what people mistake for a result), or it is a file path given instead of content.
+Markdown is text too, told by its file's name (`file_bytes`: a `.md` file's bytes carry the format) or by the
+caller.
 """
 
 from __future__ import annotations
@@ -91,6 +93,9 @@ MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Office document (doc, xls, ppt)"),
 )
 _RIFF_WEBP = (b"RIFF", b"WEBP")
+# marker's paginated Markdown opens with its first page's separator `{0}----…`: text, though it starts with "{"
+# (JSON never has a digit after its opening brace).
+_PAGINATED = re.compile(rb"\{\d{1,6}\}-{48}")
 # One line that names a file rather than holding a result: a path ending in a suffix of a file people have.
 _PATH = re.compile(r"[^\n<>|\"]{0,4000}\.(?:json|jsonl|txt|md|pdf|png|jpe?g|tiff?|webp|bmp|docx?|xlsx?|pptx?)\s*",
                    re.I)
@@ -113,6 +118,39 @@ def _file_kind(data: bytes) -> str | None:
 
 def probe(raw: Any) -> Probe | str:
     """A `Probe` for JSON input, or the text itself for a non-JSON text file."""
+    raw = _checked(raw)
+    if isinstance(raw, str):
+        stripped = raw.lstrip("\ufeff \t\r\n")
+        if stripped[:1] in ("{", "[") and not _PAGINATED.match(stripped[:60].encode("utf-8", "replace")):
+            return Probe(_encoded(stripped))
+        return _not_a_path(raw)
+    if isinstance(raw, bytes):
+        stripped = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if stripped[:1] in JSON_START and not _PAGINATED.match(stripped, 0, 60):
+            return Probe(stripped)
+        return _text(raw)
+    return Probe(raw)
+
+
+def text_of(raw: Any) -> str | None:
+    """The input read as text whatever it looks like, for a format every text belongs to (Markdown): a str as it
+    is, bytes as UTF-8 (a PDF, an image, an Office file or bytes that are not UTF-8 are a `NormalizeError`, as in
+    `probe`; blank text is text, an empty page); None for parsed JSON, which is no text.
+
+    Example:
+        >>> text_of(b"[a link](x.md) opens this text")
+        '[a link](x.md) opens this text'
+    """
+    if isinstance(raw, (str, bytes, bytearray, memoryview)) and not raw.strip():
+        return bytes(raw).decode() if not isinstance(raw, str) else raw  # blank: an empty page
+    raw = _checked(raw)
+    if isinstance(raw, str):
+        return _not_a_path(raw)
+    return _text(raw) if isinstance(raw, bytes) else None
+
+
+def _checked(raw: Any) -> Any:
+    """`raw` with bytes-like values as bytes; a path object or an empty input is a `NormalizeError`."""
     if isinstance(raw, os.PathLike):
         raise NormalizeError("$", f"expected a result's content, found the path {os.fspath(raw)!r}; "
                                   "read a file with normalizer.load(path)")
@@ -120,29 +158,71 @@ def probe(raw: Any) -> Probe | str:
         raw = bytes(raw)
     if isinstance(raw, (str, bytes)) and not raw.strip():
         raise NormalizeError("$", "expected JSON or text, found an empty input")
-    if isinstance(raw, str):
-        stripped = raw.lstrip("\ufeff \t\r\n")
-        if stripped[:1] in ("{", "["):
-            return Probe(_encoded(stripped))
-        if _PATH.fullmatch(stripped):
-            raise NormalizeError("$", f"expected a result's content, found what looks like a file path "
-                                      f"{stripped.strip()[:200]!r}; read a file with normalizer.load(path)")
-        return raw
-    if isinstance(raw, bytes):
-        stripped = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if stripped[:1] in JSON_START:
-            return Probe(stripped)
-        kind = _file_kind(raw)
-        if kind is not None:
-            raise _not_a_result(kind)
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            hint = "; zero bytes in it suggest UTF-16 or UTF-32 without a byte order mark: save it as UTF-8" \
-                if b"\x00" in raw else ""
-            raise NormalizeError("$", f"expected JSON or UTF-8 text, found undecodable bytes ({exc.reason} "
-                                      f"at byte {exc.start}){hint}") from None
-    return Probe(raw)
+    return raw
+
+
+def _not_a_path(text: str) -> str:
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if _PATH.fullmatch(stripped):
+        raise NormalizeError("$", f"expected a result's content, found what looks like a file path "
+                                  f"{stripped.strip()[:200]!r}; read a file with normalizer.load(path)")
+    return text
+
+
+def _text(raw: bytes) -> str:
+    """Bytes that are not JSON as text: UTF-8, unless their first bytes say they are a document or an image."""
+    kind = _file_kind(raw)
+    if kind is not None:
+        raise _not_a_result(kind)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        hint = "; zero bytes in it suggest UTF-16 or UTF-32 without a byte order mark: save it as UTF-8" \
+            if b"\x00" in raw else ""
+        raise NormalizeError("$", f"expected JSON or UTF-8 text, found undecodable bytes ({exc.reason} "
+                                  f"at byte {exc.start}){hint}") from None
+
+
+# --- formats a file's name gives -------------------------------------------------------------------------
+
+# What a suffix says that content cannot: any text is Markdown, so a Markdown file is known by its name.
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown"}
+
+
+class NamedBytes(bytes):
+    """A file's bytes that carry the format its name gives (`SUFFIX_FORMATS`) and the name; `api.read_file` returns
+    one for such a file (every other file's bytes are plain `bytes`), and `normalize_all`, `detect` and `load` read
+    it as that format unless the caller names another."""
+
+    format: str = ""
+    name: str = ""
+
+
+def file_bytes(data: bytes, path: Any) -> bytes:
+    """`data` as `NamedBytes` when the name of `path` gives a format, else unchanged: the bytes then carry what the
+    name says through every caller that only passes bytes on (the command line, the corpus runner).
+
+    Example:
+        >>> named_format(file_bytes(b"# Notes", "notes.MD")), named_format(file_bytes(b"{}", "x.json"))
+        ('markdown', None)
+    """
+    name = os.fspath(path)
+    found = SUFFIX_FORMATS.get(os.path.splitext(name)[1].lower()) if isinstance(name, str) else None
+    if found is None:
+        return data
+    named = NamedBytes(data)
+    named.format, named.name = found, os.path.basename(name)
+    return named
+
+
+def named_format(raw: Any) -> str | None:
+    """The format a file's name gave its bytes (`file_bytes`), or None: what detection cannot see in the content.
+
+    Example:
+        >>> named_format(file_bytes(b"- item", "notes.markdown")), named_format(b"- item")
+        ('markdown', None)
+    """
+    return raw.format if isinstance(raw, NamedBytes) else None
 
 
 def _encoded(text: str) -> bytes:
