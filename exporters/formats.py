@@ -35,6 +35,7 @@ class ExportSettings(Struct, frozen=True, kw_only=True):
     source: str | None = None  # HTML: the source document, its pages (with the boxes) embedded beside the text
     bom: bool = False  # CSV: a UTF-8 byte order mark first, so Excel reads the file as UTF-8
     unit: Literal["chunk", "page", "block"] = "chunk"  # langchain-jsonl: one record per chunk, page or block
+    source_name: str | None = None  # the result file's name: named files fall back on it (no file_name recorded)
     options: dict[str, Any] = {}  # --opt name=value, for the target's options struct
 
 
@@ -56,12 +57,14 @@ class Target(NamedTuple):
     """One export target. The first three fields are (suffix, media type, write), as the table's rows were."""
     suffix: str
     media_type: str
-    write: Callable[[Document, ExportSettings], str | bytes | list[str]]  # one output, or one per table
+    write: Callable[[Document, ExportSettings], str | bytes | list]  # one output, one per table, or named files
     options: type | str = NoOptions  # the writer's options struct, or "module:Name" to import it when first used
     content_only: bool = True  # nothing to write for a job without content (a failed or pending job)
     extra: str | None = None  # the pip extra its optional dependency comes with
     help: str = ""  # one line for `docnorm export --help` and the README
     per_table: bool = False  # one file per logical table
+    named: bool = False  # files the writer names (a list of named_files.NamedFile): -o DIRECTORY on the command
+    #                      line; the viewer zips them (then `suffix` and `media_type` are the zip's)
 
 
 def options_type(target: Target) -> type:
@@ -91,6 +94,8 @@ def options_for(target: Target, settings: ExportSettings, **named: Any) -> Any:
         return msgspec.convert({**named, **given}, kind, strict=False)
     except msgspec.ValidationError as exc:  # "Expected `bool`, got `str` - at `$.furniture`"
         expected, _, where = str(exc).partition(" - at `$.")
+        if not where:  # the struct's own check (its __post_init__) says what is wrong
+            raise OptionError(expected) from None
         name = where.rstrip("`")
         found = given.get(name, named.get(name))
         raise OptionError(f"option {name}: {expected.split(',')[0].lower()}, found {found!r}") from None
@@ -188,6 +193,11 @@ def _xlsx(doc: Document, settings: ExportSettings) -> bytes:
     return to_xlsx(doc)
 
 
+def _omnidocbench_md(doc: Document, settings: ExportSettings) -> list:
+    from exporters.omnidocbench_md import to_omnidocbench_md
+    return to_omnidocbench_md(doc, options_for(EXPORTS["omnidocbench-md"], settings), settings.source_name)
+
+
 def _tables(doc: Document, render: Callable) -> list[str]:
     from exporters.joined import logical_blocks
     return [render(table) for block, table in logical_blocks(doc.blocks) if block.kind == "table" and table]
@@ -228,3 +238,7 @@ register("langchain-jsonl", Target(".langchain.jsonl", "application/x-ndjson", _
                                         "chunk|page|block)"))
 register("xlsx", Target(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _xlsx,
                         extra="xlsx", help="an Excel workbook: a sheet per logical table, merged cells for spans"))
+register("omnidocbench-md", Target(".omnidocbench.zip", "application/zip", _omnidocbench_md,
+                                   "exporters.omnidocbench_md:OmniDocBenchOptions", named=True,
+                                   help="OmniDocBench predictions: one Markdown file per page, named after its page "
+                                        "image (-o DIRECTORY)"))

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, request
 
 from exporters.formats import EXPORTS, ExportSettings, OptionError, option_fields
+from exporters.named_files import NamedFile, unique_name
 
 from .common import doc_from_request
 
@@ -32,10 +33,13 @@ def export(name: str) -> Response:
     options = {key[4:]: value for key, value in request.args.items() if key.startswith("opt.")}
     try:
         out = target.write(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html",
-                                               options=options))
+                                               source_name=os.path.basename(rel), options=options))
     except OptionError as exc:
         return Response(f"{name}: {exc}", status=400, mimetype="text/plain")
     stem = os.path.splitext(os.path.basename(rel))[0] + (f"-{i}" if i else "")
+    if target.named:  # files the writer named (one per page…): a zip of them, under their names made safe
+        return Response(_zip_named(out), mimetype=target.media_type,
+                        headers={"Content-Disposition": attachment(stem + target.suffix)})
     if isinstance(out, list):  # one file per table: a zip of them
         return Response(_zip(stem, out, target.suffix), mimetype="application/zip",
                         headers={"Content-Disposition": attachment(f"{stem}.tables{target.suffix}.zip")})
@@ -53,6 +57,17 @@ def _zip(stem: str, files: list[str], suffix: str) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for n, text in enumerate(files, 1):
             archive.writestr(f"{_SAFE_NAME.sub('_', stem) or 'table'}-{n}{suffix}", text)
+    return buffer.getvalue()
+
+
+def _zip_named(files: list[NamedFile]) -> bytes:
+    """Named files in one zip: each name made safe (one path component: nothing can land outside the folder it is
+    unpacked into) and unique."""
+    buffer = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            archive.writestr(unique_name(file.name, used), file.content)
     return buffer.getvalue()
 
 
