@@ -65,7 +65,7 @@ def _layout(truth: Document, pred: Document, tally: _Tally) -> float | None:
     ft, fp = _frames(truth), _frames(pred)
     if not ft or not fp:
         return None
-    (wt, ht), (wp, hp) = next(iter(ft.values())), next(iter(fp.values()))
+    (wt, ht), (wp, hp) = next(iter(ft.values()), (1.0, 1.0)), next(iter(fp.values()), (1.0, 1.0))
     boxes_t: dict[str, list[list[float]]] = {}
     boxes_p: dict[str, list[list[float]]] = {}
     for blocks, boxes, (w, h) in ((truth.blocks, boxes_t, (wt, ht)), (pred.blocks, boxes_p, (wp, hp))):

@@ -20,6 +20,7 @@ from ..corpus.runner import read
 
 READABLE = (".json", ".txt", ".md", ".markdown")  # what a folder given as truth or predictions is read for
 MARKDOWN = (".md", ".markdown")
+NOTES = ("readme", "provenance", "licence", "license", "changelog")  # a folder's notes about itself: not pages
 
 
 class PageRef(NamedTuple):
@@ -43,7 +44,8 @@ class Side(NamedTuple):
 
 
 def files_of(path: str) -> list[str]:
-    """The files a truth or prediction argument names: itself, or every readable file under a folder, sorted.
+    """The files a truth or prediction argument names: itself, or every readable file under a folder, sorted
+    (hidden files and a folder's notes about itself, README.md and the like, left out).
 
     Example:
         >>> files_of("tests/data/omnidocbench/mds")[0].endswith(".md")
@@ -54,7 +56,8 @@ def files_of(path: str) -> list[str]:
     found = []
     for root, dirs, names in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [os.path.join(root, n) for n in sorted(names) if n.lower().endswith(READABLE) and n[:1] != "."]
+        found += [os.path.join(root, n) for n in sorted(names) if n.lower().endswith(READABLE) and n[:1] != "."
+                  and not n.lower().startswith(NOTES)]
     return found
 
 
