@@ -2,7 +2,8 @@
 
 from .api import detect, load, normalize, normalize_all
 from .errors import DocnormError, NormalizeError, failure_message
+from .join import join
 from .schema import Block, Cell, Chunk, Document, Image, Job, Line, Location, Page, Table, Word
 
-__all__ = ["detect", "normalize", "normalize_all", "load", "NormalizeError", "DocnormError", "failure_message", "Document", "Page", "Block",
+__all__ = ["detect", "normalize", "normalize_all", "load", "join", "NormalizeError", "DocnormError", "failure_message", "Document", "Page", "Block",
            "Table", "Cell", "Chunk", "Job", "Line", "Word", "Image", "Location"]

@@ -7,14 +7,19 @@ import os
 import sys
 from typing import Any
 
-from exporters.corpus.runner import Outcome, Unreadable, UsageError, jobs_wanted, read, run
+import msgspec
+
+from exporters.corpus.runner import Crashed, Outcome, Unreadable, UsageError, input_failed, jobs_wanted, map_jobs, \
+    read, run, tally
 from exporters.formats import EXPORTS, ExportSettings, OptionError, option_fields, options_for
+from exporters.named_files import NamedFile, unique_name
 from normalizer import normalize_all
 from normalizer.schema import Document
 
 from .common import add_command, add_inputs, as_bytes, check_writable, counts, errors_file, goes_to_folder, \
     make_folder, print_summary, one_input, source_arg, stdin_once, stem_of, write_file
 from .inputs import expand, outputs_under
+from .joined import joined_inputs
 
 
 EXAMPLES_EXPORT = [
@@ -22,6 +27,7 @@ EXAMPLES_EXPORT = [
     "docnorm export result.json --to tables-csv -o tables/",
     "docnorm export results/ --to md -o markdown/ --glob '*_v2.json'",
     "docnorm export result.json --to html --source report.pdf -o report.html",
+    "docnorm export results/ --to omnidocbench-md -o predictions/",
 ]
 
 
@@ -50,6 +56,8 @@ def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outco
     source, name, base, to, settings = job
     suffix = EXPORTS[to].suffix
     docs, outputs = _read_and_render(read(source), to, settings)
+    if EXPORTS[to].named:  # written by the parent in input order (`_run_named`): two inputs may name one file
+        return counts(docs, records=[(name, os.path.dirname(base), outputs)])
     many = EXPORTS[to].per_table or len(outputs) > 1
     for n, text in enumerate(outputs, 1):
         write_file(f"{base}-{n}{suffix}" if many else base + suffix, as_bytes(text))
@@ -62,27 +70,42 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not items:
         raise UsageError("no result files found in " + ", ".join(args.files))
+    sources, read_status = stdin_once(items), 0
+    if args.join:  # the pages of each source joined first (viewer/cli/joined.py); then one input per source
+        read_status, items, sources = joined_inputs(items, sources, None, False, jobs_wanted(args.jobs), errors)
+        if not items:
+            return read_status
     if goes_to_folder(args, items):
         if not args.output:
             raise UsageError("exporting several files needs -o DIRECTORY")
         make_folder(args.output)
         used: set[str] = set()
-        jobs = [(source, item.path, outputs_under(args.output, item.rel, "", used), args.to, settings)
-                for item, source in zip(items, stdin_once(items))]
-        status, summary, _ = run(_export_job, jobs, jobs_wanted(args.jobs), "export", errors)
+        jobs = [(source, item.path, outputs_under(args.output, item.rel, "", used), args.to,
+                 msgspec.structs.replace(settings, source_name=None if item.path == "-" else item.rel))
+                for item, source in zip(items, sources)]
+        if EXPORTS[args.to].named:
+            status, summary = _run_named(jobs, jobs_wanted(args.jobs), errors)
+        else:
+            status, summary, _ = run(_export_job, jobs, jobs_wanted(args.jobs), "export", errors)
         print_summary(summary, items)
-        return status
+        return max(status, read_status)
     name = items[0].path
     target = EXPORTS[args.to]
-    if args.output and not target.per_table and not os.path.isdir(args.output):
+    if target.named:
+        settings = msgspec.structs.replace(settings, source_name=None if name == "-" else name)
+        if args.output:
+            make_folder(args.output)
+    elif args.output and not target.per_table and not os.path.isdir(args.output):
         check_writable(args.output)
-    got = one_input(name, lambda: _read_and_render(read(stdin_once(items)[0]), args.to, settings))
+    got = one_input(name, lambda: _read_and_render(read(sources[0]), args.to, settings))
     if got is None:
         return 1
     docs, outputs = got
     suffix = target.suffix
+    if target.named:
+        return _write_named_here(outputs, args, name) or read_status
     if target.per_table or len(outputs) > 1:
-        return _write_many(outputs, args, name, suffix, len(docs))
+        return _write_many(outputs, args, name, suffix, len(docs)) or read_status
     payload = outputs[0] if outputs else ""
     if args.output:
         write_file(args.output, as_bytes(payload))
@@ -93,7 +116,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
     else:
         sys.stdout.write(payload)
-    return 0
+    return read_status
 
 
 def _write_many(outputs: list[str | bytes], args: argparse.Namespace, name: str, suffix: str, n_docs: int) -> int:
@@ -110,6 +133,46 @@ def _write_many(outputs: list[str | bytes], args: argparse.Namespace, name: str,
         write_file(os.path.join(args.output, f"{stem}-{i}{suffix}"), as_bytes(text))
     if not outputs:
         print(f"docnorm: {name}: no tables to export", file=sys.stderr)
+    return 0
+
+
+def _run_named(jobs: list[Any], workers: int, errors: str | None) -> tuple[int, Any]:
+    """A named target over several inputs: the jobs render on every core and this process writes their files as
+    they come back, in input order, each into its input's mirrored folder; a name met again there gets -2, -3…
+    (`unique_name`), the same for any -j. A file that cannot be written is its input's failure."""
+    used: dict[str, set[str]] = {}
+
+    def written(outcomes: Any) -> Any:
+        for outcome in outcomes:
+            for name, folder, files in outcome.records:
+                try:
+                    _write_named(files, folder, used.setdefault(folder, set()))
+                except UsageError as exc:
+                    outcome.failures = [*outcome.failures, (name, str(exc))]
+            outcome.records = []
+            yield outcome
+    got = map_jobs(_export_job, jobs, workers)
+    outcomes = (input_failed(job, g.message) if isinstance(g, Crashed) else g for job, g in zip(jobs, got))
+    status, summary, _ = tally(written(outcomes), "export", errors, bar=len(jobs) > 1)
+    return status, summary
+
+
+def _write_named(files: list[NamedFile], folder: str, used: set[str]) -> None:
+    for file in files:
+        write_file(os.path.join(folder, unique_name(file.name, used)), as_bytes(file.content))
+
+
+def _write_named_here(files: list[NamedFile], args: argparse.Namespace, name: str) -> int:
+    """The files of a named target into -o DIRECTORY under their names (made safe); a single file may go to
+    standard output."""
+    if not args.output:
+        if len(files) == 1 and isinstance(files[0].content, str):
+            sys.stdout.write(files[0].content)
+            return 0
+        raise UsageError(f"{name}: --to {args.to} writes {len(files)} files: give -o DIRECTORY for them")
+    _write_named(files, args.output, set())
+    if not files:
+        print(f"docnorm: {name}: no pages to export", file=sys.stderr)
     return 0
 
 
@@ -166,4 +229,6 @@ def add_parser(sub: Any) -> None:
                    help="an option of the target (listed below with its values); may be repeated")
     p.add_argument("--unit", choices=["chunk", "page", "block"], default="chunk",
                    help="langchain-jsonl: one record per chunk (default), page or block")
+    p.add_argument("--join", action="store_true", help="join results saved one page per file (NAME_0_res.json, "
+                   "NAME_1_res.json…) into one document per source before exporting")
     p.set_defaults(run=cmd_export)

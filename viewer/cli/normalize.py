@@ -13,6 +13,7 @@ from normalizer.errors import shown
 from .common import add_command, add_inputs, canonical_bytes, check_writable, counts, errors_file, goes_to_folder, \
     make_folder, print_summary, one_input, stdin_once, write_file
 from .inputs import expand, outputs_under
+from .joined import joined_inputs
 
 
 EXAMPLES_DETECT = [
@@ -26,6 +27,7 @@ EXAMPLES_NORMALIZE = [
     "docnorm normalize a.json b.json -o canonical/",
     "docnorm normalize bucket/ -o canonical/ --errors failed.jsonl",
     "docnorm normalize @list.txt -o canonical/ -j 8      # list.txt: one path a line",
+    "docnorm normalize output/ --join -o canonical/      # report_0_res.json, report_1_res.json… -> report",
 ]
 
 
@@ -63,11 +65,16 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     errors = errors_file(args)
     if not items:
         raise UsageError("no result files found in " + ", ".join(args.files))
+    sources, fmt, read_status = stdin_once(items), args.format, 0
+    if args.join:  # the pages of each source joined first; the joined documents are the inputs from here on
+        read_status, items, sources = joined_inputs(items, sources, fmt, args.strict, jobs_wanted(args.jobs), errors)
+        fmt = None
+        if not items:
+            return read_status
     if not goes_to_folder(args, items):
         if args.output:
             check_writable(args.output)
-        docs = one_input(items[0].path, lambda: normalize_all(read(stdin_once(items)[0]), format=args.format,
-                                                              strict=args.strict))
+        docs = one_input(items[0].path, lambda: normalize_all(read(sources[0]), format=fmt, strict=args.strict))
         if docs is None:
             return 1
         if len(docs) != 1:
@@ -77,16 +84,16 @@ def cmd_normalize(args: argparse.Namespace) -> int:
             write_file(args.output, payload)
         else:
             sys.stdout.buffer.write(payload)
-        return 0
+        return read_status
     if not args.output:
         raise UsageError("normalizing several files needs -o DIRECTORY")
     make_folder(args.output)
     used: set[str] = set()
-    jobs = [(source, item.path, outputs_under(args.output, item.rel, ".docnorm.json", used), args.format, args.strict,
-             args.indent) for item, source in zip(items, stdin_once(items))]
+    jobs = [(source, item.path, outputs_under(args.output, item.rel, ".docnorm.json", used), fmt, args.strict,
+             args.indent) for item, source in zip(items, sources)]
     status, summary, _ = run(_normalize_job, jobs, jobs_wanted(args.jobs), "normalize", errors)
     print_summary(summary, items)
-    return status
+    return max(status, read_status)
 
 
 def _formats_help() -> str:
@@ -113,4 +120,6 @@ def add_normalize_parser(sub: Any) -> None:
     p.add_argument("--format", metavar="ID", help="read the input as this format id instead of detecting it")
     p.add_argument("--strict", action="store_true", help="fail on anything that would need a repair")
     p.add_argument("--indent", type=int, default=0, metavar="N", help="indent the JSON by N spaces (default: compact)")
+    p.add_argument("--join", action="store_true", help="join results saved one page per file (NAME_0_res.json, "
+                   "NAME_1_res.json…) into one document per source: by file_name, else the name without its _N suffix")
     p.set_defaults(run=cmd_normalize)
