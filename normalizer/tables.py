@@ -158,7 +158,9 @@ def from_html(source: str, repairs: Repairs, path: str) -> ParsedTable:
         elif tag == "caption":
             if not closing:
                 caption = cell_text(_caption_text(body))
-        else:
+        else:  # a section's start or end also ends an open row, as in a browser: cells written straight into a
+            # <thead> with no <tr> (unstructured's text_as_html does it) are that section's own row
+            row = None
             in_head = tag == "thead" and not closing
     return ParsedTable(place(rows, repairs, path), caption)
 

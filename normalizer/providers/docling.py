@@ -4,9 +4,13 @@ Headings: a `title` is level 1 and a `section_header` of level n is level n + 1 
 the title). The frame it reads: each item's `prov[].bbox` is `{l, t, r, b, coord_origin}` in the page's units (points for a
 PDF), with its origin TOPLEFT (y down, as ours) or BOTTOMLEFT (y up: `t` is the top's height above the page
 bottom), converted here with the page height from `pages`. Reading order is the body tree walked depth first
-through its JSON-pointer `$ref`s (the deprecated `furniture` root too); an item no tree reaches is kept, at the
-end, with a note. Tables are `TableData` cells placed at their row and column offsets with their spans; list
-items take their depth from the nesting of `list` groups; a picture's or table's `captions` link its captions.
+through its JSON-pointer refs (the deprecated `furniture` root too); an item no tree reaches is kept, at the end,
+with a note. A ref is `{"$ref": …}` as `save_as_json` writes it, or `{"cref": …}` as schema 1.0.0 to 1.4.0 files
+saved without aliases spell it (docling's own ground truth of those versions). Tables (`table`, and
+`document_index`, Docling's table of contents) are `TableData` cells placed at their row and column offsets with
+their spans (`docling_table.py`); list items take their depth from the nesting of `list` groups; a picture's or
+table's `captions` link its captions, wherever the tree puts them (1.0.0 puts a table's caption in the body
+before the table: it stays there, linked).
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box, finite_numbers
 from ..kit import kind_of, list_level
-from ..schema import Block, Document, Job, Page, Table
-from ..tables import grid_limit, place, plain_text
+from ..schema import Block, Document, Job, Page
+from ..tables import plain_text
 from ..typed import Raw, as_json, decode_as, present, rest_of
+from .docling_table import Box, TableData, read_table
 
 PROVIDER = "docling"
 FORMAT = "docling"
@@ -31,7 +36,7 @@ KINDS = {
     "title": "heading", "section_header": "heading", "text": "paragraph", "paragraph": "paragraph",
     "reference": "paragraph", "list_item": "list_item", "caption": "caption", "footnote": "footnote",
     "page_header": "header", "page_footer": "footer", "formula": "formula", "code": "code", "picture": "figure",
-    "chart": "figure", "table": "table", "document_index": "toc", "checkbox_selected": "paragraph",
+    "chart": "figure", "table": "table", "document_index": "table", "checkbox_selected": "paragraph",
     "checkbox_unselected": "paragraph", "handwritten_text": "paragraph", "form": "other",
     "key_value_region": "other", "grading_scale": "other", "empty_value": "other", "marker": "other",
     "field_region": "other", "field_heading": "heading", "field_item": "other", "field_key": "paragraph",
@@ -48,43 +53,25 @@ COLLECTIONS = ("texts", "tables", "pictures", "groups", "key_value_items", "form
 
 class Ref(Raw, kw_only=True):
     cref: str | None = field(default=None, name="$ref")
+    plain: str | None = field(default=None, name="cref")  # schema 1.0.0 to 1.4.0 as docling's own tests saved it
 
+    @property
+    def pointer(self) -> str | None:
+        """The item it points at, however it was spelled (`$ref`, or `cref` as pydantic wrote it unaliased)."""
+        return self.cref if self.cref is not None else self.plain
 
-class Box(Raw, kw_only=True):
-    l: Any = None
-    t: Any = None
-    r: Any = None
-    b: Any = None
-    coord_origin: str | None = None
+    @property
+    def more(self) -> dict[str, Any] | None:
+        """What the ref holds besides its pointer (unknown keys, a `cref` beside a `$ref`), or None."""
+        if self.plain is not None and self.cref is not None:
+            return {**self.rest, "cref": self.plain}
+        return dict(self.rest) if self.rest else None
 
 
 class Prov(Raw, kw_only=True):
     page_no: int | None = None
     bbox: Box | None = None
     charspan: Any = UNSET
-
-
-class DCell(Raw, kw_only=True):
-    bbox: Box | None = None
-    row_span: int | None = None
-    col_span: int | None = None
-    start_row_offset_idx: int | None = None
-    end_row_offset_idx: int | None = None
-    start_col_offset_idx: int | None = None
-    end_col_offset_idx: int | None = None
-    text: str | None = None
-    column_header: bool | None = None
-    row_header: bool | None = None
-    row_section: bool | None = None
-    fillable: Any = UNSET
-
-
-class TableData(Raw, kw_only=True):
-    table_cells: list[DCell] | None = None
-    num_rows: int | None = None
-    num_cols: int | None = None
-    grid: Any = UNSET
-    orientation: Any = UNSET
 
 
 class Item(Raw, kw_only=True):
@@ -176,7 +163,7 @@ class _Reader:
             stack = [(ref, path, k, 0) for k, ref in enumerate(root.children or ())][::-1]
             while stack:
                 ref, parent_path, k, depth = stack.pop()
-                pointer = ref.cref or ""
+                pointer = ref.pointer or ""
                 if pointer in seen:
                     continue
                 found = self.items.get(pointer)
@@ -186,14 +173,14 @@ class _Reader:
                     continue
                 seen.add(pointer)
                 item, item_path = found
-                if ref.rest:
-                    self.kept.setdefault(pointer, {})["ref"] = dict(ref.rest)
+                if ref.rest or ref.plain is not None and ref.cref is not None:
+                    self.kept.setdefault(pointer, {})["ref"] = ref.more
                 deeper = depth + 1 if item.label in ("list", "ordered_list") or item.name == "list" else depth
                 if not pointer.startswith("#/groups/"):
                     out.append((item, item_path, depth))
-                elif item.rest or (item.parent and item.parent.rest) or item.prov:
+                elif item.rest or (item.parent and item.parent.more) or item.prov:
                     self.kept.setdefault(pointer, {})["group"] = compact({
-                        **item.rest, "parent_rest": dict(item.parent.rest) if item.parent and item.parent.rest else None,
+                        **item.rest, "parent_rest": item.parent.more if item.parent else None,
                         "prov": len(item.prov or ()) or None})
                 if item.children:
                     stack += [(r, item_path, k, deeper) for k, r in enumerate(item.children)][::-1]
@@ -222,82 +209,6 @@ class _Reader:
             raw = [b.l, b.t, b.r, b.b]
         return checked_box(raw, self.repairs, path)
 
-    def table(self, data: TableData | None, page: int, path: str) -> Table:
-        """Cells at their offsets: laid out row by row with empty cells where nothing covers a slot, so the
-        grid placement (and its repairs and bounds) keeps every cell where Docling put it. What a canonical cell
-        has no field for is left in `self.cell_extra`, by the cell's place in `table_cells`."""
-        cells = [c for c in (data.table_cells if data else None) or ()]
-        self.cell_extra: dict[int, dict[str, Any]] = {}
-        if not cells:
-            return Table(n_rows=0, n_cols=0)
-        at = [(c.start_row_offset_idx or 0, c.start_col_offset_idx or 0, c) for c in cells]
-        n_rows = max(max(r for r, _, _ in at) + 1, data.num_rows or 0)  # type: ignore[union-attr]
-        n_cols = max(max(k for _, k, _ in at) + 1, data.num_cols or 0)  # type: ignore[union-attr]
-        boxed: set[int] = set()  # cells whose box a canonical cell holds
-        if n_rows * n_cols > grid_limit(len(cells)) or min(min(r, k) for r, k, _ in at) < 0:
-            self.repairs(f"{path}.data", f"expected cell offsets from 0 within a grid for {len(cells)} cells, found "
-                                         f"{n_rows} x {n_cols}", "cells laid out in their order")
-            rows = [[(c.text or "", 1, 1, bool(c.column_header or c.row_header)) for _, _, c in sorted(at, key=_pos)]]
-            table = place(rows, self.repairs, f"{path}.data.table_cells")
-        else:
-            table = place(_rows(at, n_rows, n_cols), self.repairs, f"{path}.data.table_cells")
-            boxes = {(r, k): (n, c) for n, (r, k, c) in enumerate(at)}
-            for cell in table.cells:  # each cell's own box, where Docling gives one
-                found = boxes.get((cell.row, cell.col))
-                if found is not None and found[1].bbox is not None and found[1].text == cell.text:
-                    cell.bbox = self.box(found[1].bbox, page, f"{path}.data.table_cells[{found[0]}].bbox")
-                    if cell.bbox is not None:
-                        boxed.add(found[0])
-        self.cell_extra = {k: _cell_extra(c, k in boxed) for k, c in enumerate(cells)
-                           # most cells carry nothing more: not even looked at
-                           if c.rest or c.bbox is not None or c.row_section or c.fillable is not UNSET}
-        return table
-
-
-def _rows(at: list[tuple[int, int, DCell]], n_rows: int, n_cols: int) -> list[list[Any]]:
-    """Raw rows for `place`: each row's cells in column order, an empty cell in each slot that neither a cell
-    nor a span from above covers."""
-    covered: set[tuple[int, int]] = set()
-    by_row: dict[int, list[tuple[int, DCell]]] = {}
-    for r, k, c in at:
-        by_row.setdefault(r, []).append((k, c))
-    rows = []
-    for r in range(n_rows):
-        row, col = [], 0
-        for k, c in sorted(by_row.get(r, []), key=lambda x: x[0]):
-            while col < k:
-                if (r, col) not in covered:
-                    row.append(("", 1, 1, False))
-                col += 1
-            row_span = max(c.row_span or (c.end_row_offset_idx or r + 1) - r, 1)
-            col_span = max(c.col_span or (c.end_col_offset_idx or k + 1) - k, 1)
-            row.append((c.text or "", row_span, col_span, bool(c.column_header or c.row_header)))
-            _cover(covered, range(r + 1, min(r + row_span, n_rows)), range(k, min(k + col_span, n_cols)))
-            col = k + col_span
-        rows.append(row)
-    return rows
-
-
-def _cell_extra(c: DCell, boxed: bool) -> dict[str, Any]:
-    """A table cell's fields with no canonical home; its box too when no canonical cell holds it (unreadable, or
-    the cell was moved by a repair)."""
-    box = c.bbox
-    return compact({**c.rest, "coord_origin": box.coord_origin if box else None,
-                    "bbox_rest": dict(box.rest) if box and box.rest else None,
-                    "bbox": {"l": box.l, "t": box.t, "r": box.r, "b": box.b} if box and not boxed else None,
-                    **present(c, ("fillable",)), "row_section": c.row_section or None})
-
-
-def _cover(covered: set[tuple[int, int]], rows: range, cols: range) -> None:
-    """Marks the slots a cell's spans reach below its row, up to the first one another cell already reached:
-    overlapping spans are cut by the placement anyway, and each slot is marked once, so spans that cover each
-    other cost the grid's size, not their cells times the grid's."""
-    for rr in rows:
-        for kk in cols:
-            if (rr, kk) in covered:
-                return
-            covered.add((rr, kk))
-
 
 def _key_number(key: str) -> int | None:
     """A `pages` key as a page number from 1: ASCII digits, not too many (`int()` refuses "²", which `isdigit`
@@ -305,10 +216,6 @@ def _key_number(key: str) -> int | None:
     if key.isascii() and key.isdigit() and len(key) < 19 and int(key) > 0:
         return int(key)
     return None
-
-
-def _pos(x: tuple[int, int, Any]) -> tuple[int, int]:
-    return x[0], x[1]
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
@@ -345,7 +252,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
     for (item, _, _), b in zip(items, doc.blocks):
         if not item.captions:
             continue
-        refs = [r.cref for r in item.captions if r.cref]
+        refs = [r.pointer for r in item.captions if r.pointer]
         b.captions = [by_ref[r] for r in refs if r in by_ref]
         if len(b.captions) < len(refs):
             b.extra["caption_refs"] = refs
@@ -375,8 +282,8 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
     extra: dict[str, Any] = {"label": label}
     if item.self_ref is not None:
         extra["self_ref"] = item.self_ref
-    if item.parent is not None and item.parent.cref is not None:
-        extra["parent"] = item.parent.cref
+    if item.parent is not None and item.parent.pointer is not None:
+        extra["parent"] = item.parent.pointer
     if provs and provs[0].bbox is not None and provs[0].bbox.coord_origin is not None:
         extra["coord_origin"] = provs[0].bbox.coord_origin
     if item.content_layer is not None and item.content_layer != "body":
@@ -385,10 +292,10 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
         extra["orig"] = item.orig
     if provs:
         _prov_extras(item, provs, bbox, extra)
-    if item.captions and any(r.rest for r in item.captions):
-        extra["caption_refs_rest"] = [dict(r.rest) for r in item.captions]
-    if item.parent is not None and item.parent.rest:
-        extra["parent_rest"] = dict(item.parent.rest)
+    if item.captions and any(r.rest or r.plain is not None and r.cref is not None for r in item.captions):
+        extra["caption_refs_rest"] = [r.more or {} for r in item.captions]
+    if item.parent is not None and (item.parent.rest or item.parent.plain is not None and item.parent.cref is not None):
+        extra["parent_rest"] = item.parent.more
     if item.self_ref in reader.kept:
         extra["kept"] = reader.kept[item.self_ref]
     values = _item_extras(item)
@@ -413,9 +320,9 @@ def _block(item: Item, path: str, depth: int, reader: _Reader, ids: BlockIds,
     elif kind == "formula":
         block.latex = text or None
     elif kind == "table" and item.data is not None:
-        block.table = reader.table(item.data, page, path)
+        block.table, cell_extra = read_table(item.data, page, path, reader.box, repairs)
         block.text = plain_text(block.table)
-        cells = {str(k): v for k, v in reader.cell_extra.items() if v}
+        cells = {str(k): v for k, v in cell_extra.items() if v}
         if cells:
             extra["cells"] = cells  # by position in table_cells: what a canonical Cell has no field for
     if kind in FURNITURE and item.content_layer not in (None, "furniture"):

@@ -7,6 +7,9 @@ check says so against the real page). `page_idx` counts from 0. `text_level` n >
 `image_caption`/`img_caption`, `table_caption` and `code_caption` become caption blocks linked to their figure,
 table or code; footnotes become footnote blocks after them; `table_body` is read as HTML; `list_items` become list
 items; the VLM backend's discarded blocks (header, footer, page number, aside text, page footnote) keep their kinds.
+In middle.json, lines MinerU's paragraph merge moved from a later page (every span marked `cross_page`, the block they
+left empty and marked `lines_deleted`) keep their text in the block MinerU moved them to, once; their boxes are on
+the page they came from, so they are kept in the line's extra, not given as boxes on this page.
 """
 
 from __future__ import annotations
@@ -222,22 +225,33 @@ def _span_text(s: MSpan) -> str:
     return f"${text}$" if s.type == "inline_equation" and text else text
 
 
+def _moved(spans: list[MSpan]) -> bool:
+    """Whether these spans came from another page: MinerU's paragraph merge moves a paragraph's lines into the
+    block it continues (`lines_deleted` on the block they left) and marks each span `cross_page` (its own test,
+    `_is_cross_page_line`). Their text stays where MinerU put it; their boxes are on the page they came from."""
+    return bool(spans) and all(s.rest.get("cross_page") for s in spans)
+
+
 def _lines(b: MBlock, repairs: Repairs, path: str) -> list[Line]:
     out = []
     for n, ln in enumerate(b.lines or ()):
         spans = ln.spans or []
-        bbox = checked_box(ln.bbox, repairs, f"{path}.lines[{n}].bbox") if ln.bbox is not None else None
+        moved = bool(spans and spans[0].rest) and _moved(spans)  # no box on this page: kept as it came in extra
+        bbox = checked_box(ln.bbox, repairs, f"{path}.lines[{n}].bbox") if ln.bbox is not None and not moved else None
         out.append(Line(text="".join(_span_text(s) for s in spans), bbox=bbox,
                         extra=compact({"spans": [as_json(s) for s in spans if s.type != "text" or s.rest or
                                                  s.score is not UNSET],
-                                       "bbox": ln.bbox if bbox is None else None, **ln.rest}) or {}))
+                                       "bbox": ln.bbox if bbox is None else None, "cross_page": moved or None,
+                                       **ln.rest}) or {}))
     return out
 
 
 def _sub_block(sub: MBlock, repairs: Repairs, path: str, **known: Any) -> tuple[list[float] | None, dict[str, Any]]:
     """A sub-block's box, and its extra: its type, `known`, then every other field of its own but its lines (an
-    unreadable box as it came, nested blocks whole)."""
-    bbox = checked_box(sub.bbox, repairs, f"{path}.bbox") if sub.bbox is not None else None
+    unreadable box as it came, nested blocks whole). A sub-block moved here from another page (a cross-page table's
+    footnote, marked `cross_page`; list items whose spans all are) has its box on that page: kept in extra."""
+    moved = sub.rest.get("cross_page") is True or _moved([s for ln in sub.lines or () for s in ln.spans or ()])
+    bbox = checked_box(sub.bbox, repairs, f"{path}.bbox") if sub.bbox is not None and not moved else None
     return bbox, compact({"type": sub.type, **known, "sub_type": sub.sub_type, "level": sub.level,
                           "index": sub.index if sub.index is not UNSET else None,
                           "angle": sub.angle if sub.angle is not UNSET else None,
@@ -296,7 +310,11 @@ def _middle_block(pages: "_Pages", page: int, b: MBlock, repairs: Repairs, path:
                      "index": b.index if b.index is not UNSET else None,
                      "angle": b.angle if b.angle is not UNSET else None,
                      "bbox": b.bbox if bbox is None and b.bbox is not None else None, **b.rest})
-    if kind == "list_item" and b.blocks:  # a list: each sub-block one item
+    if kind == "list_item" and b.blocks:  # a list: each sub-block one item (lines of its own, if any, the first)
+        if b.lines:
+            own_lines = _lines(b, repairs, path)
+            pages.add(page, kind="list_item", level=1, text="\n".join(ln.text for ln in own_lines), lines=own_lines,
+                      bbox=bbox, extra={**extra, "own_lines": True})
         for n, sub in enumerate(b.blocks):
             lines = _lines(sub, repairs, f"{path}.blocks[{n}]")
             bbox, own = _sub_block(sub, repairs, f"{path}.blocks[{n}]")
