@@ -34,6 +34,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp")
 SOURCE_SUFFIXES = PDF_SUFFIXES + IMAGE_SUFFIXES
 WIDTHS = (400, 800, 1200, 1600, 2400)  # pixel widths served: a request's width snaps up to one (cache hits)
 RENDER_VERSION = b"1"  # part of every cache key: bump when the rendering changes
+TEXT_VERSION = b"1"  # part of every text cache key: bump when the words read from a page change
 REMEMBERED = 256  # sources whose hash and page sizes are kept in memory
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 
@@ -137,6 +138,7 @@ class PageImages:
     def __init__(self, workers: int = 2, timeout: float = 10.0, memory: int = 2 << 30,
                  cache_dir: str | None = None, avoid: tuple[str, ...] = (), wait: float = 5.0):
         self.timeout, self.memory, self.wait = timeout, memory, wait
+        self.workers = max(workers, 1)
         self.cache_dir = self._cache_dir(cache_dir or default_cache_dir(), [os.path.realpath(a) for a in avoid])
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()  # a live worker before an empty slot
         for _ in range(max(workers, 1)):
@@ -226,14 +228,41 @@ class PageImages:
         width = snap(width)
         name = hashlib.blake2b(b"|".join([RENDER_VERSION, digest.encode(), b"%d" % index, b"%d" % width]),
                                digest_size=20).hexdigest()
-        cached = os.path.join(self.cache_dir, name[:2], name + ".png") if self.cache_dir else None
-        if cached:
+        return self._cached(name + ".png", lambda: self._ask("render", (path, list(key), index, width)))
+
+    def text(self, path: str, index: int) -> list:
+        """Page `index` (0-based) of a PDF as its words: [width, height, rotation, crop box, words, boxes,
+        line_starts] (see `worker.text`; an image source has none), read under the same deadline and memory cap as
+        a page image, and cached on disk the same way: the grounding audit reads each page once per source.
+
+        Example:
+            >>> import tempfile
+            >>> pool = PageImages(cache_dir=tempfile.mkdtemp())
+            >>> width, height, turn, crop, words, boxes, lines = pool.text("samples/docling/2305.03393v1-pg9.pdf", 0)
+            >>> width, height, turn, words[:3], len(boxes) == 32 * len(words)
+            (612.0, 792.0, 0, ['Optimized', 'Table', 'Tokenization'], True)
+            >>> pool.close()
+        """
+        key, digest = self._digest(path)
+        name = hashlib.blake2b(b"|".join([b"text", TEXT_VERSION, digest.encode(), b"%d" % index]),
+                               digest_size=20).hexdigest()
+        def ask() -> bytes:
+            return msgspec.msgpack.encode(self._ask("text", (path, list(key), index)))
+        try:
+            return msgspec.msgpack.decode(self._cached(name + ".words", ask))
+        except msgspec.DecodeError:  # a damaged cache file: read again, and cached again
+            return msgspec.msgpack.decode(self._cached(name + ".words", ask, fresh=True))
+
+    def _cached(self, name: str, make: Any, fresh: bool = False) -> bytes:
+        """The cache file `name` (unless `fresh`), else `make()` stored under it."""
+        cached = os.path.join(self.cache_dir, name[:2], name) if self.cache_dir else None
+        if cached and not fresh:
             try:
                 with open(cached, "rb") as fh:
                     return fh.read()
             except OSError:
                 pass
-        data = self._ask("render", (path, list(key), index, width))
+        data = make()
         if cached:
             self._store(cached, data)
         return data

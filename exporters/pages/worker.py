@@ -6,13 +6,15 @@ open documents) is copied into it, and it imports only PDFium, Pillow and msgspe
 before it reads a byte of any source, and every failure is answered as a message, never raised: the caller kills
 the process only when it misses its deadline or dies.
 
-Requests: ["ping"], ["info", path, key], ["render", path, key, page_index, width]. Answers: ["ok", payload] or
-["error", message]. `key` is the source's (size, mtime) so a changed file is opened again.
+Requests: ["ping"], ["info", path, key], ["render", path, key, page_index, width], ["text", path, key, page_index]
+(the page's words and their boxes, for the grounding audit). Answers: ["ok", payload] or ["error", message]. `key`
+is the source's (size, mtime) so a changed file is opened again.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import sys
 from typing import Any, BinaryIO
@@ -21,6 +23,7 @@ import msgspec
 
 MAX_PIXELS = 25_000_000  # a rendered page never holds more pixels than this, whatever its shape
 MAX_PAGES = 100_000  # page sizes listed for at most this many pages
+MAX_CHARS = 1_000_000  # characters read from one page's text layer
 PDF_SUFFIXES = (".pdf",)
 INSTALL = "pip install pypdfium2 pillow"
 HEADER = struct.Struct(">I")  # each frame's length, before it (the caller reads it too)
@@ -130,12 +133,80 @@ def render(path: str, key: Any, index: int, width: int) -> bytes:
     return out.getvalue()
 
 
+_WORD = re.compile(r"\S+")  # linear: one class, no alternation
+
+
+def _chars(raw: Any, textpage: Any, count: int) -> str:
+    """The page's characters, one per index (PDFium's own text may drop or insert some: then char by char)."""
+    text = textpage.get_text_range(0, count) if count else ""
+    if len(text) == count:
+        return text
+    codes = (raw.FPDFText_GetUnicode(textpage, i) for i in range(count))
+    return "".join("\ufffd" if 0xD800 <= c < 0xE000 or c > 0x10FFFF else chr(c) for c in codes)
+
+
+def text(path: str, key: Any, index: int) -> list:
+    """[width, height, rotation, crop box, words, boxes, line_starts]: the page's words. `boxes` are eight
+    little-endian float32 a word, the loose boxes (left, top, right, bottom, in page space: origin bottom-left, y
+    up) of its first and last characters: two calls a word, not one a character, and the caller turns them into
+    the page as shown (rotation and crop box) all at once. `line_starts`: the index of each line's first word.
+
+    Example:
+        >>> width, height, turn, crop, words, boxes, lines = text("samples/docling/2305.03393v1-pg9.pdf", [0, 0], 0)
+        >>> words[:2], turn, crop, len(boxes) == 32 * len(words)
+        (['Optimized', 'Table'], 0, [0.0, 0.0, 612.0, 792.0], True)
+    """
+    if not _is_pdf(path):
+        return [0.0, 0.0, 0, [0.0, 0.0, 0.0, 0.0], [], b"", []]  # an image has no text layer
+    raw = _need("pypdfium2.raw")
+    pdf = _pdf(path, key)
+    if not 0 <= index < len(pdf):
+        raise Refused(f"the PDF has {len(pdf)} page(s); there is no page {index + 1}")
+    page = pdf[index]
+    try:
+        width, height = page.get_size()
+        head = [width, height, page.get_rotation() % 360, list(page.get_cropbox())]
+        textpage = page.get_textpage()
+        try:
+            count = textpage.count_chars()
+            if count > MAX_CHARS:
+                raise Refused(f"the page has {count:,} characters; at most {MAX_CHARS:,} are read")
+            return head + _words(raw, textpage, _chars(raw, textpage, max(count, 0)))
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+
+
+def _words(raw: Any, textpage: Any, chars: str) -> list:
+    import array
+    words: list[str] = []
+    boxes = array.array("f")
+    line_starts: list[int] = []
+    rect, get, put = raw.FS_RECTF(), raw.FPDFText_GetLooseCharBox, boxes.extend
+    end = 0
+    for match in _WORD.finditer(chars):
+        first, last = match.span()
+        if not words or "\n" in chars[end:first]:
+            line_starts.append(len(words))
+        end = last
+        get(textpage, first, rect)
+        put((rect.left, rect.top, rect.right, rect.bottom))
+        if last - first > 1:
+            get(textpage, last - 1, rect)
+        put((rect.left, rect.top, rect.right, rect.bottom))
+        words.append(match.group())
+    if sys.byteorder == "big":
+        boxes.byteswap()
+    return [words, boxes.tobytes(), line_starts]
+
+
 def ping() -> bool:
     _need("pypdfium2"), _need("PIL.Image")
     return True
 
 
-OPS = {"info": info, "render": render, "ping": ping}
+OPS = {"info": info, "render": render, "text": text, "ping": ping}
 
 
 def _read_exact(stream: BinaryIO, n: int) -> bytes | None:
