@@ -241,6 +241,34 @@ def mineru_v2(pages: int) -> bytes:
     return orjson.dumps(out)
 
 
+def mineru_model(pages: int) -> bytes:
+    """The LlamaCloud benchmark document as MinerU's model.json: each block a layout detection (its category id)
+    on a 200 dpi page image, its text as an OCR line (category 15) inside it, tables with their HTML."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from exporters.tables import table_to_html
+    from normalizer import normalize
+    doc = normalize(llamacloud_v2(pages))
+    ids = {"heading": 0, "paragraph": 1, "list_item": 1, "table": 5, "figure": 3, "caption": 4, "formula": 8,
+           "header": 2, "footer": 2}
+    scale = 200 / 72
+    out = [{"layout_dets": [], "page_info": {"page_no": p, "width": 1700, "height": 2200}} for p in range(pages)]
+    for b in doc.blocks:
+        if not b.bbox:
+            continue
+        x0, y0, x1, y1 = (round(v * scale, 1) for v in b.bbox)
+        poly = [x0, y0, x1, y0, x1, y1, x0, y1]
+        det = {"category_id": ids.get(b.kind, 1), "poly": poly, "score": 0.97}
+        if b.table is not None:
+            det["html"] = table_to_html(b.table)
+        dets = out[b.page - 1]["layout_dets"]
+        dets.append(det)
+        if b.table is None:
+            dets.append({"category_id": 15, "poly": poly, "score": 0.99, "text": b.text})
+    return orjson.dumps(out)
+
+
 def marker(pages: int) -> bytes:
     """The LlamaCloud benchmark document as marker JSON: a Page per page, each block's text as HTML, tables as
     HTML tables, headings as <hN>."""
@@ -265,3 +293,76 @@ def marker(pages: int) -> bytes:
     return orjson.dumps({"block_type": "Document", "children": [
         {"id": f"/page/{p.number - 1}/Page/0", "block_type": "Page", "html": "", "bbox": [0, 0, 612, 792],
          "children": by_page.get(p.number, [])} for p in doc.pages]})
+
+
+_PADDLE_LABELS = {"heading": "paragraph_title", "paragraph": "text", "list_item": "text", "table": "table",
+                  "figure": "image", "caption": "figure_title", "formula": "display_formula", "header": "header",
+                  "footer": "footer"}
+_PADDLE_UNORDERED = {"table", "image", "figure_title", "header", "footer"}
+
+
+def _paddle_pages(pages: int, structure: bool) -> list[dict]:
+    """The LlamaCloud benchmark document as PaddleOCR page results (PDF points at 2x: 1224 x 1584 px): a block and a
+    layout detection per block, null `block_order` where the pipelines leave it; PP-StructureV3's also with an OCR
+    line per text block and each table's cell boxes."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from exporters.tables import table_to_html
+    from normalizer import normalize
+    doc = normalize(llamacloud_v2(pages))
+    out = [{"input_path": "/bench/bench.pdf", "page_index": p, "page_count": pages, "width": 1224, "height": 1584,
+            "model_settings": {"use_doc_preprocessor": False, "use_layout_detection": True,
+                               "format_block_content": False} if not structure else
+            {"use_doc_preprocessor": False, "use_table_recognition": True, "use_formula_recognition": True},
+            "parsing_res_list": [], "layout_det_res": {"input_path": None, "page_index": None, "boxes": []}}
+           for p in range(pages)]
+    if structure:
+        for page in out:
+            page["overall_ocr_res"] = {"rec_texts": [], "rec_scores": [], "rec_polys": [], "rec_boxes": []}
+            page["table_res_list"] = []
+    for b in doc.blocks:
+        if not b.bbox:
+            continue
+        page = out[b.page - 1]
+        label = _PADDLE_LABELS.get(b.kind, "text")
+        box = [round(v * 2) for v in b.bbox]
+        items = page["parsing_res_list"]
+        order = None if label in _PADDLE_UNORDERED else sum(1 for i in items if i["block_order"] is not None) + 1
+        content = table_to_html(b.table) if b.table is not None else b.text
+        items.append({"block_label": label, "block_content": content, "block_bbox": box, "block_id": len(items),
+                      "block_order": order})
+        page["layout_det_res"]["boxes"].append({"cls_id": 22, "label": label, "score": 0.9512,
+                                                "coordinate": [v + 0.25 for v in box]})
+        if structure and b.table is not None:
+            page["table_res_list"].append({"pred_html": content, "cell_box_list": [box] * len(b.table.cells)})
+        elif structure:
+            ocr = page["overall_ocr_res"]
+            ocr["rec_texts"].append(b.text)
+            ocr["rec_scores"].append(0.9871)
+            ocr["rec_polys"].append([[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]])
+            ocr["rec_boxes"].append(box)
+    return out
+
+
+def paddle_vl_pages(pages: int) -> list[bytes]:
+    """The benchmark document as PaddleOCR-VL's `save_to_json` files: one page result per file."""
+    return [orjson.dumps(page) for page in _paddle_pages(pages, structure=False)]
+
+
+def paddle_structure_pages(pages: int) -> list[bytes]:
+    """… as PP-StructureV3's page files, with OCR lines and table cell boxes."""
+    return [orjson.dumps(page) for page in _paddle_pages(pages, structure=True)]
+
+
+def paddle_api(pages: int) -> bytes:
+    """… as the layout-parsing service's response for PaddleOCR-VL: a `layoutParsingResults` entry per page."""
+    results = []
+    for page in _paddle_pages(pages, structure=False):
+        page.pop("input_path")
+        page["page_index"] = page["page_count"] = None
+        md = "\n\n".join(b["block_content"] for b in page["parsing_res_list"])
+        results.append({"prunedResult": page, "markdown": {"text": md, "images": {}}})
+    return orjson.dumps({"logId": "bench", "errorCode": 0, "errorMsg": "Success", "result": {
+        "layoutParsingResults": results,
+        "dataInfo": {"numPages": pages, "pages": [{"width": 1224, "height": 1584}] * pages, "type": "pdf"}}})

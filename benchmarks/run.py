@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
 
 from exporters import to_html, to_markdown, to_text  # noqa: E402
-from normalizer import normalize  # noqa: E402
+from normalizer import join, normalize  # noqa: E402
 from normalizer.schema import decode, encode  # noqa: E402
 
 
@@ -72,7 +72,15 @@ CASES: dict[str, Callable[[int], bytes]] = {
     "unstructured": generate.unstructured,  # … as unstructured elements
     "mineru": generate.mineru,  # … as a MinerU content list
     "mineru.v2": generate.mineru_v2,  # … as MinerU 3's content_list_v2.json
+    "mineru.model": generate.mineru_model,  # … as MinerU's model.json (layout detections and OCR lines)
     "marker": generate.marker,  # … as marker JSON
+    "paddle.api": generate.paddle_api,  # … as PaddleOCR's layout-parsing response (PaddleOCR-VL, a result per page)
+}
+# Formats saved one page per file: each file normalized, then `join`ed, against the same two references taken over
+# the same files (orjson.loads of each) and over the joined document's canonical JSON.
+PAGED: dict[str, Callable[[int], list[bytes]]] = {
+    "paddle.vl": generate.paddle_vl_pages,
+    "paddle.structure": generate.paddle_structure_pages,
 }
 
 
@@ -105,11 +113,31 @@ def main() -> None:
         print(f"{name:18} {len(data) / 1e6:5.1f} {ms(t_loads)} {ms(t_canon)} {ms(t_norm)} "
               f"{t_norm[0] / t_loads[0]:6.2f}x {t_norm[0] / t_canon[0]:9.2f}x {peak:9.1f}")
         exports.append((name, canonical))
+    paged(args)
     print(f"\n{'export (' + str(args.pages) + ' pages)':22} {'markdown':>17} {'html':>17} {'text':>17}")
     for name, canonical in exports:
         doc = decode(canonical)
         times = [timed(lambda f=f: f(doc), args.repeat) for f in (to_markdown, to_html, to_text)]
         print(f"{name:22} " + " ".join(ms(t) for t in times))
+
+
+def paged(args: argparse.Namespace) -> None:
+    """The one-page-per-file formats: normalize every page file and join them, as `--join` does."""
+    for name, make in PAGED.items():
+        if args.only and name != args.only:
+            continue
+        files = make(args.pages)
+        doc = join([normalize(f) for f in files])  # warm-up, and a sanity check
+        assert len(doc.pages) == args.pages and not doc.warnings, (name, len(doc.pages), doc.warnings[:3])
+        canonical = encode(doc)
+        del doc
+        t_loads = timed(lambda: [orjson.loads(f) for f in files], args.repeat, pause_gc=True)
+        t_canon = timed(lambda: decode(canonical), args.repeat, pause_gc=True)
+        t_norm = timed(lambda: join([normalize(f) for f in files]), args.repeat)
+        peak = peak_mib(lambda: join([normalize(f) for f in files]))
+        size = sum(len(f) for f in files) / 1e6
+        print(f"{name + ' (join)':18} {size:5.1f} {ms(t_loads)} {ms(t_canon)} {ms(t_norm)} "
+              f"{t_norm[0] / t_loads[0]:6.2f}x {t_norm[0] / t_canon[0]:9.2f}x {peak:9.1f}")
 
 
 if __name__ == "__main__":

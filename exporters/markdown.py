@@ -114,7 +114,7 @@ def _formula(b: Block, t: Table | None, o: MarkdownOptions) -> str:
     """Display math between `$$` lines. A math renderer reads the LaTeX as it is; a plain CommonMark renderer
     sees one paragraph, where nothing may become live markup: `<`/`>` become TeX's \\lt/\\gt; links, images,
     references and entities are broken by a space; a line that would open a block (`#`, `>`, a list marker, a
-    fence, a setext underline, a thematic break) starts with `{}`; a `*`, `_` or `~` that could open emphasis
+    fence, a setext underline, a thematic break, a table's delimiter row) starts with `{}`; a `*`, `_` or `~` that could open emphasis
     gets a space after it (`7*7*2` was `7<em>7</em>2`), so nothing can, and blank lines go. Math mode
     ignores all of these; `T_a`, `n_{i}` and `a * b`, which open nothing, are left as they are."""
     latex = (b.latex if b.latex is not None else b.text).replace("$$", "$ $")
@@ -124,7 +124,7 @@ def _formula(b: Block, t: Table | None, o: MarkdownOptions) -> str:
 
 
 _MATH_INLINE = re.compile(r"\](?=[(\[:])|&(?=#|[A-Za-z][A-Za-z0-9]*;)")
-_MATH_LINE = re.compile(r"^([ \t]*)(?=[#>+*=~`_-]|\d+[.)])")
+_MATH_LINE = re.compile(r"^([ \t]*)(?=[#>+*=~`_|:-]|\d+[.)])")  # `|`, `:`: a table's delimiter row
 _RUNS = re.compile(r"\\+|\*+|_+|~+")  # backslash runs and delimiter runs, each a single class: linear
 
 

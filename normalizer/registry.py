@@ -12,8 +12,8 @@ from typing import Any, Callable, NamedTuple
 from . import canonical
 from .detect import Probe, shape
 from .errors import NormalizeError, Repairs
-from .providers import (baidu, docling, llamacloud_v2, llamaparse_v1, llmwhisperer, marker, mineru, mineru_v2,
-                        ragflow, somark, unstructured)
+from .providers import (baidu, docling, llamacloud_v2, llamaparse_v1, llmwhisperer, markdown, marker, mineru,
+                        mineru_model, mineru_v2, omnidocbench, paddle, ragflow, somark, unstructured)
 from .schema import Document
 
 Convert = Callable[[Any, Repairs], list[Document]]
@@ -27,6 +27,7 @@ class Format(NamedTuple):
     expects: str                   # what the input looks like, for the error when a forced format does not fit
     shape: Any = None              # the type the raw JSON decodes into (its provider structs), for the tests
     text: bool = False             # read from plain text, not JSON
+    any_text: bool = False         # every text is this format's (Markdown): named, it reads even JSON-looking text
 
 
 FORMATS: tuple[Format, ...] = (
@@ -44,8 +45,14 @@ FORMATS: tuple[Format, ...] = (
     Format("mineru.v2", mineru_v2.PROVIDER, mineru_v2.sniff, mineru_v2.convert,
            "MinerU's content_list_v2.json: a list of pages, each a list of {type, content, bbox} items",
            list[list[mineru_v2.Entry | None] | None]),
+    Format("mineru.model", mineru_model.PROVIDER, mineru_model.sniff, mineru_model.convert,
+           "MinerU's model.json: a list of pages {layout_dets: [{category_id, poly, score, …}], page_info: "
+           "{page_no, width, height}}", list[mineru_model.MPage]),
     Format("marker", marker.PROVIDER, marker.sniff, marker.convert,
            'marker\'s JSON: {"children": [{"block_type": "Page", children: [blocks]}]}', marker.MarkerJson),
+    Format("omnidocbench", omnidocbench.PROVIDER, omnidocbench.sniff, omnidocbench.convert,
+           "OmniDocBench's annotation JSON: a list of pages {layout_dets, page_info, extra: {relation}} (or one page)",
+           omnidocbench.Shape),
     Format("llamacloud.v2", llamacloud_v2.PROVIDER, llamacloud_v2.sniff, llamacloud_v2.convert,
            "a v2 parse response with a job object {id, status}", llamacloud_v2.Response),
     Format("ragflow.documents", ragflow.PROVIDER, ragflow.sniff_documents, ragflow.convert_documents,
@@ -56,6 +63,15 @@ FORMATS: tuple[Format, ...] = (
            "a RAGFlow chunk list {code, data: {chunks, doc}}", ragflow.Envelope),
     Format("somark", somark.PROVIDER, somark.sniff, somark.convert,
            "a SoMark envelope {code, message, data} or a bare outputs.json {pages: [{blocks}]}", somark.Envelope),
+    Format("paddle.vl", paddle.PROVIDER, paddle.sniff_vl, paddle.convert_vl,
+           "a PaddleOCR-VL page result {parsing_res_list, layout_det_res, page_index, …} (or {\"res\": …})",
+           paddle.PageRes),
+    Format("paddle.structure", paddle.PROVIDER, paddle.sniff_structure, paddle.convert_structure,
+           "a PP-StructureV3 page result {parsing_res_list, overall_ocr_res, table_res_list, …} (or {\"res\": …})",
+           paddle.PageRes),
+    Format("paddle.api", paddle.PROVIDER, paddle.sniff_api, paddle.convert_api,
+           "a PaddleOCR layout-parsing response {result: {layoutParsingResults, dataInfo}} or {errorCode, errorMsg}",
+           paddle.Api),
     Format("baidu.task", baidu.PROVIDER, baidu.sniff_task, baidu.convert_task,
            "a Baidu task response {log_id, result: {task_id}} or {error_code, error_msg}", baidu.Task),
     Format("baidu.result", baidu.PROVIDER, baidu.sniff_result, baidu.convert_result,
@@ -70,6 +86,9 @@ FORMATS: tuple[Format, ...] = (
            "a whisper-status response {status, message?, detail?}", llmwhisperer.Status),
     Format("whisperer.text", llmwhisperer.PROVIDER, llmwhisperer.sniff_text, llmwhisperer.convert_text,
            "plain text (LLMWhisperer's result_text)", text=True),
+    Format("markdown", markdown.PROVIDER, markdown.sniff, markdown.convert,
+           "Markdown text: a .md/.markdown file or format='markdown' (from content alone only with marker's "
+           "or docnorm's page separators)", text=True, any_text=True),
 )
 BY_ID: dict[str, Format] = {f.id: f for f in FORMATS}
 
@@ -94,7 +113,8 @@ def detect(p: Probe | str) -> Format:
         raise NormalizeError("$", "expected a known provider format, found plain text without LLMWhisperer's "
                                   f"page separators (a '<<<' line or form feeds){zeros}; if it is LLMWhisperer text "
                                   "with another separator, force it with --format whisperer.text "
-                                  "(format='whisperer.text')")
+                                  "(format='whisperer.text'); if it is Markdown, name the file .md or force "
+                                  "--format markdown (format='markdown')")
     raise NormalizeError("$", f"expected a known provider format, found {shape(p)}; known formats: "
                               + ", ".join(sorted(BY_ID)))
 

@@ -108,7 +108,7 @@ class Block(_Canonical, kw_only=True):
 
 
 # Chunk.scores names docnorm knows, in the order they are given: the provider's hybrid score first.
-RETRIEVAL_SCORES = ("similarity", "vector_similarity", "term_similarity")
+RETRIEVAL_SCORES = ("similarity", "vector_similarity", "term_similarity", "score")
 
 
 class Location(_Canonical, kw_only=True):

@@ -91,8 +91,32 @@ INLINE = [
     ({"pdf_info": [{"page_idx": 0, "page_size": [612, 792], "para_blocks": []}], "_backend": "pipeline"},
      "mineru.middle"),
     ([[], [{"type": "paragraph", "content": {"paragraph_content": [{"type": "text", "content": "x"}]}}]], "mineru.v2"),
+    ([{"layout_dets": [{"category_id": 15, "poly": [0, 0, 9, 0, 9, 5, 0, 5], "score": 1.0, "text": "x"}],
+       "page_info": {"page_no": 0, "width": 1700, "height": 2200}}], "mineru.model"),
     ({"children": [{"id": "/page/0/Page/0", "block_type": "Page", "children": []}], "block_type": "Document"},
      "marker"),
+    # PaddleOCR: the two pipelines' page results (bare or as res.json's {"res": ...}) and their service, told from
+    # each other and from Baidu's cloud results (PaddleOCR-VL there is {file_name, pages: [{layouts}]}: baidu.result)
+    ({"input_path": "a.pdf", "page_index": 0, "model_settings": {"use_layout_detection": True},
+      "parsing_res_list": [{"block_label": "text", "block_content": "x", "block_bbox": [0, 0, 9, 9]}],
+      "layout_det_res": {"boxes": []}}, "paddle.vl"),
+    ({"res": {"input_path": "a.jpg", "page_index": None, "parsing_res_list": []}}, "paddle.vl"),
+    ({"parsing_res_list": [], "model_settings": {"use_table_recognition": True}}, "paddle.structure"),
+    ({"res": {"parsing_res_list": [], "overall_ocr_res": {"rec_texts": []}}}, "paddle.structure"),
+    ({"parsing_res_list": [], "formula_res_list": []}, "paddle.structure"),
+    ({"logId": "l", "errorCode": 0, "errorMsg": "Success",
+      "result": {"layoutParsingResults": [{"prunedResult": {"parsing_res_list": []}, "markdown": {"text": ""}}],
+                 "dataInfo": {"type": "image", "width": 1, "height": 1}}}, "paddle.api"),
+    ({"layoutParsingResults": [], "dataInfo": {"type": "pdf", "numPages": 0, "pages": []}}, "paddle.api"),
+    ({"logId": "l", "errorCode": 500, "errorMsg": "Internal Server Error"}, "paddle.api"),
+    ({"file_name": "a.pdf", "file_id": "f", "pages": [{"page_id": "p0", "page_num": 0, "layouts": [
+        {"layout_id": "v-0", "text": "x", "position": [0, 0, 9, 9], "type": "paragraph_title"}]}]}, "baidu.result"),
+    ({"log_id": "1", "error_code": 282007, "error_msg": "task not exist"}, "baidu.task"),
+    # ground truth: OmniDocBench's annotation, a list of pages or one page
+    ([{"layout_dets": [{"category_type": "title", "poly": [0, 0, 1, 0, 1, 1, 0, 1], "order": 1, "anno_id": 0}],
+       "page_info": {"image_path": "p.jpg", "width": 10, "height": 10, "page_no": 0}, "extra": {"relation": []}}],
+     "omnidocbench"),
+    ({"layout_dets": [], "page_info": {"image_path": "p.jpg"}}, "omnidocbench"),
 ]
 
 
@@ -104,6 +128,8 @@ def test_inline_shapes(raw, expected):
 
 def test_text_and_bad_input():
     assert detect("Invoice\n<<<\f") == "whisperer.text"
+    assert detect("{0}" + "-" * 48 + "\n\n# Page one\n") == "markdown"  # marker's paginated Markdown
+    assert detect("<!-- page 1 -->\n\n# Page one\n") == "markdown"  # docnorm's own, with page breaks
     assert detect(b"\xef\xbb\xbf{\"status\": \"processed\"}") == "whisperer.status"  # UTF-8 BOM
     for bad, message in [(b"", "empty"), (b"{\"a\": ", "malformed"), (b"\xff\xfe\x00", "undecodable"),
                          (b"[1, 2]", "array of 2"), (b'{"x": 1}', "known provider format"),

@@ -130,7 +130,7 @@ def _big_doc() -> Document:
            "pages": [{"number": BIG}],
            "blocks": [{"id": "b", "page": BIG, "kind": "paragraph", "text": "x", "bbox": [0, 0, 1, 1]}],
            "chunks": [{"id": "c", "text": "x", "locations": [{"page": BIG, "bbox": [0, 0, 1, 1]}],
-                       "extra": {"score": 2**80}}]}
+                       "scores": {"score": 2**80}}]}
     return normalize(json.dumps(raw).encode())
 
 

@@ -237,8 +237,8 @@ BOX_SEEDS = _box_seeds()
 
 
 def test_every_format_with_boxes_has_a_seed():
-    assert {"docnorm", "docling", "unstructured", "mineru", "mineru.middle", "mineru.v2", "marker", "llamacloud.v2",
-            "ragflow.retrieval", "ragflow.chunks", "somark", "baidu.result", "llamaparse.v1",
+    assert {"docnorm", "docling", "unstructured", "mineru", "mineru.middle", "mineru.v2", "mineru.model", "marker",
+            "llamacloud.v2", "ragflow.retrieval", "ragflow.chunks", "somark", "baidu.result", "llamaparse.v1",
             "whisperer.retrieve"} <= set(BOX_SEEDS)
 
 

@@ -131,7 +131,7 @@ def test_a_corpus_diff_lists_the_crashed_file_and_compares_the_rest(folder, tmp_
     assert main(["diff", str(folder), str(other), "--json", str(report), "-j", "1"]) == 1
     result = json.loads(report.read_text())
     assert sorted(r["key"] for r in result["rows"]) == sorted({r["key"] for r in result["rows"]})
-    assert len(result["rows"]) == 3 and all(r["text_similarity"] == 1.0 for r in result["rows"])
+    assert len(result["rows"]) == 3 and all(r["content"] == 1.0 for r in result["rows"])
     assert sorted(e["path"] for e in result["failed"]) == sorted(2 * [f"crash_{how}.json" for how in RAISES])
     assert "crash_stop.json: internal error (StopIteration" in capsys.readouterr().err
 
@@ -158,7 +158,7 @@ def test_the_viewer_lists_a_crashing_file_as_could_not_read_and_serves_the_rest(
     import viewer.store as store
     from viewer import create_app
     monkeypatch.setattr(store, "load", lambda path: _crashing(Path(path).read_bytes()))
-    client = create_app(str(folder)).test_client()
+    client = create_app(str(folder), index_budget=600).test_client()  # every row in the first answer
     index = client.get("/")
     assert index.status_code == 200
     html = index.get_data(as_text=True)
@@ -207,7 +207,7 @@ def test_a_file_name_that_is_not_utf8_is_listed_read_and_stored(tmp_path):
     assert main(["normalize", str(root), "-o", str(out), "-j", "1"]) == 0
     assert len(os.listdir(out)) == 2
     from viewer import create_app
-    index = create_app(str(root)).test_client().get("/")
+    index = create_app(str(root), index_budget=600).test_client().get("/")
     assert index.status_code == 200
     assert shown in index.get_data(as_text=True) and "the file name is not valid UTF-8" in index.get_data(as_text=True)
     pytest.importorskip("pyarrow")

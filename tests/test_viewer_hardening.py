@@ -26,7 +26,7 @@ def served(tmp_path):
 
 @pytest.fixture
 def client(served):
-    return create_app(str(served)).test_client()
+    return create_app(str(served), index_budget=600).test_client()  # every row in the first answer
 
 
 def test_a_non_latin1_file_name_downloads(client):

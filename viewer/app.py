@@ -11,6 +11,7 @@ from flask import Flask, Response, render_template, request
 from exporters.pages.images import PageImages
 
 from .routes import BLUEPRINTS
+from .routes.evaluate import bp as evaluate_bp
 from .state import ViewerState
 from .store import Refused
 
@@ -22,12 +23,13 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 def create_app(root: str, hosts: tuple[str, ...] = (), sources: tuple[str, ...] = (),
-               pages: PageImages | None = None) -> Flask:
+               pages: PageImages | None = None, index_budget: float = 0.25) -> Flask:
     """The viewer over `root`. It answers only requests whose Host header names this machine (or one of
     `hosts`, the interface it was bound to): a page on another site rebound to 127.0.0.1 cannot read results.
     Source documents are looked for beside each result and in the `sources` folders (read-only too); their pages
     are rendered by `pages` (by default, two bounded worker processes started on first use, caching outside
-    every served folder)."""
+    every served folder). An index request reads result files itself for `index_budget` seconds and leaves the
+    rest to a background scan, so a large folder answers at once (tests that need every row at once raise it)."""
     for folder in (root, *sources):
         if not os.path.isdir(folder):
             raise ValueError(f"not a folder: {folder!r}")
@@ -35,7 +37,7 @@ def create_app(root: str, hosts: tuple[str, ...] = (), sources: tuple[str, ...] 
     app = Flask(__name__)
     app.jinja_env.autoescape = True  # Flask only autoescapes *.html by name; these templates are *.html.j2
     app.config["JSON_SORT_KEYS"] = False
-    viewer = app.extensions["docnorm"] = ViewerState(root, sources, pages)
+    viewer = app.extensions["docnorm"] = ViewerState(root, sources, pages, index_budget)
     store = viewer.store
 
     @app.context_processor
@@ -62,6 +64,6 @@ def create_app(root: str, hosts: tuple[str, ...] = (), sources: tuple[str, ...] 
     def refused(exc: Refused) -> tuple[str, int]:
         return render_template("error.html.j2", message=str(exc)), 404
 
-    for blueprint in BLUEPRINTS:
+    for blueprint in BLUEPRINTS + (evaluate_bp,):  # the Evaluate page: sets scored against a truth, ranked
         app.register_blueprint(blueprint)
     return app

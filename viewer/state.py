@@ -22,8 +22,9 @@ class ViewerState:
     ((), {})
     """
 
-    def __init__(self, root: str, sources: tuple[str, ...] = (), pages: PageImages | None = None):
-        self.store = Store(root)
+    def __init__(self, root: str, sources: tuple[str, ...] = (), pages: PageImages | None = None,
+                 index_budget: float = 0.25):
+        self.store = Store(root, index_budget=index_budget)
         self.diffs: dict[tuple, Any] = {}
         self.sources = tuple(os.path.realpath(s) for s in sources)
         self.pages = pages or PageImages(avoid=(self.store.root, *self.sources))

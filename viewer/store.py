@@ -39,9 +39,10 @@ class Loaded(NamedTuple):
 
 
 class Store:
-    def __init__(self, root: str, capacity: int = 64):
+    def __init__(self, root: str, capacity: int = 64, index_budget: float = 0.25):
         self.root = os.path.realpath(root)
         self.capacity = capacity
+        self.index_budget = index_budget  # seconds an index request reads files itself before leaving them to the scan
         self._cache: OrderedDict[str, tuple[tuple[int, int], Loaded]] = OrderedDict()
         self._lock = threading.Lock()
         self._summaries: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
@@ -118,7 +119,7 @@ class Store:
                 self._cache.popitem(last=False)
         return loaded
 
-    def summaries(self, files: list[str], budget: float = 0.25,
+    def summaries(self, files: list[str], budget: float | None = None,
                   budget_bytes: int = 4 << 20) -> tuple[dict[str, list[dict[str, Any]]], int]:
         """The index rows of each file whose summary is known and current (same size and mtime), and how many
         are still being read. Files not summarized yet are read here while `budget` seconds and `budget_bytes`
@@ -141,7 +142,7 @@ class Store:
                 known[rel] = hit[1]
             else:
                 missing.append((rel, st.st_size))
-        deadline = time.monotonic() + budget
+        deadline = time.monotonic() + (self.index_budget if budget is None else budget)
         later: list[str] = []  # read by the background scan, in order
         for rel, size in missing:
             if self.scanning or size > budget_bytes or time.monotonic() >= deadline:

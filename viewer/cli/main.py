@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from exporters.corpus.runner import UsageError
 from normalizer.schema import json_schema
 
-from . import dataset, diff, eval, export, normalize, render, serve
+from . import audit, dataset, diff, eval, export, normalize, render, serve
 from .common import add_command
 
 
@@ -34,7 +34,8 @@ def add_schema_parser(sub: Any) -> None:
 
 # The commands, in the order `docnorm --help` lists them: each entry adds its parser (and its `run`).
 COMMANDS = (normalize.add_detect_parser, normalize.add_normalize_parser, export.add_parser, diff.add_parser,
-            eval.add_parser, dataset.add_parser, render.add_parser, serve.add_parser, add_schema_parser)
+            eval.add_parser, audit.add_parser, dataset.add_parser, render.add_parser, serve.add_parser,
+            add_schema_parser)
 
 
 def _version() -> str:
