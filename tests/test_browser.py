@@ -453,6 +453,8 @@ def test_clicking_a_block_brings_its_partner_level_and_scrolling_keeps_partners_
     page.set_viewport_size({"width": 1400, "height": 600})
     page.goto(server + "/compare?a=same_report/harbor_q3_llamacloud_v2.json&b=same_report/harbor_q3_baidu.json")
     page.wait_for_selector("#side-a .content [data-partner]")
+    page.wait_for_load_state("networkidle")  # fonts, page images and late scores in: nothing moves after the click
+    page.evaluate("document.fonts.ready.then(() => true)")
     # a block far down A: clicking it brings B's partner to the same height
     target = page.locator('#side-a .content .dblock[data-block="p2-b3"]')
     partner_id = target.get_attribute("data-partner").split()[0]
@@ -534,9 +536,9 @@ def test_the_corpus_report_sorts_and_links_each_pair(page, tmp_path):
     page.goto(report.as_uri())
     first = "document.querySelector('#pairs tbody tr td').textContent.trim()"
     assert page.evaluate(first) == "harbor_q3_2025"
-    page.click("#pairs th:has-text('text similarity')")  # ascending: the worst stays first
+    page.click("#pairs th:has-text('content')")  # ascending: the worst stays first
     assert page.evaluate(first) == "harbor_q3_2025"
-    page.click("#pairs th:has-text('text similarity')")  # descending: the identical pair first
+    page.click("#pairs th:has-text('content')")  # descending: the identical pair first
     assert page.evaluate(first) == "sales"
     assert page.locator("svg text", has_text="document pairs").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "corpus_report.png"), full_page=True)
