@@ -244,3 +244,15 @@ def test_serve_a_file_serves_its_folder_and_opens_it():
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_a_folder_given_with_a_trailing_slash_names_its_files_once(tmp_path):
+    """`docnorm detect runs/` printed `runs//a.json`, and `-o` mirrored the files under a folder named ''."""
+    from viewer.cli.inputs import expand
+    (tmp_path / "sub").mkdir()
+    for rel in ("a.json", "sub/b.json"):
+        (tmp_path / rel).write_bytes((SAMPLES / "somark" / "bare_outputs.json").read_bytes())
+    for spec in (str(tmp_path), str(tmp_path) + "/", str(tmp_path) + "//"):
+        items = expand([spec])
+        assert [i.rel for i in items] == ["a.json", "sub/b.json"], spec
+        assert [i.path for i in items] == [str(tmp_path / "a.json"), str(tmp_path / "sub" / "b.json")], spec

@@ -38,10 +38,12 @@ def _under(folder: str, pattern: str | None) -> list[str]:
     """Every result file under `folder` (hidden ones skipped), relative to it, sorted; `pattern` (fnmatch, on the
     relative path or the name) narrows them. (Paths are joined as strings: relpath costs more than the walk.)"""
     found = []
+    folder = folder.rstrip("/" + os.sep) or os.sep  # `runs/` and `runs//` walk as `runs`: no empty first part
     start = len(folder.rstrip(os.sep)) + 1
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        prefix = root[start:].replace(os.sep, "/") + "/" if len(root) >= start else ""
+        below = root[start:].replace(os.sep, "/")  # "" for the folder itself
+        prefix = below + "/" if below else ""
         for name in sorted(names):
             if name.startswith(".") or (pattern is None and not name.endswith(SUFFIXES)):
                 continue
