@@ -18,9 +18,12 @@ from .result import MEANINGS, EvalResult, Entry, Protocol
 __all__ = ["evaluate_sets", "EvalResult", "Entry", "MEANINGS", "rank", "set_name"]
 
 
+Files = str | list[str]  # a file or folder to read, or the very files (a caller that has confined them already)
+
+
 class _Job(NamedTuple):
-    truth: str
-    prediction: str
+    truth: Files
+    prediction: Files
     name: str
     protocol: Protocol
     furniture: bool
@@ -38,12 +41,13 @@ def set_name(path: str) -> str:
 
 def _entry(job: _Job) -> Entry:
     from .sets import files_of, read_side
+    truth, predicted = (files_of(f) if isinstance(f, str) else f for f in (job.truth, job.prediction))
+    path = job.prediction if isinstance(job.prediction, str) else job.name
     if job.protocol == "omnidocbench":
         from .official import evaluate as official
-        return official(job.truth, job.prediction, job.name)
+        return official(truth, predicted, job.name, path)
     from .native import evaluate as native
-    truth = read_side(files_of(job.truth))
-    return native(truth, read_side(files_of(job.prediction)), job.name, job.prediction, job.furniture)
+    return native(read_side(truth), read_side(predicted), job.name, path, job.furniture)
 
 
 def rank(entries: list[Entry]) -> list[Entry]:
@@ -61,14 +65,15 @@ def rank(entries: list[Entry]) -> list[Entry]:
     return ordered
 
 
-def evaluate_sets(truth: str, predictions: list[str], protocol: Protocol = "docnorm",
+def evaluate_sets(truth: Files, predictions: list[Files], protocol: Protocol = "docnorm",
                   names: list[str] | None = None, workers: int = 1, furniture: bool = False) -> EvalResult:
     """Every prediction set scored against `truth` and ranked; sets are scored in `workers` processes, and a set
     whose scoring fails is listed with why while the others go on.
 
     Args:
-        truth: a truth file or folder.
-        predictions: prediction files or folders (a folder's `.md` files are read as Markdown pages).
+        truth: a truth file or folder, or the list of its files.
+        predictions: prediction files or folders (a folder's `.md` files are read as Markdown pages), or for
+            each set the list of its files (then give `names`).
         protocol: "docnorm" or "omnidocbench".
         names: a label per prediction set (default: its folder's or file's name).
         workers: processes.
@@ -79,7 +84,7 @@ def evaluate_sets(truth: str, predictions: list[str], protocol: Protocol = "docn
         >>> r.entries[0].name, round(r.entries[0].scores["content"], 2) > 0.9, r.pages
         ('mds', True, 18)
     """
-    labels = names or [set_name(p) for p in predictions]
+    labels = names or [set_name(p) if isinstance(p, str) else f"set {n}" for n, p in enumerate(predictions, 1)]
     jobs = [_Job(truth, p, label, protocol, furniture) for p, label in zip(predictions, labels)]
     entries: list[Entry] = []
     failures: list[tuple[str, str]] = []
@@ -91,7 +96,7 @@ def evaluate_sets(truth: str, predictions: list[str], protocol: Protocol = "docn
     failures = list(dict.fromkeys(f for e in entries for f in e.truth_failures)) + failures
     pages = max((len(e.pages) for e in entries), default=0)
     notes = [note for e in entries for note in e.notes]
-    return EvalResult(protocol=protocol, truth=truth, pages=pages, entries=rank(entries), failures=failures,
+    return EvalResult(protocol=protocol, truth=truth if isinstance(truth, str) else "", pages=pages, entries=rank(entries), failures=failures,
                       notes=list(dict.fromkeys(notes)))
 
 

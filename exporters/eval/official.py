@@ -127,23 +127,24 @@ def _kinds(pages: list[Any]) -> list[KindScore]:
             for element, (t, n, s, k) in sorted(tally.items())]
 
 
-def evaluate(truth_path: str, prediction_path: str, name: str) -> Entry:
+def evaluate(truth_files: list[str], prediction_files: list[str], name: str, path: str) -> Entry:
     """A prediction set scored under OmniDocBench's protocol: its `metric_result`, its headline figures, per
-    element and per page (worst text first).
+    element and per page (worst text first). `path` names the set in the result.
 
     Example:
-        >>> e = evaluate("tests/data/omnidocbench/OmniDocBench_demo.json", "tests/data/omnidocbench/mds", "mds")
+        >>> e = evaluate(["tests/data/omnidocbench/OmniDocBench_demo.json"],
+        ...              files_of("tests/data/omnidocbench/mds"), "mds", "tests/data/omnidocbench/mds")
         >>> e.scores["text_edit"], e.scores["table_teds"]
         (0.0, 1.0)
     """
     from .omnidocbench import evaluate as omnidocbench
-    truth, truth_failures = read_truth(files_of(truth_path))
-    predictions, failures = read_predictions(files_of(prediction_path))
+    truth, truth_failures = read_truth(truth_files)
+    predictions, failures = read_predictions(prediction_files)
     result = omnidocbench(truth, predictions)
     keys = {p.key for p in result.pages}
     pages = sorted((_page(p) for p in result.pages),
                    key=lambda p: (-(p.scores.get("text_edit") or 0.0), p.key))
-    return Entry(name=name, path=prediction_path, scores=summary(result.metric_result), kinds=_kinds(result.pages),
+    return Entry(name=name, path=path, scores=summary(result.metric_result), kinds=_kinds(result.pages),
                  pages=pages, missing=list(result.missing), unmatched=sorted(k for k in predictions if k not in keys),
                  failures=failures, truth_failures=truth_failures, metric_result=result.metric_result,
                  notes=[*result.notes, CDM_NOTE])

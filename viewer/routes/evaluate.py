@@ -11,7 +11,6 @@ mtime of every file read.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import posixpath
 from collections import OrderedDict
@@ -183,22 +182,16 @@ def _native(truth_files: list[str], sets: list[tuple[str, str, list[str]]], note
     return Run(result, docs, message)
 
 
-def _official(truth: tuple[str, list[str]], sets: list[tuple[str, str, list[str]]], notes: list[str]) -> Run:
-    """The omnidocbench protocol through `evaluate_sets`, which reads whole folders: allowed only when what it
-    will read is exactly the confined, budgeted list (no link leading out, nothing cut)."""
+def _official(truth_files: list[str], sets: list[tuple[str, str, list[str]]]) -> Run:
+    """The omnidocbench protocol on the same confined, budgeted files as the docnorm protocol."""
     from exporters.eval import evaluate_sets
-    from exporters.eval.sets import files_of
-    empty = EvalResult(protocol="omnidocbench", truth="", pages=0)
-    if importlib.util.find_spec("exporters.eval.official") is None:  # the protocol's module, not yet everywhere
-        return Run(empty, {}, "The omnidocbench protocol is not available in this installation.")
-    root = state().store.root
-    wanted = [truth] + [(rel, files) for _, rel, files in sets]
-    paths = [os.path.join(root, *rel.split("/")) for rel, _ in wanted]
-    if notes or any(sorted(os.path.relpath(f, root).replace(os.sep, "/") for f in files_of(path)) != sorted(files)
-                    for path, (_, files) in zip(paths, wanted)):
-        return Run(empty, {}, "The omnidocbench protocol reads whole folders: choose folders within the viewer's "
-                              "limits that hold no link leading out (or run `docnorm eval --protocol omnidocbench`).")
-    return Run(evaluate_sets(paths[0], paths[1:], "omnidocbench", [n for n, _, _ in sets], workers=1), {}, None)
+    resolve = state().store.resolve
+    files = [[resolve(rel, READABLE) for rel in chosen_files] for chosen_files in [truth_files] + [f for *_, f in sets]]
+    result = evaluate_sets(files[0], files[1:], "omnidocbench", [n for n, _, _ in sets], workers=1)
+    paths = {name: rel for name, rel, _ in sets}
+    for entry in result.entries:
+        entry.path = paths.get(entry.name, entry.path)
+    return Run(result, {}, None)
 
 
 def _relativize(result: EvalResult, truth: str) -> None:
@@ -244,7 +237,8 @@ def evaluation(truth: str, picks: list[str], protocol: str, offered: Choices) ->
         cache.move_to_end(key)
         return hit[1]
     if protocol == "omnidocbench":
-        run = _official((truth, truth_files), sets, notes)
+        run = _official(truth_files, sets)
+        run.result.notes[:0] = notes
     else:
         run = _native(truth_files, sets, notes)
     _relativize(run.result, truth)
