@@ -100,16 +100,6 @@ def evaluate_sets(truth: Files, predictions: list[Files], protocol: Protocol = "
                       notes=list(dict.fromkeys(notes)))
 
 
-def meaning(score: str) -> str:
-    """What a score measures, in one sentence (`MEANINGS`).
-
-    Example:
-        >>> meaning("content").startswith("How much of the truth")
-        True
-    """
-    return MEANINGS.get(score, "")
-
-
 def as_json(result: EvalResult) -> Any:
     """What `--json` writes: under the omnidocbench protocol OmniDocBench's own `metric_result` (one set), or
     those by set name (several); otherwise the whole result.
