@@ -1,7 +1,8 @@
 """docnorm exporters: canonical Document -> str/bytes.
 
 The exporters load when first used (PEP 562 module attributes): `docnorm normalize` reads the export table in
-`exporters.formats` without importing Jinja, rapidfuzz or the diff.
+`exporters.formats` without importing Jinja, rapidfuzz or the diff, and `import exporters` imports no optional
+dependency (pandas, openpyxl, LangChain, LlamaIndex load when their writer is called).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ _LAZY = {
     "ChunkOptions": "exporters.chunks", "to_html": "exporters.html", "HtmlOptions": "exporters.html",
     "to_markdown": "exporters.markdown", "MarkdownOptions": "exporters.markdown", "to_text": "exporters.text",
     "TextOptions": "exporters.text", "table_to_html": "exporters.tables", "table_to_csv": "exporters.tables",
+    "to_docling": "exporters.docling", "to_elements": "exporters.elements", "to_langchain": "exporters.frameworks",
+    "to_llama_index": "exporters.frameworks", "to_langchain_jsonl": "exporters.frameworks",
+    "to_xlsx": "exporters.spreadsheets", "table_to_dataframe": "exporters.spreadsheets",
 }
 
 
@@ -43,4 +47,5 @@ def to_json(doc: Document) -> bytes:
 
 
 __all__ = ["diff", "to_chunks_jsonl", "to_chunks", "ChunkOptions", "to_json", "to_html", "HtmlOptions", "to_markdown",
-           "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions"]
+           "to_text", "table_to_html", "table_to_csv", "MarkdownOptions", "TextOptions", "to_docling", "to_elements",
+           "to_langchain", "to_llama_index", "to_langchain_jsonl", "to_xlsx", "table_to_dataframe"]

@@ -2,9 +2,12 @@
 
 Derived chunks never cross a heading, carry their section path as `headings`, stay under `max_chars` where a
 single block allows it, and split a long table only between rows (its header rows repeated in every part).
+With `max_tokens` they are sized in a tokenizer's tokens instead (`exporters.token_chunks`).
 """
 
 from __future__ import annotations
+
+from typing import Any, Callable
 
 from msgspec import Struct
 
@@ -21,6 +24,16 @@ class ChunkOptions(Struct, frozen=True, kw_only=True):
     max_chars: int = 2000        # soft limit: one paragraph longer than this stays whole
     furniture: bool = False      # page headers/footers are left out of chunks
     prefer_provider: bool = True  # use `Document.chunks` when the provider made chunks
+    max_tokens: int = 0          # > 0: chunks of at most this many tokens, derived from the blocks (max_chars and
+    #                              the provider's chunks are then not used); 0: sized in characters
+    overlap: int = 0             # with max_tokens: a chunk repeats the last words (at most this many tokens) of
+    #                              the chunk before it under the same heading
+
+    def __post_init__(self) -> None:
+        if self.max_chars < 1 or self.max_tokens < 0 or self.overlap < 0:
+            raise ValueError("max_chars must be at least 1, max_tokens and overlap at least 0")
+        if self.max_tokens and self.overlap >= self.max_tokens:
+            raise ValueError(f"overlap ({self.overlap}) must be less than max_tokens ({self.max_tokens})")
 
 
 
@@ -137,25 +150,39 @@ def derive_chunks(doc: Document, options: ChunkOptions = ChunkOptions()) -> list
     return out.chunks
 
 
-def to_chunks(doc: Document, options: ChunkOptions = ChunkOptions()) -> list[Chunk]:
+Tokenizer = str | Callable[[str], Any] | None
+
+
+def to_chunks(doc: Document, options: ChunkOptions = ChunkOptions(), tokenizer: Tokenizer = None) -> list[Chunk]:
     """Chunks for retrieval: the provider's own when it made them, else heading-aware chunks from the blocks
-    (never across a heading, tables split between rows with their header repeated).
+    (never across a heading, tables split between rows with their header repeated); with `options.max_tokens`,
+    chunks of at most that many tokens (exporters/token_chunks.py says how they are cut and merged).
 
     Args:
         doc: a canonical Document.
-        options: size limit, furniture, whether the provider's chunks are preferred.
+        options: size limit (characters, or tokens), overlap, furniture, whether the provider's chunks are preferred.
+        tokenizer: what counts tokens when `max_tokens` is set: a callable (text -> tokens), a tiktoken encoding
+            name, a Hugging Face `tokenizers` JSON file, or None for words and punctuation
+            (`exporters.token_count.counter`).
 
     Example:
         >>> doc = normalize(open("samples/llamacloud/annual_report_v2.json", "rb").read())
         >>> to_chunks(doc)[0].headings
         ['Annual Report 2025', '1. Letter to shareholders']
+        >>> sized = to_chunks(doc, ChunkOptions(max_tokens=40), tokenizer=str.split)
+        >>> max(len(c.text.split()) for c in sized) <= 40
+        True
     """
+    if options.max_tokens:
+        from .token_chunks import token_chunks
+        from .token_count import counter
+        return token_chunks(doc, options, counter(tokenizer))
     if doc.chunks and options.prefer_provider:
         return doc.chunks
     return derive_chunks(doc, options)
 
 
-def to_chunks_jsonl(doc: Document, options: ChunkOptions = ChunkOptions()) -> str:
+def to_chunks_jsonl(doc: Document, options: ChunkOptions = ChunkOptions(), tokenizer: Tokenizer = None) -> str:
     """`to_chunks` as JSON lines: one canonical `Chunk` object per line.
 
     Example:
@@ -163,4 +190,4 @@ def to_chunks_jsonl(doc: Document, options: ChunkOptions = ChunkOptions()) -> st
         >>> to_chunks_jsonl(doc).count("\\n") == len(to_chunks(doc))
         True
     """
-    return "".join(encode(chunk).decode() + "\n" for chunk in to_chunks(doc, options))
+    return "".join(encode(chunk).decode() + "\n" for chunk in to_chunks(doc, options, tokenizer))

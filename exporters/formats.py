@@ -36,6 +36,9 @@ class ExportSettings(Struct, frozen=True, kw_only=True):
     bom: bool = False  # CSV: a UTF-8 byte order mark first, so Excel reads the file as UTF-8
     unit: Literal["chunk", "page", "block"] = "chunk"  # langchain-jsonl: one record per chunk, page or block
     source_name: str | None = None  # the result file's name: named files fall back on it (no file_name recorded)
+    tokenizer: str | None = None  # chunks: what counts tokens for max_tokens (a tiktoken encoding name or a
+    #                               tokenizers JSON file; the command line's --tokenizer, never the viewer's)
+    images_dir: str | None = None  # HTML: the result's folder; figure images found there are embedded (data:)
     options: dict[str, Any] = {}  # --opt name=value, for the target's options struct
 
 
@@ -132,8 +135,12 @@ def _html(doc: Document, settings: ExportSettings) -> str:
     if settings.source is not None:
         from exporters.pages.render import embedded_pages
         pages = embedded_pages(doc, settings.source)
+    figures = None
+    if settings.images_dir is not None:  # the command line: figures beside the result travel inside the page
+        from exporters.figure_files import local_images
+        figures = local_images(doc, settings.images_dir)
     return to_html(doc, options_for(EXPORTS["html"], settings, remote_images=settings.remote_images),
-                   page_images=pages)
+                   page_images=pages, figure_images=figures)
 
 
 def _text(doc: Document, settings: ExportSettings) -> str:
@@ -143,7 +150,7 @@ def _text(doc: Document, settings: ExportSettings) -> str:
 
 def _chunks(doc: Document, settings: ExportSettings) -> str:
     from exporters import to_chunks_jsonl
-    return to_chunks_jsonl(doc, options_for(EXPORTS["chunks"], settings))
+    return to_chunks_jsonl(doc, options_for(EXPORTS["chunks"], settings), settings.tokenizer)
 
 
 def _json(doc: Document, settings: ExportSettings) -> str:
@@ -224,7 +231,8 @@ register("html", Target(".html", "text/html", _html, "exporters.html:HtmlOptions
 register("text", Target(".txt", "text/plain", _text, "exporters.text:TextOptions",
                         help="plain text in reading order, pages separated by form feeds"))
 register("chunks", Target(".jsonl", "application/x-ndjson", _chunks, "exporters.chunks:ChunkOptions",
-                          help="JSON lines: the provider's chunks, or heading-aware chunks from the blocks"))
+                          help="JSON lines: the provider's chunks, or heading-aware chunks from the blocks "
+                               "(sized in tokens with max_tokens)"))
 register("json", Target(".json", "application/json", _json, content_only=False, help="canonical docnorm JSON"))
 register("tables-html", Target(".html", "text/html", _tables_html, per_table=True,
                                help="one HTML file per logical table (-o DIRECTORY)"))

@@ -14,6 +14,7 @@ from typing import Any, Literal, NamedTuple
 
 import msgspec
 
+from normalizer.collector import paused
 from normalizer.schema import Block, Document
 
 from .chunks import to_chunks
@@ -51,6 +52,7 @@ def _boxes(blocks: list[Block]) -> list[list[float]]:
     return [[b.page, *b.bbox] for b in blocks if b.bbox]
 
 
+@paused()
 def records(doc: Document, unit: Unit = "chunk") -> list[Record]:
     """The document as (id, text, metadata) records, one per chunk, page or block."""
     if unit not in ("chunk", "page", "block"):
@@ -87,12 +89,14 @@ def records(doc: Document, unit: Unit = "chunk") -> list[Record]:
     return out
 
 
+@paused()  # a record per block: the collector would walk every record made so far, finding nothing
 def to_langchain(doc: Document, unit: Unit = "chunk") -> list[Any]:
     """LangChain `Document`s (langchain_core.documents), one per chunk, page or block, with the metadata above."""
     documents = need_extra("langchain_core.documents", "langchain", "langchain-core")
     return [documents.Document(page_content=r.text, metadata=r.metadata, id=r.id) for r in records(doc, unit)]
 
 
+@paused()
 def to_llama_index(doc: Document, unit: Unit = "chunk") -> list[Any]:
     """LlamaIndex `TextNode`s, one per chunk, page or block, each with the metadata above (boxes and block ids
     kept out of what is embedded and shown to the model) and SOURCE / PREVIOUS / NEXT relationships."""
@@ -113,6 +117,7 @@ def to_llama_index(doc: Document, unit: Unit = "chunk") -> list[Any]:
     return nodes
 
 
+@paused()
 def to_langchain_jsonl(doc: Document, unit: Unit = "chunk") -> str:
     """The records as JSON lines `{"id", "page_content", "metadata"}` (LangChain's Document fields), for users
     of neither library."""

@@ -122,10 +122,15 @@ def _formula(b: Block, t: Table | None, o: HtmlOptions) -> str:
     return f'<pre {_attrs(b, "formula")} title="LaTeX">{esc(latex, quote=False)}</pre>'
 
 
-def _figure(b: Block, t: Table | None, o: HtmlOptions) -> str:
+def _figure(b: Block, t: Table | None, o: HtmlOptions, embedded: dict[str, str] | None = None) -> str:
+    """A figure: its image (embedded as a data: URL when `embedded` has its reference, as a report sent alone
+    carries it), a link for a remote one, or a placeholder; its caption unless a caption block says it."""
     url = safe_url(b.image.url if b.image else None)
     caption = b.image.caption if b.image and b.image.caption else b.text
-    if url and url.lower().startswith(_REMOTE) and not o.remote_images:  # opening the page tells no server
+    inline = embedded.get(b.image.url) if embedded and b.image and b.image.url else None
+    if inline is not None:  # a data: URL made by data_url (base64: nothing in it can end the attribute)
+        img = f'<img src="{inline}" alt="{esc(caption)}">'
+    elif url and url.lower().startswith(_REMOTE) and not o.remote_images:  # opening the page tells no server
         label = f"remote image, not loaded: {caption}" if caption else "remote image, not loaded"
         img = f'<a class="remote-image" href="{esc(url)}" rel="noopener noreferrer">{_text(label)}</a>'
     elif url:
@@ -168,16 +173,20 @@ RENDER: dict[str, Render] = {
 
 
 def render_block(block: Block, table: Table | None, options: HtmlOptions = HtmlOptions(),
-                 ordinal: int = 1) -> str | None:
-    """One block's HTML (`ordinal`: a list item's number among its siblings, from `list_ordinals`)."""
+                 ordinal: int = 1, images: dict[str, str] | None = None) -> str | None:
+    """One block's HTML (`ordinal`: a list item's number among its siblings, from `list_ordinals`; `images`: a
+    figure's image reference -> the data: URL to show instead)."""
     if block.kind == "list_item":
         return _list_item(block, table, options, ordinal)
-    return RENDER[kind_row(block.kind).draws_as](block, table, options)
+    draws_as = kind_row(block.kind).draws_as
+    if draws_as == "figure" and images:
+        return _figure(block, table, options, images)
+    return RENDER[draws_as](block, table, options)
 
 
-def data_url(png: bytes) -> str:
-    """A PNG as a data: URL (base64 only: nothing in it can end the attribute it is written in)."""
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def data_url(png: bytes, mime: str = "image/png") -> str:
+    """An image as a data: URL (base64 only: nothing in it can end the attribute it is written in)."""
+    return f"data:{mime};base64," + base64.b64encode(png).decode("ascii")
 
 
 def for_document(doc: Document, options: HtmlOptions) -> HtmlOptions:
@@ -187,7 +196,8 @@ def for_document(doc: Document, options: HtmlOptions) -> HtmlOptions:
     return options
 
 
-def to_html(doc: Document, options: HtmlOptions = HtmlOptions(), page_images: dict[int, bytes] | None = None) -> str:
+def to_html(doc: Document, options: HtmlOptions = HtmlOptions(), page_images: dict[int, bytes] | None = None,
+            figure_images: dict[str, str] | None = None) -> str:
     """The document as one standalone HTML5 page: a `<section class="page">` per page, every block element with
     `data-block`/`data-kind`, provider text escaped, a CSP that allows no script.
 
@@ -196,6 +206,8 @@ def to_html(doc: Document, options: HtmlOptions = HtmlOptions(), page_images: di
         options: furniture, joined tables, heading offset, whether remote images load.
         page_images: PNG bytes by page number (`exporters.pages.render.embedded_pages`), embedded as data: URLs
             beside each page's content, so the report needs nothing else to show the real page.
+        figure_images: a figure's image reference -> its data: URL (`exporters.figure_files.local_images`), so a
+            report sent alone shows its figures.
 
     Example:
         >>> doc = normalize(open("samples/llamacloud/annual_report_v2.json", "rb").read())
@@ -207,7 +219,7 @@ def to_html(doc: Document, options: HtmlOptions = HtmlOptions(), page_images: di
     pages: dict[int, dict] = {p.number: {"number": p.number, "ok": p.ok, "error": p.error, "blocks": []}
                               for p in doc.pages}
     for block, table in logical_blocks(doc.blocks, options.join_continued):
-        html = render_block(block, table, options, ordinals.get(block.id, 1))
+        html = render_block(block, table, options, ordinals.get(block.id, 1), figure_images)
         if html is not None:
             pages.setdefault(block.page, {"number": block.page, "ok": True, "error": None, "blocks": []})
             pages[block.page]["blocks"].append(html)

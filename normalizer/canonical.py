@@ -6,15 +6,11 @@ from typing import Any
 
 import msgspec
 
-from .detect import Probe
 from .errors import NormalizeError, Repairs, describe
 from .geometry import finite_numbers
 from .build import take_retrieval
-from .schema import Block, Document, Table
+from .schema import Block, Document, Table, decoder
 from .tables import grid_limit, grid_problems
-
-_one = msgspec.json.Decoder(Document)
-_many = msgspec.json.Decoder(list[Document])
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
@@ -25,7 +21,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
             text = bytes(raw) if not isinstance(raw, str) else raw
             stripped = text.lstrip()
             is_list = stripped[:1] in ("[", b"[")
-            docs = _many.decode(text) if is_list else [_one.decode(text)]
+            docs = decoder(list[Document]).decode(text) if is_list else [decoder(Document).decode(text)]
         else:
             is_list = isinstance(raw, list)
             docs = msgspec.convert(raw, list[Document]) if is_list else [msgspec.convert(raw, Document)]
@@ -145,10 +141,3 @@ def _path_of(message: str) -> str:
     marker = " - at `"
     at = message.rfind(marker)
     return message[at + len(marker):-1] if at >= 0 and message.endswith("`") else "$"
-
-
-def sniff(p: Probe) -> bool:
-    """An object (or a non-empty list of objects) whose `schema` says docnorm wrote it."""
-    first = p[0] if p.is_(list) else p
-    schema = first["schema"].value
-    return isinstance(schema, str) and schema.startswith("docnorm/")

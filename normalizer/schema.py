@@ -6,6 +6,7 @@ attribute names. `forbid_unknown_fields` makes decoding canonical JSON a validat
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
@@ -29,17 +30,21 @@ Unit = Literal["pt", "px"]
 BBox = list[float]
 
 
-class _Canonical(Struct, forbid_unknown_fields=True, kw_only=True):
-    pass
+class _Canonical(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """Base of the canonical structs. Not tracked by the cyclic collector (`gc=False`): a document is a tree, each
+    struct held by one field of its parent, and what links one part to another (`Block.parent`, `captions`,
+    `chunk`, `Chunk.block_ids`) is an id, never a reference, so no instance can be part of a reference cycle (each
+    class says what it holds). A kept 1,000-page document then costs a full collection only its lists and dicts.
+    Never put a struct inside itself (in its own `extra`, say): that cycle would never be freed."""
 
 
-class Word(_Canonical, kw_only=True):
+class Word(_Canonical, kw_only=True):  # acyclic: text, numbers, a box
     text: str
     confidence: float | None = None
     bbox: BBox | None = None
 
 
-class Line(_Canonical, kw_only=True):
+class Line(_Canonical, kw_only=True):  # acyclic: its own words, JSON values in extra
     """A text line. Providers that only know a line's vertical band set `top`/`bottom`, not `bbox`."""
 
     text: str = ""
@@ -51,7 +56,7 @@ class Line(_Canonical, kw_only=True):
     extra: dict[str, Any] = {}
 
 
-class Image(_Canonical, kw_only=True):
+class Image(_Canonical, kw_only=True):  # acyclic: text, numbers, a box, JSON values in extra
     id: str | None = None
     page: int | None = None
     name: str | None = None
@@ -64,7 +69,7 @@ class Image(_Canonical, kw_only=True):
     extra: dict[str, Any] = {}
 
 
-class Cell(_Canonical, kw_only=True):
+class Cell(_Canonical, kw_only=True):  # acyclic: text, numbers, a box
     row: int
     col: int
     row_span: int = 1
@@ -75,14 +80,14 @@ class Cell(_Canonical, kw_only=True):
     confidence: float | None = None
 
 
-class Table(_Canonical, kw_only=True):
+class Table(_Canonical, kw_only=True):  # acyclic: its own cells
     n_rows: int
     n_cols: int
     cells: list[Cell] = []
     continued: Continued | None = None
 
 
-class Block(_Canonical, kw_only=True):
+class Block(_Canonical, kw_only=True):  # acyclic: its own table, image, lines; other blocks by id
     id: str
     page: int
     kind: Kind
@@ -111,12 +116,12 @@ class Block(_Canonical, kw_only=True):
 RETRIEVAL_SCORES = ("similarity", "vector_similarity", "term_similarity", "score")
 
 
-class Location(_Canonical, kw_only=True):
+class Location(_Canonical, kw_only=True):  # acyclic: a page number and a box
     page: int
     bbox: BBox | None = None
 
 
-class Chunk(_Canonical, kw_only=True):
+class Chunk(_Canonical, kw_only=True):  # acyclic: its own locations; blocks by id
     id: str
     text: str = ""
     kind: str = "text"
@@ -128,7 +133,7 @@ class Chunk(_Canonical, kw_only=True):
     extra: dict[str, Any] = {}
 
 
-class Job(_Canonical, kw_only=True):
+class Job(_Canonical, kw_only=True):  # acyclic: text and numbers
     id: str | None = None
     status: Status = "unknown"
     provider_status: str | None = None
@@ -139,7 +144,7 @@ class Job(_Canonical, kw_only=True):
     page_count: int | None = None
 
 
-class Page(_Canonical, kw_only=True):
+class Page(_Canonical, kw_only=True):  # acyclic: text, numbers, JSON values in extra
     number: int
     width: float | None = None
     height: float | None = None
@@ -155,7 +160,7 @@ class Page(_Canonical, kw_only=True):
     extra: dict[str, Any] = {}
 
 
-class Document(_Canonical, kw_only=True):
+class Document(_Canonical, kw_only=True):  # acyclic: its own job, pages, blocks, chunks, images
     schema: str = SCHEMA
     provider: str
     format: str
@@ -201,8 +206,6 @@ def _esc(text: str) -> str:
 
 
 _encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder(Document)
-_list_decoder = msgspec.json.Decoder(list[Document])
 
 
 def encode(doc: Document) -> bytes:
@@ -210,7 +213,19 @@ def encode(doc: Document) -> bytes:
 
 
 def decode(data: bytes | str) -> Document:
-    return _decoder.decode(data)
+    return decoder(Document).decode(data)
+
+
+@lru_cache(maxsize=None)
+def decoder(tp: Any) -> msgspec.json.Decoder:
+    """The JSON decoder into `tp`, made on first use: making one resolves every annotation of the structs under
+    it (for the canonical model, ~100), which a run that reads only provider JSON never needs.
+
+    Example:
+        >>> decoder(list[int]).decode(b"[1, 2]"), decoder(list[int]) is decoder(list[int])
+        ([1, 2], True)
+    """
+    return msgspec.json.Decoder(tp)
 
 
 _BOX = "[x0, y0, x1, y1]: top-left origin, y down, in the page's own units (Page.unit)"

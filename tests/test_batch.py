@@ -103,10 +103,10 @@ def test_export_a_folder_mirrors_it_tables_numbered(corpus, tmp_path):
     assert out.returncode == 0
     assert sorted(_tree(tmp_path / "csv")) == [f"harbor_q3_{p}-1.csv" for p in ("baidu", "llamacloud_v2", "somark")]
     out = docnorm("export", corpus / "somark", "--to", "md", "-o", tmp_path / "md")
-    assert out.returncode == 1  # the broken file, and jobs without content
+    assert out.returncode == 1  # the broken file (jobs without content are skipped, no failure)
     tree = _tree(tmp_path / "md")
     assert "2026-11/oxr_paper_sync.md" in tree and "2026-11/status_failed.md" not in tree
-    assert b"2026-11/status_failed.json: the job is failed" in out.stderr
+    assert b"2026-11/status_failed.json: skipped: the job is failed" in out.stderr
     single = docnorm("export", SAMPLES / "somark" / "oxr_paper_sync.json", "--to", "md")
     assert single.stdout.decode() == tree["2026-11/oxr_paper_sync.md"].decode()
 
@@ -114,3 +114,46 @@ def test_export_a_folder_mirrors_it_tables_numbered(corpus, tmp_path):
 def test_one_named_file_still_goes_to_stdout_without_a_summary():
     out = docnorm("normalize", SAMPLES / "somark" / "bare_outputs.json")
     assert out.returncode == 0 and out.stdout.startswith(b'{"schema":"docnorm/1"') and out.stderr == b""
+
+
+def _pid(_job) -> int:
+    import os
+    return os.getpid()
+
+
+def _or_die(job: str) -> str:
+    import os
+    import signal
+    if job == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return job
+
+
+def test_chunks_hold_every_job_once_in_order_shrinking_toward_the_end():
+    from exporters.corpus.runner import chunks
+    jobs = list(range(1000))
+    cut = chunks(jobs, 2)
+    assert [job for chunk in cut for job in chunk] == jobs
+    sizes = [len(c) for c in cut]
+    assert max(sizes) == 64 and sizes[:-1] == sorted(sizes[:-1], reverse=True) and sizes[-1] <= 16
+    heavy = chunks(jobs, 2, most=256, weights=[500] + [1] * 999)  # one large file, then small ones
+    assert heavy[0] == [0] and max(len(c) for c in heavy) <= 256
+    assert [len(c) for c in chunks(jobs[:5], 4, most=1)] == [1] * 5
+
+
+def test_the_passes_of_a_run_share_their_worker_processes():
+    from exporters.corpus.runner import map_jobs, one_pool
+    with one_pool():
+        first = set(map_jobs(_pid, list(range(40)), 2))
+        second = set(map_jobs(_pid, list(range(40)), 2))
+    assert len(first | second) <= 2  # the same two workers
+    apart = [set(map_jobs(_pid, list(range(40)), 2)) for _ in range(2)]
+    assert apart[0].isdisjoint(apart[1])  # each pass its own pool
+
+
+def test_a_worker_killed_in_a_shared_pool_fails_its_job_alone_and_the_run_goes_on():
+    from exporters.corpus.runner import WORKER_DIED, Crashed, map_jobs, one_pool
+    with one_pool():
+        got = list(map_jobs(_or_die, ["a", "b", "kill", "c", "d"], 2))
+        again = list(map_jobs(_or_die, ["e", "f"], 2))
+    assert got == ["a", "b", Crashed(WORKER_DIED), "c", "d"] and again == ["e", "f"]

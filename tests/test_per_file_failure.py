@@ -163,7 +163,7 @@ def test_the_viewer_lists_a_crashing_file_as_could_not_read_and_serves_the_rest(
     assert index.status_code == 200
     html = index.get_data(as_text=True)
     for how in RAISES:
-        assert f"crash_{how}.json</a></td><td colspan=\"7\" class=\"error-message\">could not read: " in html
+        assert f"crash_{how}.json</a></td><td colspan=\"8\" class=\"error-message\">could not read: " in html
     page = client.get("/view?f=crash_stop.json")
     assert page.status_code == 404 and "could not read crash_stop.json: internal error (StopIteration" in \
         page.get_data(as_text=True)

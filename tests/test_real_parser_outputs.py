@@ -15,6 +15,7 @@ import pytest
 from exporters import to_json
 from normalizer import NormalizeError, detect, load, normalize, normalize_all
 from normalizer.errors import Repairs
+from normalizer import sniffers
 from normalizer.providers import mineru_model
 from normalizer.tables import from_html
 
@@ -99,7 +100,7 @@ def test_docling_1_0_0_written_with_dollar_refs_reads_too():
 
 
 def test_the_docling_sample_finds_its_real_pdf_by_the_name_it_records():
-    from viewer.sources import find_source
+    from exporters.pages.sources import find_source
     doc, = load(PG9)
     root = str(SAMPLES.resolve())
     found = find_source(root, (), "docling/2305.03393v1-pg9.json", doc)
@@ -271,13 +272,13 @@ def test_model_json_tables_captions_and_footnotes():
 def test_model_json_is_not_omnidocbench_and_omnidocbench_is_not_model_json():
     from normalizer.detect import probe
     data = OMNIDOCBENCH.read_bytes()
-    assert not mineru_model.sniff(probe(data)) and detect(data) != "mineru.model"
+    assert not sniffers.mineru_model(probe(data)) and detect(data) != "mineru.model"
     with pytest.raises(NormalizeError, match="mineru.model"):
         normalize_all(data, format="mineru.model")
-    assert mineru_model.sniff(probe(CLI_MODEL.read_bytes()))
+    assert sniffers.mineru_model(probe(CLI_MODEL.read_bytes()))
     one = json.loads(data)[0]  # an OmniDocBench page whose detections are given numeric ids is still refused
     one["layout_dets"][0]["category_id"] = 1
-    assert not mineru_model.sniff(probe(json.dumps([one]).encode()))
+    assert not sniffers.mineru_model(probe(json.dumps([one]).encode()))
     assert detect([{"layout_dets": [], "page_info": {"page_no": 0, "width": 1700, "height": 2200}}]) == "mineru.model"
 
 

@@ -282,11 +282,12 @@ def test_a_hostile_somark_table_normalizes_quickly():
 def test_separator_detection_is_linear_on_a_megabyte(text, refused):
     """Plain text without separators is refused, the rest converts; either way in time linear in its size: 8x the
     text costs about 8x the CPU time (below 24; a quadratic scan gives 64), measured without a wall-clock bound."""
+    from normalizer import sniffers
     from normalizer.providers import llmwhisperer
 
     from .test_linear_text import BOUND, growth
     pages = llmwhisperer.split_pages(text, llmwhisperer.separator_of(text))
-    assert llmwhisperer.sniff_text(text) is not refused
+    assert sniffers.whisperer_text(text) is not refused
     assert sum(len(p) for p, _ in pages) <= len(text)
     split = lambda t: llmwhisperer.split_pages(t, llmwhisperer.separator_of(t))  # noqa: E731
     assert growth(split, lambda n: text[:n], len(text) // 8, len(text)) < BOUND

@@ -365,7 +365,7 @@ def test_the_index_pages_sorts_and_filters_on_the_server(tmp_path, monkeypatch):
     for n in range(10):
         (tmp_path / f"r{n:02d}.json").write_bytes((SAMPLES / "somark" / "bare_outputs.json").read_bytes())
     (tmp_path / "report.json").write_bytes((SAMPLES / "same_report" / "harbor_q3_baidu.json").read_bytes())
-    client = create_app(str(tmp_path)).test_client()
+    client = create_app(str(tmp_path), index_budget=600).test_client()  # every row in the first answer
     first = client.get("/").get_data(as_text=True)
     assert re.findall(r'<tr data-file="([^"]+)"', first) == ["r00.json", "r01.json", "r02.json", "r03.json"]
     assert "11 of 11 document(s) · page 1 of 3" in first and 'class="next-page" href="/?page=2"' in first

@@ -12,6 +12,7 @@ from exporters.pages.images import PageImages
 
 from .routes import BLUEPRINTS
 from .routes.evaluate import bp as evaluate_bp
+from .review.routes import bp as review_bp
 from .state import ViewerState
 from .store import Refused
 
@@ -23,21 +24,23 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 def create_app(root: str, hosts: tuple[str, ...] = (), sources: tuple[str, ...] = (),
-               pages: PageImages | None = None, index_budget: float = 0.25) -> Flask:
+               pages: PageImages | None = None, index_budget: float = 0.25, truth: str | None = None) -> Flask:
     """The viewer over `root`. It answers only requests whose Host header names this machine (or one of
     `hosts`, the interface it was bound to): a page on another site rebound to 127.0.0.1 cannot read results.
     Source documents are looked for beside each result and in the `sources` folders (read-only too); their pages
     are rendered by `pages` (by default, two bounded worker processes started on first use, caching outside
     every served folder). An index request reads result files itself for `index_budget` seconds and leaves the
-    rest to a background scan, so a large folder answers at once (tests that need every row at once raise it)."""
-    for folder in (root, *sources):
+    rest to a background scan, so a large folder answers at once (tests that need every row at once raise it).
+    With `truth`, a folder, the viewer runs in review mode (docs/review.md): truths made from results are saved
+    there, and only there; without it, nothing is ever written."""
+    for folder in (root, *sources, *([truth] if truth is not None else [])):
         if not os.path.isdir(folder):
             raise ValueError(f"not a folder: {folder!r}")
     allowed = {h.lower().strip("[]") for h in LOCAL_HOSTS + tuple(hosts)}
     app = Flask(__name__)
     app.jinja_env.autoescape = True  # Flask only autoescapes *.html by name; these templates are *.html.j2
     app.config["JSON_SORT_KEYS"] = False
-    viewer = app.extensions["docnorm"] = ViewerState(root, sources, pages, index_budget)
+    viewer = app.extensions["docnorm"] = ViewerState(root, sources, pages, index_budget, truth)
     store = viewer.store
 
     @app.context_processor
@@ -64,6 +67,6 @@ def create_app(root: str, hosts: tuple[str, ...] = (), sources: tuple[str, ...] 
     def refused(exc: Refused) -> tuple[str, int]:
         return render_template("error.html.j2", message=str(exc)), 404
 
-    for blueprint in BLUEPRINTS + (evaluate_bp,):  # the Evaluate page: sets scored against a truth, ranked
+    for blueprint in BLUEPRINTS + (evaluate_bp, review_bp):  # Evaluate: sets scored against a truth; review mode
         app.register_blueprint(blueprint)
     return app

@@ -17,6 +17,8 @@ from exporters.pages.frame import SourcePage, aspect_note, drawn_boxes, frame, p
 from exporters.html import HtmlOptions, for_document, list_ordinals, render_block
 from normalizer.schema import Block, Chunk, Document, Page
 
+from .drawing import Chip, LineText, band_texts, order_chip
+
 SLICE = 10  # pages rendered per request
 _OPTIONS = HtmlOptions(join_continued=False)  # each fragment stays on its own page
 
@@ -28,7 +30,7 @@ def kinds_css() -> str:
         if dash:
             rules.append(f".box.k-{kind} {{ stroke-dasharray: {dash}; }}")
         rules.append(f"body.hide-{kind} .box.k-{kind}, body.hide-{kind} .band.k-{kind}, "
-                     f"body.hide-{kind} .order.k-{kind} {{ display: none; }}")
+                     f"body.hide-{kind} .order-chip.k-{kind}, body.hide-{kind} .band-text.k-{kind} {{ display: none; }}")
     return "\n".join(rules) + "\n"
 
 
@@ -58,7 +60,8 @@ class PageView(NamedTuple):
     rects: list[Rect]
     content: list[Markup]
     ids: list[str]  # the block id of each content entry
-    order: list[tuple[int, Rect]]  # each block's place in reading order on the page, at its first rectangle
+    order: list[Chip]  # each block's place in reading order on the page, on a chip beside its first rectangle
+    texts: list[LineText]  # the text of each line drawn as a band
     backdrop: Backdrop | None = None
     aspect_note: str | None = None  # the result's page and the source's page differ in shape
 
@@ -105,10 +108,11 @@ def page_view(page: Page, blocks: list[Block], locate: Locate = _no_images,
     first: dict[str, Rect] = {}
     for r in rects:
         first.setdefault(r.block, r)
-    order = [(n, first[b.id]) for n, b in enumerate(blocks, 1) if b.id in first]
+    order = [order_chip(n, r.kind, (r.x, r.y, r.w, r.h), (width, height))
+             for n, r in enumerate((first.get(b.id) for b in blocks), 1) if r is not None]
     note = aspect_note(width, height, under) if under is not None and sized else None
     return PageView(page.number, page.ok, page.error, width, height, sized, rects, content, [b.id for b in blocks],
-                    order, backdrop, note)
+                    order, band_texts(blocks, width), backdrop, note)
 
 
 class DocIndex(NamedTuple):
@@ -179,10 +183,32 @@ def text_index(doc: Document) -> TextIndex:
     return TextIndex("\x00".join(parts), starts)
 
 
+def snippet(text: str, start: int, end: int, around: int = 40) -> str:
+    """`text[start:end]` with about `around` characters either side, for a search hit: cut at the spaces nearest
+    inside that window (a text without spaces there, as CJK, is cut where the window ends), an ellipsis where cut,
+    so a hit never shows half a word.
+
+    >>> snippet("the annual report of the group shows revenue by segment and region", 37, 44, around=16)
+    '… group shows revenue by segment and …'
+    >>> snippet("short text", 0, 5)
+    'short text'
+    """
+    left, right = max(start - around, 0), min(end + around, len(text))
+    if left > 0:
+        space = next((i for i in range(left, start) if text[i].isspace()), None)
+        left = space + 1 if space is not None else left
+    if right < len(text):
+        space = next((i for i in range(right, end, -1) if text[i].isspace()), None)
+        right = space if space is not None else right
+    shown = text[left:right].strip()
+    return ("… " if left > 0 else "") + shown + (" …" if right < len(text) else "")
+
+
 def search(doc: Document, query: str, limit: int = 200, found: TextIndex | None = None,
            index: DocIndex | None = None) -> dict[str, Any]:
     """Blocks whose text (or table cells) contain `query`, case-insensitively, in reading order: the first
-    `limit` as hits, and how many there are in all (a list that stops at the limit says so)."""
+    `limit` as hits (each with a `snippet` cut at words), and how many there are in all (a list that stops at the
+    limit says so)."""
     needle = query.lower().strip().replace("\x00", "")
     if not needle:
         return {"query": query, "total": 0, "hits": []}
@@ -199,8 +225,9 @@ def search(doc: Document, query: str, limit: int = 200, found: TextIndex | None 
         if len(hits) < limit:
             offset = at - found.starts[n]
             same_length = next_block - found.starts[n] - 1 == len(b.text)  # lowercasing can change a length
-            snippet = b.text[max(offset - 40, 0): offset + len(needle) + 40] if same_length else b.text[:120]
-            hits.append({"block": b.id, "page": b.page, "kind": b.kind, "snippet": snippet,
+            found_at = (offset, offset + len(needle)) if same_length else (0, 0)
+            hits.append({"block": b.id, "page": b.page, "kind": b.kind,
+                         "snippet": snippet(b.text, *found_at, around=40 if same_length else 120),
                          "slice": position.get(b.page, 0) // SLICE * SLICE})
         at = found.text.find(needle, next_block)
     return {"query": query, "total": total, "hits": hits}
@@ -280,3 +307,21 @@ def index_page(rows: list[dict[str, Any]], provider: str = "", status: str = "",
     pages = max(1, -(-len(rows) // INDEX_PAGE))
     page = min(max(page, 1), pages)
     return rows[(page - 1) * INDEX_PAGE: page * INDEX_PAGE], len(rows), pages, page
+
+
+def pager(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers the index's pager links to: the first, the last and `around` either side of `page`, a gap
+    (None) where numbers are left out, so a folder of 100 pages has a pager of nine links, not a hundred.
+
+    >>> pager(7, 20)
+    [1, None, 5, 6, 7, 8, 9, None, 20]
+    >>> pager(1, 3)
+    [1, 2, 3]
+    """
+    shown = sorted({1, pages, *range(max(page - around, 1), min(page + around, pages) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:  # type: ignore[operator]
+            out.append(None)
+        out.append(n)
+    return out

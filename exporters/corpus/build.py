@@ -17,7 +17,7 @@ from normalizer.errors import failure_message, shown
 from normalizer.schema import Document
 
 from .dataset import PartWriter, begin_run, commit_run, ensure_tables, manifest_row, plan, read_manifest, staging
-from .runner import Outcome, Summary, jobs_wanted, read, run
+from .runner import Outcome, Summary, chunks, jobs_wanted, one_pool, read, run
 
 
 class DatasetRun(NamedTuple):
@@ -55,24 +55,38 @@ def build_dataset(paths: list[str], out: str, *, engine: str = "local", workers:
     return DatasetRun(status, summary, len(kept), len(todo), sum(len(r) for r in stale.values()))
 
 
+PART_BYTES = 4 << 20  # the least input a part reads: its fixed cost (nine Parquet files) stays a few percent of it
+
+
+@one_pool()
 def _run_local(todo: list[str], out: str, workers: int, errors_path: str | None) -> tuple[int, Summary, list[Any]]:
-    """The inputs in parts of up to 256 on `workers` processes; the inputs of a part whose worker died are read
-    again one part each, in an isolated second pass, so only the input that kills its worker fails."""
-    size = max(1, min(256, -(-len(todo) // (4 * workers))))
+    """The inputs in parts of up to 256 on `workers` processes, by bytes, shrinking toward the end (to
+    PART_BYTES) so the workers finish together (`runner.chunks`); the inputs of a part whose worker died are read
+    again one part each, in an isolated second pass on the same processes, so only the input that kills its
+    worker fails."""
     stamp = f"part-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"  # never an earlier run's name
-    jobs = [(out, f"{stamp}-{n:05d}", todo[k:k + size]) for n, k in enumerate(range(0, len(todo), size))]
+    parts = chunks(todo, workers, most=256, weights=[_size(path) for path in todo], least=PART_BYTES)
+    jobs = [(out, f"{stamp}-{n:05d}", part) for n, part in enumerate(parts)]
     lost: list[str] = []
 
     def read_again(job: tuple[str, str, list[str]], why: str) -> Outcome:
         lost.extend(job[2])
         return Outcome(files=0)
-    status, summary, records = run(_part_job, jobs, workers, "dataset", errors_path, crashed=read_again)
+    status, summary, records = run(_part_job, jobs, workers, "dataset", errors_path, crashed=read_again, most=1)
     if lost:
         again = [(out, f"{stamp}-alone-{n:05d}", [path]) for n, path in enumerate(lost)]
         status2, summary2, records2 = run(_part_job, again, workers, "dataset", errors_path, crashed=_part_lost,
                                           isolate=True)
         status, summary, records = max(status, status2), summary.plus(summary2), records + records2
     return status, summary, records
+
+
+def _size(path: str) -> int:
+    """An input's bytes, to share the work out (1 for a file that cannot be read: it fails fast)."""
+    try:
+        return max(1, os.stat(path).st_size)
+    except OSError:
+        return 1
 
 
 def _part_job(job: tuple[str, str, list[str]]) -> Outcome:

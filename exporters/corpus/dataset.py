@@ -13,7 +13,8 @@ Tables (schema version 1; README "Dataset" lists every column) and the keys that
     warnings   doc_id, seq -> message
     failures   source -> error (inputs that did not normalize)
 
-Rows are built column by column from our own structs (no per-row dicts), written as row groups as they fill:
+Rows are built column by column from our own structs (`rows.Columns`: no Python object per row), made Arrow arrays
+from their buffers (`arrow_arrays`: no process of a run imports pandas) and written as row groups as they fill:
 memory stays bounded by one batch of inputs whatever the corpus size. Each batch of inputs writes one part file
 per table (`OUT/TABLE/PART.parquet`), and `OUT/_manifest.parquet` records each input's path, size, mtime, hash
 and part, so a re-run skips unchanged inputs and rewrites only the parts that held changed or removed ones.
@@ -35,149 +36,29 @@ from normalizer.errors import shown
 from normalizer.schema import Document
 
 from ..content_hash import bytes_hash, file_hash
-from ..optional import need
+from .arrow_arrays import INSTALL, arrow_array, load_pyarrow
+from .rows import COLUMNS, SCHEMA_VERSION, Columns, arrow_schema, arrow_table
 
-SCHEMA_VERSION = 1
-INSTALL = "pip install 'docnorm[dataset]'   # or: pip install pyarrow"
+__all__ = ["COLUMNS", "INSTALL", "SCHEMA_VERSION", "Columns", "PartWriter", "arrow_schema", "begin_run", "commit_run",
+           "drop_inputs", "ensure_tables", "manifest_row", "plan", "read_manifest", "require", "staging",
+           "write_manifest"]
+
 MANIFEST = "_manifest.parquet"
 STAGING = ".staging"  # new parts, until the run commits them
 SCHEMA_PART = "part-schema.parquet"
 ROW_GROUP = 65_536  # rows buffered per table before they are written
-
-# table -> [(column, type name)]; types: str, int, float, bool, strs (list of str), ints (list of int), locations
-COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "documents": [("doc_id", "str"), ("source", "str"), ("doc_index", "int"), ("provider", "str"), ("format", "str"),
-                  ("file_name", "str"), ("job_id", "str"), ("job_status", "str"), ("job_error", "str"),
-                  ("page_count", "int"), ("block_count", "int"), ("table_count", "int"), ("warning_count", "int"),
-                  ("schema_version", "int")],
-    "pages": [("doc_id", "str"), ("page", "int"), ("width", "float"), ("height", "float"), ("unit", "str"),
-              ("ok", "bool"), ("error", "str"), ("is_scan", "bool"), ("confidence", "float")],
-    "blocks": [("doc_id", "str"), ("block_id", "str"), ("seq", "int"), ("page", "int"), ("kind", "str"),
-               ("level", "int"), ("parent", "str"), ("text", "str"), ("x0", "float"), ("y0", "float"),
-               ("x1", "float"), ("y1", "float"), ("confidence", "float")],
-    "cells": [("doc_id", "str"), ("block_id", "str"), ("row", "int"), ("col", "int"), ("row_span", "int"),
-              ("col_span", "int"), ("text", "str"), ("header", "bool"), ("confidence", "float")],
-    "chunks": [("doc_id", "str"), ("chunk_id", "str"), ("seq", "int"), ("kind", "str"), ("text", "str"),
-               ("headings", "strs"), ("block_ids", "strs"), ("locations", "locations")],
-    "lines": [("doc_id", "str"), ("block_id", "str"), ("line", "int"), ("page", "int"), ("text", "str"),
-              ("x0", "float"), ("y0", "float"), ("x1", "float"), ("y1", "float"), ("top", "float"),
-              ("bottom", "float"), ("confidence", "float")],
-    "words": [("doc_id", "str"), ("block_id", "str"), ("line", "int"), ("word", "int"), ("page", "int"),
-              ("text", "str"), ("x0", "float"), ("y0", "float"), ("x1", "float"), ("y1", "float"),
-              ("confidence", "float")],
-    "warnings": [("doc_id", "str"), ("seq", "int"), ("message", "str")],
-    "failures": [("source", "str"), ("error", "str")],
-}
 MANIFEST_COLUMNS = [("path", "str"), ("size", "int"), ("mtime_ns", "int"), ("hash", "str"), ("part", "str"),
                     ("documents", "int")]
 
 
 def require() -> None:
     """ImportError with the pip command when pyarrow is missing (checked before any work)."""
-    _pa()
+    load_pyarrow()
 
 
-def _pa() -> Any:
-    need("pyarrow.parquet", INSTALL, "the Parquet dataset needs pyarrow")  # the writer
-    return need("pyarrow", INSTALL)
-
-
-def arrow_schema(columns: list[tuple[str, str]]) -> Any:
-    pa = _pa()
-    location = pa.struct([("page", pa.int32()), ("x0", pa.float64()), ("y0", pa.float64()), ("x1", pa.float64()),
-                          ("y1", pa.float64())])
-    types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
-             "strs": pa.list_(pa.string()), "ints": pa.list_(pa.int32()), "locations": pa.list_(location)}
-    return pa.schema([(name, types[kind]) for name, kind in columns],
-                     metadata={b"docnorm.schema_version": str(SCHEMA_VERSION).encode()})
-
-
-def _box(bbox: list[float] | None) -> tuple[Any, Any, Any, Any]:
-    return (bbox[0], bbox[1], bbox[2], bbox[3]) if bbox and len(bbox) == 4 else (None, None, None, None)
-
-
-class Columns:
-    """Each table's rows so far, column by column."""
-
-    def __init__(self) -> None:
-        self.data = {table: {name: [] for name, _ in cols} for table, cols in COLUMNS.items()}
-
-    def rows(self, table: str) -> int:
-        return len(self.data[table][COLUMNS[table][0][0]])
-
-    def _add(self, table: str, *values: Any) -> None:
-        for column, value in zip(self.data[table].values(), values):
-            column.append(value)
-
-    def add(self, doc: Document, source: str, index: int) -> None:
-        """Every row of one document."""
-        doc_id = f"{source}#{index}"
-        add = self._add
-        add("documents", doc_id, source, index, doc.provider, doc.format, doc.file_name, doc.job.id, doc.job.status,
-            doc.job.error, len(doc.pages), len(doc.blocks), sum(1 for b in doc.blocks if b.kind == "table"),
-            len(doc.warnings), SCHEMA_VERSION)
-        for p in doc.pages:
-            add("pages", doc_id, p.number, p.width, p.height, p.unit, p.ok, p.error, p.is_scan, p.confidence)
-        for seq, b in enumerate(doc.blocks):
-            add("blocks", doc_id, b.id, seq, b.page, b.kind, b.level, b.parent, b.text, *_box(b.bbox), b.confidence)
-            if b.table is not None:
-                for c in b.table.cells:
-                    add("cells", doc_id, b.id, c.row, c.col, c.row_span, c.col_span, c.text, c.header, c.confidence)
-            for n, ln in enumerate(b.lines):
-                add("lines", doc_id, b.id, n, b.page, ln.text, *_box(ln.bbox), ln.top, ln.bottom, ln.confidence)
-                for k, w in enumerate(ln.words):
-                    add("words", doc_id, b.id, n, k, b.page, w.text, *_box(w.bbox), w.confidence)
-        for seq, c in enumerate(doc.chunks):
-            locations = [{"page": loc.page, **dict(zip(("x0", "y0", "x1", "y1"), _box(loc.bbox)))}
-                         for loc in c.locations]
-            add("chunks", doc_id, c.id, seq, c.kind, c.text, c.headings, c.block_ids, locations)
-        for seq, message in enumerate(doc.warnings):
-            add("warnings", doc_id, seq, message)
-
-    def add_all(self, docs: list[Document], source: str, first: int = 0) -> None:
-        """Every row of every document of one input (numbered from `first`), or none of them: an input that fails
-        part-way leaves no half of its rows behind (its failure is a `failures` row instead)."""
-        sizes = {table: self.rows(table) for table in COLUMNS}
-        try:
-            for index, doc in enumerate(docs, first):
-                self.add(doc, source, index)
-        except BaseException:
-            for table, size in sizes.items():
-                for column in self.data[table].values():
-                    del column[size:]
-            raise
-
-    def fail(self, source: str, error: str) -> None:
-        self._add("failures", source, error)
-
-    def take(self, table: str) -> Any:
-        """The table's rows as an Arrow table, emptied here. A value Arrow refuses (a string holding a lone
-        surrogate, an integer past 64 bits: both reach a document built from parsed JSON) is written in the
-        nearest form it takes (the character escaped, the integer null) rather than losing the row group."""
-        pa = _pa()
-        data = self.data[table]
-        schema = arrow_schema(COLUMNS[table])
-        try:
-            out = pa.Table.from_pydict(data, schema=schema)
-        except (UnicodeError, OverflowError, pa.ArrowException):
-            out = pa.Table.from_pydict({name: [_arrow_safe(v) for v in column] for name, column in data.items()},
-                                       schema=schema)
-        for column in data.values():
-            column.clear()
-        return out
-
-
-_INT64 = 1 << 63
-
-
-def _arrow_safe(value: Any) -> Any:
-    """`value` as Arrow takes it: strings as valid UTF-8 (lone surrogates escaped), integers within 64 bits."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    if isinstance(value, bool) or not isinstance(value, int):
-        return [_arrow_safe(v) for v in value] if isinstance(value, list) else \
-            {k: _arrow_safe(v) for k, v in value.items()} if isinstance(value, dict) else value
-    return value if -_INT64 <= value < _INT64 else None
+def _read(path: str) -> Any:
+    """A Parquet file as a table (`ParquetFile.read`: `parquet.read_table` would import pandas)."""
+    return load_pyarrow().parquet.ParquetFile(path).read()
 
 
 class PartWriter:
@@ -207,7 +88,7 @@ class PartWriter:
                 if writer is None:
                     folder = os.path.join(self.out, table)
                     os.makedirs(folder, exist_ok=True)
-                    writer = self._writers[table] = _pa().parquet.ParquetWriter(
+                    writer = self._writers[table] = load_pyarrow().parquet.ParquetWriter(
                         os.path.join(folder, self.part + ".parquet"), arrow_schema(COLUMNS[table]), compression="zstd")
                 writer.write_table(self.columns.take(table), row_group_size=ROW_GROUP)
 
@@ -220,12 +101,12 @@ class PartWriter:
 def ensure_tables(out: str) -> None:
     """Every table's folder with an empty part holding its schema: a query over a table no input has rows for
     yet (say, `failures`) reads zero rows instead of finding no files."""
-    pa = _pa()
+    pa = load_pyarrow()
     for table, columns in COLUMNS.items():
         path = os.path.join(out, table, SCHEMA_PART)
         if not os.path.exists(path):
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            pa.parquet.write_table(arrow_schema(columns).empty_table(), path + ".part")
+            pa.parquet.write_table(pa.Table.from_batches([], schema=arrow_schema(columns)), path + ".part")
             os.replace(path + ".part", path)  # whole or not at all
 
 
@@ -235,8 +116,7 @@ def read_manifest(out: str) -> dict[str, dict[str, Any]]:
     path = os.path.join(out, MANIFEST)
     if not os.path.exists(path):
         return {}
-    pa = _pa()
-    table = pa.parquet.read_table(path)
+    table = _read(path)
     version = (table.schema.metadata or {}).get(b"docnorm.schema_version", b"?").decode()
     if version != str(SCHEMA_VERSION):
         raise ValueError(f"{out} holds a dataset of schema version {version}; this docnorm writes version "
@@ -245,22 +125,21 @@ def read_manifest(out: str) -> dict[str, dict[str, Any]]:
 
 
 def write_manifest(out: str, rows: Iterable[dict[str, Any]]) -> None:
-    pa = _pa()
     rows = sorted(rows, key=lambda r: r["path"])
     data = {name: [r[name] for r in rows] for name, _ in MANIFEST_COLUMNS}
     tmp = os.path.join(out, MANIFEST + ".part")
-    pa.parquet.write_table(pa.Table.from_pydict(data, schema=arrow_schema(MANIFEST_COLUMNS)), tmp)
+    load_pyarrow().parquet.write_table(arrow_table(data, MANIFEST_COLUMNS), tmp)
     os.replace(tmp, os.path.join(out, MANIFEST))
 
 
 def drop_inputs(out: str, stale: dict[str, list[dict[str, Any]]]) -> None:
     """Remove the rows of `stale` inputs (by part: the manifest rows of inputs changed or gone) from their old
     part files, rewriting only those parts; a part left empty is deleted."""
-    pa = _pa()
+    pa = load_pyarrow()
     import pyarrow.compute as pc
     for part, rows in stale.items():
-        doc_ids = pa.array([f"{r['path']}#{i}" for r in rows for i in range(r["documents"])], pa.string())
-        sources = pa.array([r["path"] for r in rows], pa.string())
+        doc_ids = arrow_array([f"{r['path']}#{i}" for r in rows for i in range(r["documents"])], "str", pa.string())
+        sources = arrow_array([r["path"] for r in rows], "str", pa.string())
         for table in COLUMNS:
             for path in _part_files(out, table, part):
                 _drop_rows(pa, pc, path, *(("source", sources) if table == "failures" else ("doc_id", doc_ids)))
@@ -275,7 +154,7 @@ def _part_files(out: str, table: str, part: str) -> list[str]:
 
 
 def _drop_rows(pa: Any, pc: Any, path: str, key: str, values: Any) -> None:
-    data = pa.parquet.read_table(path)
+    data = _read(path)
     kept = data.filter(pc.invert(pc.is_in(data[key], value_set=values)))
     if kept.num_rows == 0:
         os.remove(path)

@@ -37,6 +37,7 @@ import types
 
 import msgspec
 
+from normalizer.collector import paused
 from normalizer.schema import Document
 
 from .align import _by_page, _frames, _Matcher, _pairs, text_ops
@@ -51,6 +52,7 @@ __all__ = ["diff", "DiffOptions", "DiffResult", "Pair", "PageScore", "Scores", "
            "segmentation", "text_ops", "MEANINGS", "LABELS"]
 
 
+@paused()  # the collector would walk both documents again and again while the pairs are built, finding nothing
 def diff(a: Document, b: Document, options: DiffOptions = DiffOptions()) -> DiffResult:
     """Pair the blocks of two results of the same document and score them.
 

@@ -33,11 +33,13 @@ def cell_label(entry: CellDiff) -> str:
 
 
 def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | None = None,
-                 sources: tuple[str, str] | None = None, page_images: dict[int, bytes] | None = None) -> str:
+                 sources: tuple[str, str] | None = None, page_images: dict[int, bytes] | None = None,
+                 grounding: tuple[Any, Any] | None = None) -> str:
     """A standalone report (inline CSS, an SVG chart with named axes and a legend, no script, nothing fetched),
     naming both result files (`sources`, else the source documents' names). With the documents, blocks found
     on one side only show their text too; with `page_images` (`exporters.pages.render.embedded_pages(a, source,
-    compare=b)`), each page pair over the source document, embedded.
+    compare=b)`), each page pair over the source document, embedded; with `grounding` (each side's
+    `exporters.audit.beside.Grounding`, or None), how much of each side's text is under its boxes in the PDF.
 
     Example:
         >>> from normalizer import load
@@ -57,7 +59,16 @@ def to_diff_html(result: DiffResult, a: Document | None = None, b: Document | No
         score_rows=score_rows(result.scores),
         kinds=sorted(set(result.scores.kinds_a) | set(result.scores.kinds_b)),
         differences=[p for p in result.pairs if p.status != "same"], texts=texts, cell_label=cell_label,
-        pages=[(n, data_url(png)) for n, png in sorted((page_images or {}).items())])
+        pages=[(n, data_url(png)) for n, png in sorted((page_images or {}).items())],
+        grounding=_grounding_rows(grounding))
+
+
+def _grounding_rows(grounding: tuple[Any, Any] | None) -> tuple[list[str], str] | None:
+    """Each side's grounding as shown, and what it measures; None when neither side was audited."""
+    if grounding is None:
+        return None
+    from ..audit.beside import MEANING, shown
+    return [f"{side}: {shown(g)}" for side, g in zip("AB", grounding)], MEANING
 
 
 def score_rows(scores: Scores) -> list[tuple[str, str, str, str]]:

@@ -27,6 +27,7 @@ class _Job(NamedTuple):
     name: str
     protocol: Protocol
     furniture: bool
+    audit: bool = False
 
 
 def set_name(path: str) -> str:
@@ -47,7 +48,24 @@ def _entry(job: _Job) -> Entry:
         from .official import evaluate as official
         return official(truth, predicted, job.name, path)
     from .native import evaluate as native
-    return native(read_side(truth), read_side(predicted), job.name, path, job.furniture)
+    side = read_side(predicted)
+    entry = native(read_side(truth), side, job.name, path, job.furniture)
+    if job.audit:
+        _ground(entry, side)
+    return entry
+
+
+def _ground(entry: Entry, side: Any) -> None:
+    """The audit beside the scores: each predicted document with a PDF beside it audited against it; the mean
+    score in `scores["grounding"]`, how many were audited in a note."""
+    from ..audit.beside import grounding_beside
+    docs = {(ref.file, id(ref.doc)): ref for ref in side.pages}
+    found = [grounding_beside(ref.doc, ref.file) for ref in docs.values()]
+    scores = [g.score for g in found if g is not None and g.score is not None]
+    if scores:
+        entry.scores["grounding"] = round(sum(scores) / len(scores), 4)
+        entry.notes.append(f"{entry.name}: grounding audited on {len(scores)} of {len(docs)} document(s) "
+                           "against the PDF beside them")
 
 
 def rank(entries: list[Entry]) -> list[Entry]:
@@ -66,7 +84,8 @@ def rank(entries: list[Entry]) -> list[Entry]:
 
 
 def evaluate_sets(truth: Files, predictions: list[Files], protocol: Protocol = "docnorm",
-                  names: list[str] | None = None, workers: int = 1, furniture: bool = False) -> EvalResult:
+                  names: list[str] | None = None, workers: int = 1, furniture: bool = False,
+                  audit: bool = True) -> EvalResult:
     """Every prediction set scored against `truth` and ranked; sets are scored in `workers` processes, and a set
     whose scoring fails is listed with why while the others go on.
 
@@ -78,6 +97,8 @@ def evaluate_sets(truth: Files, predictions: list[Files], protocol: Protocol = "
         names: a label per prediction set (default: its folder's or file's name).
         workers: processes.
         furniture: count page furniture (headers, footers, page numbers) under the docnorm protocol.
+        audit: under the docnorm protocol, audit each prediction against the PDF beside it (`grounding`, shown
+            beside the scores, not ranked by).
 
     Example:
         >>> r = evaluate_sets("tests/data/omnidocbench/OmniDocBench_demo.json", ["tests/data/omnidocbench/mds"])
@@ -85,7 +106,7 @@ def evaluate_sets(truth: Files, predictions: list[Files], protocol: Protocol = "
         ('mds', True, 18)
     """
     labels = names or [set_name(p) if isinstance(p, str) else f"set {n}" for n, p in enumerate(predictions, 1)]
-    jobs = [_Job(truth, p, label, protocol, furniture) for p, label in zip(predictions, labels)]
+    jobs = [_Job(truth, p, label, protocol, furniture, audit) for p, label in zip(predictions, labels)]
     entries: list[Entry] = []
     failures: list[tuple[str, str]] = []
     for job, outcome in zip(jobs, map_jobs(_entry, jobs, workers)):

@@ -31,6 +31,8 @@ MEANINGS: dict[str, str] = {
     "table_edit": "OmniDocBench: tables' HTML normalized edit distance, mean over pages (lower is better).",
     "reading_order_edit": "OmniDocBench: reading order's normalized edit distance, mean over pages "
                           "(lower is better).",
+    "grounding": "Beside the ranking, no truth needed: the share of the predictions' text found under their own "
+                 "boxes in their source PDFs (docnorm audit), mean over the documents whose PDF is beside them.",
 }
 DOCNORM_SCORES = ("overall", "content", "segmentation", "reading_order", "teds", "teds_s", "layout")
 OMNIDOCBENCH_SCORES = ("overall", "text_edit", "formula_edit", "table_teds", "table_teds_s", "table_edit",

@@ -3,7 +3,8 @@
 A page is known by several names, so that the ways people save results all pair: the source's stem for a
 one-page document (OmniDocBench pairs page image `X.jpg` with prediction `X.md`), `<source>_<index>` for a page
 cut from a PDF (OmniDocBench's `foo.pdf_30`), and `<stem>#<page>`. The source is the file the result records
-(`Document.file_name`), else the result file itself; both are tried. A truth page takes the first prediction
+(`Document.file_name`), else the result file itself; both are tried (a truth file the viewer's review mode
+saved, `X.truth.json`, answers to `X` like the results of source `X`). A truth page takes the first prediction
 page that answers to one of its names.
 """
 
@@ -70,6 +71,15 @@ def _stem(name: str) -> str:
     return head if dot and head else name
 
 
+TRUTH_SUFFIX = ".truth.json"   # review mode's truth files: `X.truth.json` is the truth of source X
+
+
+def _own(name: str) -> str:
+    """A file's own name as a page name's source: a truth file's without its `.truth` part."""
+    return name[: -len(TRUTH_SUFFIX)] + ".json" if name.endswith(TRUTH_SUFFIX) and len(name) > len(TRUTH_SUFFIX) \
+        else name
+
+
 def page_names(doc: Document, number: int, file: str, alone: bool = True) -> tuple[str, ...]:
     """The names page `number` of `doc` (read from `file`) answers to, its key first; the file's own name counts
     only for a file that holds this document `alone` (OmniDocBench's truth holds every page in one file).
@@ -79,9 +89,11 @@ def page_names(doc: Document, number: int, file: str, alone: bool = True) -> tup
         >>> doc = Document(provider="p", format="f", file_name="scans/foo.pdf_30.jpg", pages=[Page(number=1)])
         >>> page_names(doc, 1, "runs/a/foo.pdf_30.json")
         ('foo.pdf_30', 'foo.pdf_30.jpg_0', 'foo.pdf_30#1', 'foo.pdf_30_0')
+        >>> page_names(Document(provider="p", format="f", pages=[Page(number=1)]), 1, "truth/scan7.truth.json")
+        ('scan7', 'scan7_0', 'scan7#1')
     """
     recorded = _base(doc.file_name) if doc.file_name else ""
-    own = _base(file) if alone or not recorded else ""
+    own = _own(_base(file)) if alone or not recorded else ""
     single = len(doc.pages) <= 1
     names: list[str] = []
     # the recorded source may be a PDF (`foo.pdf_30`, its pages' names); the result file's own suffix is not part
@@ -111,9 +123,22 @@ def read_side(files: Iterable[str]) -> Side:
             failures.append((file, failure_message(exc)))
             continue
         for doc in docs:
-            numbers = [p.number for p in doc.pages] or sorted({b.page for b in doc.blocks}) or [1]
-            pages += [PageRef(page_names(doc, n, file, len(docs) == 1), doc, n, file) for n in numbers]
+            pages += pages_of(doc, file, len(docs) == 1)
     return Side(pages, failures)
+
+
+def pages_of(doc: Document, file: str, alone: bool = True) -> list[PageRef]:
+    """Every page of `doc` (read from `file`, which holds it `alone` or not) with its names: what a side holds of
+    one document, for a caller that has the document already (the viewer's review mode scores its truth so).
+
+    Example:
+        >>> from normalizer.schema import Document, Page
+        >>> [r.key for r in pages_of(Document(provider="p", format="f", file_name="a.pdf",
+        ...                                   pages=[Page(number=1), Page(number=2)]), "runs/a.json")]
+        ['a.pdf_0', 'a.pdf_1']
+    """
+    numbers = [p.number for p in doc.pages] or sorted({b.page for b in doc.blocks}) or [1]
+    return [PageRef(page_names(doc, n, file, alone), doc, n, file) for n in numbers]
 
 
 def pair(truth: list[PageRef], predicted: list[PageRef]) -> tuple[list[tuple[PageRef, PageRef | None]], list[str]]:

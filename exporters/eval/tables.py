@@ -10,17 +10,21 @@ from .result import DOCNORM_SCORES, MEANINGS, OMNIDOCBENCH_SCORES, EvalResult
 
 LABELS = {"overall": "overall", "content": "content", "segmentation": "segment.", "reading_order": "order",
           "teds": "TEDS", "teds_s": "TEDS-S", "layout": "layout", "text_edit": "text ED", "formula_edit": "formula ED",
-          "table_teds": "TEDS", "table_teds_s": "TEDS-S", "table_edit": "table ED", "reading_order_edit": "order ED"}
+          "table_teds": "TEDS", "table_teds_s": "TEDS-S", "table_edit": "table ED", "reading_order_edit": "order ED",
+          "grounding": "grounding"}
 
 
 def score_names(result: EvalResult) -> tuple[str, ...]:
-    """The summary scores of `result`'s protocol, in the order they are shown.
+    """The summary scores of `result`'s protocol, in the order they are shown (and the grounding audit's, when
+    some prediction was audited against its PDF).
 
     Example:
         >>> score_names(EvalResult(protocol="docnorm", truth="t", pages=0))[:3]
         ('overall', 'content', 'segmentation')
     """
-    return OMNIDOCBENCH_SCORES if result.protocol == "omnidocbench" else DOCNORM_SCORES
+    names = OMNIDOCBENCH_SCORES if result.protocol == "omnidocbench" else DOCNORM_SCORES
+    audited = any(e.scores.get("grounding") is not None for e in result.entries)
+    return names + ("grounding",) if audited else names  # the audit beside the scores, when a PDF was found
 
 
 def _number(value: float | None) -> str:

@@ -169,7 +169,8 @@ def _image(page: Page, blocks: list[Block], source: str | os.PathLike | None, wi
 
 def render_page(doc: Document, page_number: int, source: str | os.PathLike | None = None, *, width: int = 1200,
                 numbers: bool = False, labels: bool = False, compare: Document | None = None,
-                compare_source: str | os.PathLike | None = None, pool: PageImages | None = None) -> bytes:
+                compare_source: str | os.PathLike | None = None, pool: PageImages | None = None,
+                titles: tuple[str, str] = ("", "")) -> bytes:
     """Page `page_number` of `doc` as PNG bytes: its boxes, coloured by kind, over the source page.
 
     Args:
@@ -178,8 +179,9 @@ def render_page(doc: Document, page_number: int, source: str | os.PathLike | Non
         source: the PDF or image the result was made from (page n is its n-th page); None for a blank page.
         width: the page's width in pixels (the source is rendered at it; an image is never enlarged).
         numbers: number each block in reading order; labels: write each block's kind.
-        compare: a second result of the same document: both pages side by side, boxes coloured same (green),
-            changed (amber) or only in one (red); `compare_source` is its source (default: `source`).
+        compare: a second result of the same document: both pages side by side under an "A" and a "B" label
+            (followed by `titles`, e.g. the two file names) and a key to the colours: boxes same (green), changed
+            (amber) or only in one (red); `compare_source` is its source (default: `source`).
         pool: the renderer processes to use (default: one shared, bounded worker).
 
     Raises:
@@ -191,16 +193,20 @@ def render_page(doc: Document, page_number: int, source: str | os.PathLike | Non
         >>> open("page-1.png", "wb").write(png)
     """
     [(_, png)] = render_pages(doc, [page_number], source, width=width, numbers=numbers, labels=labels,
-                              compare=compare, compare_source=compare_source, pool=pool)
+                              compare=compare, compare_source=compare_source, pool=pool, titles=titles)
     return png
 
 
 def render_pages(doc: Document, page_numbers: Iterable[int] | None = None, source: str | os.PathLike | None = None,
                  *, width: int = 1200, numbers: bool = False, labels: bool = False, compare: Document | None = None,
-                 compare_source: str | os.PathLike | None = None,
-                 pool: PageImages | None = None) -> Iterator[tuple[int, bytes]]:
+                 compare_source: str | os.PathLike | None = None, pool: PageImages | None = None,
+                 titles: tuple[str, str] = ("", "")) -> Iterator[tuple[int, bytes]]:
     """(page number, PNG) for each of `page_numbers` (default: every page), as `render_page` draws them; the
     pages' blocks are grouped, and a comparison's pairing made, once for all of them."""
+    for given in (doc, compare):
+        if given is not None and not isinstance(given, Document):  # load() and normalize_all() give lists
+            raise TypeError(f"expected one Document, found {type(given).__name__}: load(path) returns a list of the "
+                            "documents a file holds (doc, = load(path), or load(path)[0])")
     by_page, page = page_blocks(doc), _pager(doc)
     if compare is None:
         for n in page_numbers if page_numbers is not None else [p.number for p in doc.pages]:
@@ -215,10 +221,60 @@ def render_pages(doc: Document, page_numbers: Iterable[int] | None = None, sourc
     for n in page_numbers if page_numbers is not None else [p.number for p in doc.pages]:
         pages = [_image(get(n), blocks.get(n, []), src, width, numbers, labels,
                         lambda blk, m=m: MARK_COLOUR[m.get(blk.id, "only")], pool) for get, blocks, src, m in sides]
-        out = Image.new("RGB", (pages[0].width + _GAP + pages[1].width, max(p.height for p in pages)), "#dddddd")
-        out.paste(pages[0], (0, 0))
-        out.paste(pages[1], (pages[0].width + _GAP, 0))
-        yield n, _png(out)
+        yield n, _png(_side_by_side(pages, titles))
+
+
+KEY = (("same", "same in both"), ("changed", "changed"), ("only", "only on this side"))  # the compare colours
+
+
+def _side_by_side(pages: list, titles: tuple[str, str]):
+    """Page A and page B side by side under a head: each side's label ("A", "B" and its title) above it, and
+    the key to the box colours."""
+    Image, ImageDraw, _ = _pil()
+    probe = ImageDraw.Draw(pages[0])
+    size = max(pages[0].width // 50, 12)
+    while size > 8 and _key(probe, 0, 0, _font(size), measure=True) > min(p.width for p in pages) - 12:
+        size -= 1  # a narrow page: the key still fits on its side
+    font = _font(size)
+    line = probe.textbbox((0, 0), "Ag", font=font)[3] + 8
+    head = 2 * line + 8
+    out = Image.new("RGB", (pages[0].width + _GAP + pages[1].width, head + max(p.height for p in pages)), "#dddddd")
+    pen = ImageDraw.Draw(out)
+    pen.rectangle((0, 0, out.width, head - 1), fill="white")
+    for x, page, letter, title in ((0, pages[0], "A", titles[0]), (pages[0].width + _GAP, pages[1], "B", titles[1])):
+        left, top, right, bottom = pen.textbbox((x + 10, 4), letter, font=font)
+        pen.rectangle((left - 5, top - 3, right + 5, bottom + 3), fill=(40, 40, 40))  # the side's letter, a badge
+        pen.text((x + 10, 4), letter, font=font, fill="white")
+        if title:
+            pen.text((right + 14, 4), _short(title), font=font, fill=(20, 20, 20))
+        out.paste(page, (x, head))
+        _key(pen, x + 6, 4 + line, font)
+    return out
+
+
+def _key(pen, x: int, y: int, font, measure: bool = False) -> int:
+    """The colour key, a swatch and words for each mark, drawn from (x, y); its width (only measured when
+    `measure`)."""
+    size = pen.textbbox((0, 0), "Ag", font=font)[3]
+    start = x
+    for mark, words in KEY:
+        rgb = _rgb(MARK_COLOUR[mark])
+        if not measure:
+            pen.rectangle((x, y + 2, x + size, y + size), fill=_tint(rgb), outline=rgb, width=2)
+            pen.text((x + size + 6, y), words, font=font, fill=(60, 60, 60))
+        x = pen.textbbox((x + size + 6, y), words, font=font)[2] + 18
+    return x - 18 - start
+
+
+def _tint(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The light fill a box of this colour has over white (the overlay's alpha, 36 of 255)."""
+    return tuple(round(255 + (c - 255) * 36 / 255) for c in rgb)  # type: ignore[return-value]
+
+
+def _short(title: str, most: int = 60) -> str:
+    """A title kept to one short line (control characters shown as spaces): a file name can be anything."""
+    title = "".join(c if c.isprintable() else " " for c in title)
+    return title if len(title) <= most else "…" + title[-(most - 1):]
 
 
 def _png(image) -> bytes:

@@ -14,7 +14,6 @@ from msgspec import UNSET
 
 from .. import tables
 from ..build import FURNITURE, PageBlocks, compact, finish, formula_latex, section_tree, zero_based_page
-from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box, clean_xywh
 from ..kit import heading_level, kind_of, read_table, status_of
@@ -407,18 +406,3 @@ def _check_heading_tree(blocks: list[Block], ids: dict[str, str], parents: dict[
         repairs.note("$.pages", f"the provider's heading tree differs from the section tree in {len(differ)} "
                                 f"place(s); kept the section tree: " + "; ".join(differ[:5])
                      + ("; …" if len(differ) > 5 else ""))
-
-
-def sniff_task(p: Probe) -> bool:
-    """`{log_id, error_code?, result: {task_id, …}}`, or a top-level error `{error_code, error_msg}`."""
-    result = p["result"]
-    if result.is_(dict) and "task_id" in result and ("error_code" in p or "log_id" in p):
-        return True
-    return "error_code" in p and "error_msg" in p and not result.exists
-
-
-def sniff_result(p: Probe) -> bool:
-    """`{file_name, file_id, pages: [{page_id, layouts, …}]}` (a result of no pages still has its file_id)."""
-    pages = p["pages"]
-    first = pages[0]
-    return pages.is_(list) and ("layouts" in first or "page_id" in first or ("file_id" in p and not first.exists))

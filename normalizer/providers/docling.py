@@ -21,7 +21,6 @@ from typing import Any
 from msgspec import UNSET, field
 
 from ..build import FURNITURE, BlockIds, compact, finish
-from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box, finite_numbers
 from ..kit import kind_of, list_level
@@ -345,8 +344,3 @@ def _prov_extras(item: Item, provs: list, bbox: list[float] | None, extra: dict[
             extra.setdefault("prov_rest", {})[str(k)] = compact({**prov.rest, **present(prov, ("charspan",)),
                                                            "bbox_rest": dict(prov.bbox.rest) if prov.bbox and
                                                            prov.bbox.rest else None})
-
-
-def sniff(p: Probe) -> bool:
-    """`{"schema_name": "DoclingDocument", …}`."""
-    return p["schema_name"].value == "DoclingDocument"

@@ -6,7 +6,6 @@ import re
 from typing import Any, Callable
 
 from ..build import PageBlocks, compact, finish, link_captions
-from ..detect import Probe
 from ..errors import NormalizeError, Repairs, describe
 from ..geometry import union
 from ..kit import list_level, status_of
@@ -327,9 +326,3 @@ def _continued_tables(blocks: list[Block], repairs: Repairs) -> None:
             block.table.continued = "inner"  # type: ignore[union-attr]
             continue
         block.table.continued = "end" if block.page >= start[1] else "inner"  # type: ignore[union-attr]
-
-
-def sniff(p: Probe) -> bool:
-    """A response with its job object `{id, status, …}`: the only part every `expand` subset has."""
-    job = p["job"]
-    return job.is_(dict) and "id" in job and "status" in job

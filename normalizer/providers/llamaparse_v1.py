@@ -7,7 +7,6 @@ from typing import Any, Callable
 from msgspec import field
 
 from ..build import PageBlocks, compact, finish, link_captions
-from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import xywh
 from ..kit import status_of
@@ -266,16 +265,3 @@ _ITEM_KINDS: dict[str, Callable[[Item, PageBlocks, Repairs, str], None]] = {
 ITEM_TYPES = tuple(_ITEM_KINDS)
 
 
-_V1_STATUS_KEYS = {"id", "status", "error_code", "error_message"}
-
-
-def sniff(p: Probe) -> bool:
-    """A `/result/json` object (pages with `page` numbers), the SDK's list of them, or the v1 job status."""
-    if p.is_(list):
-        return len(p.value) > 0 and sniff(p[0])
-    if p["pages"].is_(list):
-        first = p["pages"][0]
-        return isinstance(first["page"].value, int) and bool(first.keys() & {"md", "text", "items"}) \
-            if first.exists else "job_metadata" in p
-    return p.keys() >= {"id", "status"} and p["status"].is_(str) and p["status"].value in V1_STATUS and \
-        p.keys() <= _V1_STATUS_KEYS

@@ -10,18 +10,18 @@ keeps its band and its doubtful words.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from ..build import PageBlocks, compact, finish
-from ..detect import Probe
 from ..errors import Repairs
 from ..geometry import finite_numbers
 from ..kit import status_of
 from ..schema import Block, Document, Job, Line, Page, Word
+from ..sniffers import WHISPERER_DEFAULT, page_ends, whisperer_separators
+from ..sniffers import WHISPERER_SEPARATOR as DEFAULT_SEPARATOR
 from ..typed import Raw, decode_as, rest_of
 
 PROVIDER = "llmwhisperer"
-DEFAULT_SEPARATOR = "<<<"
 
 # Status words of every API generation (§4.2). Words not listed: any containing "error" failed (as the
 # official client decides), `stage_*` running, anything else unknown.
@@ -127,29 +127,10 @@ def _job(word: str | None, message: str | None, whisper_hash: str | None, repair
 
 # --- pages, paragraphs, lines ---------------------------------------------------------------------
 
-def _separators(separator: str) -> re.Pattern[str]:
-    """The separator then a form feed (`<<<\\f`, `<<<\\n\\f`, `<<<\\r\\n\\f`), or the separator ending its line
-    with no form feed (older modes, and text people saved: it must then also start its line, see `page_ends`).
-    Linear, and found by the separator's literal first characters."""
-    if not separator:
-        return re.compile(r"\r?\n?(\f)")
-    return re.compile(re.escape(separator) + r"(?:(?:\r?\n)?(\f)|[ \t]*\r?(?:\n|\Z))")
-
-
-_DEFAULT = _separators(DEFAULT_SEPARATOR)
-
-
-def page_ends(text: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
-    """The separators in `text`: a match without a form feed counts only when it is a line of its own."""
-    for m in pattern.finditer(text):
-        if m.group(1) is not None or m.start() == 0 or text[m.start() - 1] == "\n":
-            yield m
-
-
 def separator_of(text: str) -> str:
     """The page separator: the default when present in any of its forms, else whatever line every form feed
     follows ("" for form feeds alone). One pass over the form feeds, however long the text."""
-    if next(page_ends(text, _DEFAULT), None) is not None:
+    if next(page_ends(text, WHISPERER_DEFAULT), None) is not None:
         return DEFAULT_SEPARATOR
     found = set()
     at = text.find("\f")
@@ -172,7 +153,7 @@ def split_pages(text: str, separator: str) -> list[tuple[str, int]]:
     """
     pages: list[tuple[str, int]] = []
     start = line = 0
-    for m in page_ends(text, _DEFAULT if separator == DEFAULT_SEPARATOR else _separators(separator)):
+    for m in page_ends(text, WHISPERER_DEFAULT if separator == DEFAULT_SEPARATOR else whisperer_separators(separator)):
         pages.append((text[start:m.start()], line))
         line += text.count("\n", start, m.end())
         start = m.end()
@@ -293,7 +274,24 @@ def _place_words(confidence: list[list[ConfidenceWord]], texts: dict[int, str], 
             placed.setdefault(target, []).append(Word(text=entry.text, confidence=entry.confidence))
             if entry.rest:  # what a Word has no field for stays with its line
                 kept.setdefault(target, []).append({"text": entry.text, **entry.rest})
-    return placed
+    return {i: _in_line_order(words, texts[i]) for i, words in placed.items()}
+
+
+def _in_line_order(words: list[Word], text: str) -> list[Word]:
+    """A line's doubtful words in the order they stand in its text (the provider lists them in any order: the lease
+    sample gives "Lindqvist" before "Okafor", its left neighbour), each at its first occurrence not taken by an
+    earlier one; a line's words are in reading order, as every reader of them expects."""
+    taken: set[int] = set()
+
+    def position(word: Word) -> int:
+        at = text.find(word.text) if word.text else -1
+        while at >= 0 and at in taken:
+            at = text.find(word.text, at + 1)
+        if at < 0:
+            return len(text)
+        taken.add(at)
+        return at
+    return [w for _, _, w in sorted((position(w), n, w) for n, w in enumerate(words))]
 
 
 def _paragraph(out: PageBlocks, lines: list[Line]) -> None:
@@ -307,25 +305,3 @@ def _dedent(texts: list[str]) -> str:
         return texts[0].lstrip()
     indent = min([len(t) - len(t.lstrip()) for t in texts])
     return "\n".join([t[indent:] for t in texts]) if indent else "\n".join(texts)
-
-
-def sniff_retrieve(p: Probe) -> bool:
-    """`{result_text, …}`, or the Python client's `{status_code, extraction: {…}}`."""
-    return "result_text" in p or ("status_code" in p and p["extraction"].is_(dict))
-
-
-_V1_JOB_WORDS = {"PENDING", "SUCCESS", "ERROR", "PARTIAL_SUCCESS", "CANCELLED"}  # LlamaParse v1's, not ours
-
-
-# Keys that say a response is some other format's: a status response has none of them.
-_OTHER_KEYS = {"code", "data", "pages", "job", "result", "id", "items", "error_code", "log_id", "result_text"}
-
-
-def sniff_status(p: Probe) -> bool:
-    """`{status, message?, detail?, whisper_hash?, …}` with a status word of ours."""
-    return p["status"].is_(str) and not p.keys() & _OTHER_KEYS and p["status"].value not in _V1_JOB_WORDS
-
-
-def sniff_text(text: str) -> bool:
-    """Plain text that shows LLMWhisperer's page separators (in any of their forms) or form feeds."""
-    return "\f" in text or next(page_ends(text, _DEFAULT), None) is not None

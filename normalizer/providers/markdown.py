@@ -34,32 +34,19 @@ Warnings name the place as `$.lines[N]`, N the 0-based line of the input.
 from __future__ import annotations
 
 import html as _html
-import re
 from typing import Any, NamedTuple
 
 from ..build import PageBlocks, finish
 from ..errors import Repairs
 from ..kit import heading_level, list_level, read_table
 from ..schema import Block, Document, Image, Job, Page
+from ..sniffers import DOCNORM_PAGE, MARKER_PAGE
 from ..tables import cell_text, has_html_table, place, plain_text
 from . import markdown_rules as rules
 
 PROVIDER = "markdown"
 FORMAT = "markdown"
 DEEPEST = rules.DEEPEST
-_MARKER = re.compile(r"^\{(\d{1,6})\}-{48}[ \t]*$", re.M)
-_DOCNORM = re.compile(r"^<!-- page (\d{1,6})(?: failed: ([^\n]*))? -->[ \t]*$", re.M)
-
-
-def sniff(text: str) -> bool:
-    """Text with the page separators of a known Markdown writer (marker's `{N}----…`, docnorm's `<!-- page N -->`).
-    Other Markdown is told by its file name (`.md`, `.markdown`) or `format="markdown"`: any text is Markdown.
-
-    Example:
-        >>> sniff("{0}" + "-" * 48 + "\\n\\n# Title\\n"), sniff("# My notes\\n")
-        (True, False)
-    """
-    return _MARKER.search(text) is not None or _DOCNORM.search(text) is not None
 
 
 class PageText(NamedTuple):
@@ -122,10 +109,10 @@ def split_pages(text: str, repairs: Repairs) -> tuple[list[PageText], str | None
         >>> kind, [(p.number, p.text.strip()) for p in pages]
         ('marker', [(1, 'a'), (2, 'b')])
     """
-    found = list(_MARKER.finditer(text))
+    found = list(MARKER_PAGE.finditer(text))
     kind, shift = "marker", 1
     if not found:
-        found, kind, shift = list(_DOCNORM.finditer(text)), "docnorm", 0
+        found, kind, shift = list(DOCNORM_PAGE.finditer(text)), "docnorm", 0
     if not found and "\f" in text:
         return _form_feed_pages(text), "form feed"
     if not found:
@@ -339,4 +326,3 @@ class _Walk:
             visible = cell_text(source)
             self.add("paragraph" if visible else "other", visible, where, html=source)
         return i
-

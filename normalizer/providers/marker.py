@@ -14,7 +14,6 @@ import re
 from typing import Any
 
 from ..build import BlockIds, compact, finish, link_captions
-from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box, points_box
 from ..kit import kind_of, read_table
@@ -56,12 +55,6 @@ class MarkerJson(Raw, kw_only=True):
     html: str | None = None
     polygon: Any = None
     bbox: Any = None
-
-
-def sniff(p: Probe) -> bool:
-    """`{"children": [{"block_type": "Page", …}]}` (marker's Document)."""
-    first = p["children"][0]
-    return p["children"].is_(list) and first.is_(dict) and first["block_type"].value == "Page"
 
 
 def _box(b: MBlock, repairs: Repairs, path: str) -> list[float] | None:

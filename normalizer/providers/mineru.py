@@ -20,7 +20,6 @@ from typing import Any
 from msgspec import UNSET, field
 
 from ..build import BlockIds, compact, finish, formula_latex
-from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box, finite_numbers
 from ..kit import heading_level, kind_of, read_table
@@ -61,10 +60,7 @@ class Entry(Raw, kw_only=True):
     angle: Any = UNSET
 
 
-def sniff(p: Probe) -> bool:
-    """A list whose first entry has a `type` and a `page_idx` (MinerU's content list)."""
-    first = p[0]
-    return p.is_(list) and first.is_(dict) and {"type", "page_idx"} <= first.keys()
+Shape = list[Entry]  # what a content list decodes into
 
 
 class _Pages:
@@ -97,7 +93,7 @@ _ENTRY_EXTRAS = present_getter(("type", "sub_type", "text_format", "angle"))
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
-    entries = decode_as(raw, list[Entry], repairs)
+    entries = decode_as(raw, Shape, repairs)
     doc = Document(provider=PROVIDER, format=FORMAT, job=Job(status="succeeded"))
     pages = _Pages(doc)
     blocks = doc.blocks
@@ -213,11 +209,6 @@ _PARTS = {"table_body": "body", "image_body": "body", "code_body": "body", "tabl
           "image_caption": "caption", "code_caption": "caption", "table_footnote": "footnote",
           "image_footnote": "footnote"}
 _PAGE_EXTRAS = ("preproc_blocks", "layout_bboxes", "images", "tables", "interline_equations")
-
-
-def sniff_middle(p: Probe) -> bool:
-    """`{"pdf_info": [{"para_blocks": …}]}` (MinerU's middle.json)."""
-    return p["pdf_info"].is_(list) and ("para_blocks" in p["pdf_info"][0] or "page_size" in p["pdf_info"][0])
 
 
 def _span_text(s: MSpan) -> str:

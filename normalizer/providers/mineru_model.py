@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..build import PageBlocks, compact, finish, zero_based_page
-from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box, finite_numbers
 from ..kit import kind_of, read_table
@@ -40,8 +39,6 @@ KINDS = {"0": "heading", "1": "paragraph", "2": "other", "3": "figure", "4": "ca
 SPANS = frozenset({13, 14, 15, 16})  # read into the region that holds them
 TIES = {4: "figure", 6: "table", 7: "table", 9: "formula", 101: "figure"}  # caption/footnote id -> what it belongs to
 PAIRS = 250_000  # span x region (and caption x subject) pairs looked at on one page; past it, no ties are made
-PAGES_SNIFFED = 64  # leading pages without detections looked past before telling the format
-DETS_SNIFFED = 8  # detections of the first page that has any looked at (one of them may be damaged)
 
 
 class Det(Raw, kw_only=True):
@@ -64,28 +61,7 @@ class MPage(Raw, kw_only=True):
     page_info: PageInfo | None = None
 
 
-def sniff(p: Probe) -> bool:
-    """A list of `{layout_dets, page_info}` pages whose detections carry a numeric `category_id` (not
-    OmniDocBench's annotation, whose detections have a `category_type` word and an `anno_id`).
-
-    Example:
-        >>> from normalizer.detect import probe
-        >>> sniff(probe(b'[{"layout_dets": [{"category_id": 1, "poly": [0, 0, 9, 0, 9, 5, 0, 5], "score": 0.9}],'
-        ...             b' "page_info": {"page_no": 0, "width": 1700, "height": 2200}}]'))
-        True
-    """
-    if not (p.is_(list) and p[0].is_(dict)):
-        return False
-    for k in range(min(len(p.value), PAGES_SNIFFED)):
-        page = p[k]
-        if not (page.is_(dict) and "layout_dets" in page and page["page_info"].is_(dict)) or "extra" in page:
-            return False
-        dets = page["layout_dets"]
-        if dets.is_(list) and dets.value:
-            found = [dets[i] for i in range(min(len(dets.value), DETS_SNIFFED)) if dets[i].is_(dict)]
-            return not any(d.keys() & {"category_type", "anno_id"} for d in found) and \
-                any(type(d["category_id"].value) is int and "poly" in d for d in found)
-    return p[0]["page_info"].keys() == {"page_no", "width", "height"}  # only blank pages: MinerU's page_info
+Shape = list[MPage]  # what the input decodes into
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
@@ -100,7 +76,7 @@ def convert(raw: Any, repairs: Repairs) -> list[Document]:
         >>> b.kind, b.text, b.bbox, b.confidence
         ('heading', 'Results', [10.0, 10.0, 90.0, 30.0], 0.95)
     """
-    pages = decode_as(raw, list[MPage], repairs)
+    pages = decode_as(raw, Shape, repairs)
     doc = Document(provider=PROVIDER, format=FORMAT, job=Job(status="succeeded", page_count=len(pages)))
     for k, mp in enumerate(pages):
         info = mp.page_info or PageInfo()

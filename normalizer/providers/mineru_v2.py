@@ -18,7 +18,6 @@ from typing import Any
 from msgspec import UNSET
 
 from ..build import PageBlocks, compact, finish
-from ..detect import Probe
 from ..errors import Repairs
 from ..geometry import checked_box
 from ..kit import heading_level, kind_of, list_level, read_table
@@ -113,23 +112,10 @@ class Entry(Raw, kw_only=True):
     anchor: str | None = None
 
 
+Shape = list[list[Entry | None] | None]  # pages of items; the pipeline writes null for a type it does not know
 _EMPTY = Content()
 _entry_extras = present_getter(("type", "sub_type", "anchor"))
 _content_extras = present_getter(KEPT)
-PAGES_SNIFFED = 64  # leading empty pages looked past before giving up on telling the format
-NULLS_SNIFFED = 8  # leading null items of a page looked past
-
-
-def sniff(p: Probe) -> bool:
-    """A list of page lists whose first item is `{type, content}` (MinerU's content_list_v2.json)."""
-    if not (p.is_(list) and p[0].is_(list)):
-        return False
-    for k in range(min(len(p.value), PAGES_SNIFFED)):
-        page = p[k]
-        for i in range(min(len(page.value), NULLS_SNIFFED) if page.is_(list) else 0):
-            if page[i].value is not None:  # the pipeline writer leaves a null for a block type it does not know
-                return page[i].is_(dict) and {"type", "content"} <= page[i].keys()
-    return False
 
 
 def spans_text(spans: Spans) -> str:
@@ -151,7 +137,7 @@ def _rich_spans(spans: Spans) -> list[dict[str, Any]]:
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
-    pages = decode_as(raw, list[list[Entry | None] | None], repairs)
+    pages = decode_as(raw, Shape, repairs)
     doc = Document(provider=PROVIDER, format=FORMAT, job=Job(status="succeeded", page_count=len(pages)))
     for k, items in enumerate(pages):
         number = k + 1

@@ -35,7 +35,6 @@ from typing import Any
 from msgspec import UNSET
 
 from ..build import PageBlocks, compact, finish, formula_latex
-from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import finite_numbers
 from ..kit import heading_level, kind_of, read_table
@@ -108,23 +107,6 @@ class Entry(Raw, kw_only=True):
 
 
 Shape = list[Entry] | Entry
-
-
-def sniff(p: Probe) -> bool:
-    """A list of page entries with `layout_dets` and `page_info` (or one such entry): OmniDocBench's annotation. Its
-    detections name a `category_type`; MinerU's model.json, of the same page shape, numbers a `category_id` (2.x)
-    or a `cls_id` with a `label` (3.x), and is not claimed.
-
-    Example:
-        >>> from normalizer.detect import probe
-        >>> sniff(probe(b'[{"layout_dets": [], "page_info": {"image_path": "p.jpg"}}]'))
-        True
-    """
-    first = p[0] if p.is_(list) else p
-    if not (first.is_(dict) and "layout_dets" in first and "page_info" in first):
-        return False
-    det = first["layout_dets"][0]
-    return not det.is_(dict) or "category_type" in det
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:

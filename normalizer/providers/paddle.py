@@ -1,5 +1,5 @@
 """PaddleOCR's document parsers: PaddleOCR-VL (`paddle.vl`), PP-StructureV3 (`paddle.structure`) and their
-layout-parsing service (`paddle.api`). The raw shapes, the label table and the sniffers are in `paddle_shape.py`,
+layout-parsing service (`paddle.api`). The raw shapes and the label table are in `paddle_shape.py`,
 the page parts read onto the blocks (detections, OCR lines, table cells, images) in `paddle_extras.py`.
 
 One page per file: `save_to_json` writes `NAME_0_res.json`, `NAME_1_res.json`... A page file is one Document of one
@@ -54,10 +54,10 @@ from ..typed import decode_as, present, present_getter, rest_of
 from .paddle_extras import Detections, deep_json, img_src, info_json, markdown_images, pre_json, running_headers
 from .paddle_ocr import attach_tables, line_json, ocr_lines, place_lines
 from .paddle_shape import (HEADING_LEVELS, IMAGE_LABELS, KINDS, PAGE_KEPT, PROVIDER, TEXT_KINDS, Api, ApiResult,
-                           DataInfo, PageRes, PBlock, sniff_api, sniff_structure, sniff_vl)
+                           DataInfo, PageRes, PBlock)
 
-__all__ = ["PROVIDER", "KINDS", "convert_vl", "convert_structure", "convert_api", "sniff_vl", "sniff_structure",
-           "sniff_api", "read_page", "reading_order", "PageRes", "Api"]
+__all__ = ["PROVIDER", "KINDS", "convert_vl", "convert_structure", "convert_api", "read_page", "reading_order",
+           "PageRes", "Api"]
 
 FORMAT_VL, FORMAT_STRUCTURE, FORMAT_API = "paddle.vl", "paddle.structure", "paddle.api"
 _BLOCK_EXTRA = present_getter(("block_id", "group_id", "global_block_id", "global_group_id", "block_polygon_points"))

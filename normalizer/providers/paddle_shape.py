@@ -1,5 +1,5 @@
-"""PaddleOCR's document parsers, their raw shape: the label table, the structs and the sniffers (the converters are
-in `paddle.py`).
+"""PaddleOCR's document parsers, their raw shape: the label table and the structs (the converters are in `paddle.py`,
+the sniffers in `normalizer/sniffers.py`).
 
 Where each shape comes from (samples/paddle/PROVENANCE.md has the detail):
 
@@ -19,7 +19,6 @@ from typing import Any
 
 from msgspec import UNSET
 
-from ..detect import Probe
 from ..typed import Raw
 
 PROVIDER = "paddle"
@@ -197,67 +196,3 @@ class Api(Raw, kw_only=True):
     result: ApiResult | None = None
     layoutParsingResults: list[ParsingResult] | None = None
     dataInfo: DataInfo | None = None
-
-
-# --- detection -------------------------------------------------------------------------------------------------
-
-# model_settings keys only PP-StructureV3 writes (PaddleOCR-VL's are use_layout_detection, format_block_content, ...)
-STRUCTURE_SETTINGS = frozenset({"use_table_recognition", "use_formula_recognition", "use_region_detection",
-                                "use_general_ocr", "use_textline_orientation"})
-STRUCTURE_PARTS = ("overall_ocr_res", "text_paragraphs_ocr_res", "formula_res_list", "seal_res_list",
-                   "region_det_res")
-
-
-def _page_of(p: Probe) -> Probe | None:
-    """The page result a probe holds, bare or wrapped in `res`; None when it is neither."""
-    for page in (p, p["res"]):
-        if page.is_(dict) and "parsing_res_list" in page and page["parsing_res_list"].is_(list):
-            return page
-    return None
-
-
-def _is_structure(page: Probe) -> bool:
-    if any(part in page for part in STRUCTURE_PARTS):
-        return True
-    settings = page["model_settings"]
-    return settings.is_(dict) and bool(settings.keys() & STRUCTURE_SETTINGS)
-
-
-def sniff_vl(p: Probe) -> bool:
-    """A page result `{parsing_res_list, ...}` (or `{"res": ...}`) with none of PP-StructureV3's parts: no
-    `overall_ocr_res`, no formula or seal lists, no table or formula settings.
-
-    Example:
-        >>> from normalizer.detect import probe
-        >>> sniff_vl(probe(b'{"res": {"parsing_res_list": [], "model_settings": {"use_layout_detection": true}}}'))
-        True
-    """
-    page = _page_of(p)
-    return page is not None and not _is_structure(page)
-
-
-def sniff_structure(p: Probe) -> bool:
-    """A page result with PP-StructureV3's parts: `overall_ocr_res`, the formula/seal/region results, or its
-    table and formula settings in `model_settings`.
-
-    Example:
-        >>> from normalizer.detect import probe
-        >>> sniff_structure(probe(b'{"parsing_res_list": [], "overall_ocr_res": {"rec_texts": []}}'))
-        True
-    """
-    page = _page_of(p)
-    return page is not None and _is_structure(page)
-
-
-def sniff_api(p: Probe) -> bool:
-    """The layout-parsing response: `result.layoutParsingResults`, the bare `result`, or a failed call's
-    `{errorCode, errorMsg}` (camelCase: Baidu's cloud answers `error_code`, SoMark and RAGFlow `code`).
-
-    Example:
-        >>> from normalizer.detect import probe
-        >>> sniff_api(probe(b'{"logId": "1", "errorCode": 500, "errorMsg": "Internal Server Error"}'))
-        True
-    """
-    if p["result"]["layoutParsingResults"].is_(list) or p["layoutParsingResults"].is_(list):
-        return True
-    return "errorCode" in p and "errorMsg" in p and "code" not in p

@@ -16,7 +16,6 @@ from msgspec import UNSET
 
 from .. import tables
 from ..build import PageBlocks, compact, finish, take_retrieval
-from ..detect import RAGFLOW_ERROR_CODES, Probe, error_code
 from ..errors import Repairs, describe
 from ..geometry import finite_numbers, union
 from ..kit import kind_of, read_table, status_of
@@ -402,43 +401,3 @@ def _first_fragment(out: PageBlocks, chunk: RChunk, bbox: BBox | None, extra: di
                             image=image, bbox=bbox, chunk=chunk_id, extra=extra))
 
 
-def _data_of(p: Probe) -> Probe | None:
-    if "code" in p and p["data"].is_(dict):
-        return p["data"]
-    return None
-
-
-_DOC_KEYS = {"id", "name", "run", "kb_id", "dataset_id", "parser_id", "chunk_method", "progress"}
-
-
-def sniff_documents(p: Probe) -> bool:
-    """`{code, data: {docs}}`, upload-documents' `{code, data: [doc, …]}`, update-document's `{code, data: doc}`,
-    a parsing status `{code, data: {progress, status}}`, or an error with one of RAGFlow's codes."""
-    if error_code(p) in RAGFLOW_ERROR_CODES:
-        return True
-    if "code" in p and p["data"].is_(list):
-        first = p["data"][0]
-        return not first.exists or (first.is_(dict) and bool(first.keys() & _DOC_KEYS))
-    data = _data_of(p)
-    if data is None:
-        return False
-    keys = data.keys()
-    if data["docs"].is_(list):
-        return True
-    is_doc = "id" in keys and bool(keys & {"name", "run", "kb_id", "dataset_id"})
-    is_status = "progress" in keys and "status" in keys
-    return (is_doc or is_status) and not keys & {"chunks", "task_id", "record_id", "result"}
-
-
-def sniff_retrieval(p: Probe) -> bool:
-    """`{code, data: {chunks, doc_aggs}}` (or an error envelope, when this format is named)."""
-    data = _data_of(p)
-    return data is not None and data["chunks"].is_(list) and "doc_aggs" in data or \
-        error_code(p) in RAGFLOW_ERROR_CODES
-
-
-def sniff_chunks(p: Probe) -> bool:
-    """`{code, data: {chunks, doc}}` (or an error envelope, when this format is named)."""
-    data = _data_of(p)
-    return data is not None and data["chunks"].is_(list) and "doc_aggs" not in data or \
-        error_code(p) in RAGFLOW_ERROR_CODES

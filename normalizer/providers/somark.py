@@ -13,7 +13,6 @@ from typing import Any, Callable, Iterable
 from msgspec import UNSET
 
 from ..build import FURNITURE, PageBlocks, compact, finish, zero_based_page
-from ..detect import RAGFLOW_ERROR_CODES, SOMARK_ERROR_CODES, Probe, error_code
 from ..errors import NormalizeError, Repairs
 from ..geometry import checked_box
 from ..kit import heading_level, kind_of, read_table, status_of
@@ -319,19 +318,3 @@ _BY_KIND: dict[str, Callable[..., dict[str, Any]]] = {
     "seal": _figure,
     "table": _table,
 }
-
-
-def sniff(p: Probe) -> bool:
-    """The `{code, message, data}` envelope with a SoMark task or result, SoMark's 11xx error codes, or a bare
-    `outputs.json` whose pages hold `blocks` (Baidu's hold `layouts`)."""
-    if {"code", "message", "data"} <= p.keys():
-        data = p["data"]
-        if data.value is None:
-            code = p["code"].value
-            return code != 0 and not (isinstance(code, int) and code in RAGFLOW_ERROR_CODES)
-        return data.is_(dict) and bool(data.keys() & {"task_id", "record_id", "result", "status"}) \
-            and "docs" not in data and "chunks" not in data
-    if error_code(p) in SOMARK_ERROR_CODES:
-        return True
-    pages = p["pages"]
-    return pages.is_(list) and "blocks" in pages[0] and "layouts" not in pages[0]

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..build import BlockIds, compact, finish, link_captions
-from ..detect import Probe
 from ..errors import Repairs, describe
 from ..geometry import checked_box, finite_numbers, points_box
 from ..kit import kind_of, read_table
@@ -64,11 +63,7 @@ class Element(Raw, kw_only=True):
     metadata: Metadata | None = None
 
 
-def sniff(p: Probe) -> bool:
-    """A list whose first entry is an element: `type` and `text` or `element_id`, with a `metadata` object."""
-    first = p[0]
-    return p.is_(list) and first.is_(dict) and {"type", "metadata"} <= first.keys() and \
-        bool(first.keys() & {"element_id", "text"}) and first["metadata"].is_(dict)
+Shape = list[Element]  # what the input decodes into
 
 
 def _box(c: Coordinates, repairs: Repairs, i: int) -> list[float] | None:
@@ -99,7 +94,7 @@ def _box(c: Coordinates, repairs: Repairs, i: int) -> list[float] | None:
 
 
 def convert(raw: Any, repairs: Repairs) -> list[Document]:
-    elements = decode_as(raw, list[Element], repairs)
+    elements = decode_as(raw, Shape, repairs)
     docs: dict[str | None, Document] = {}
     pages: dict[tuple[str | None, int], Page] = {}
     ids: dict[str | None, BlockIds] = {}  # per file: each file's document numbers its own pages

@@ -43,7 +43,7 @@ def _source(item: Item, doc: Document, given: str | None, sources: tuple[str, ..
     """--source, else the document found beside the result or in a --sources folder, as the viewer finds it."""
     if given or item.path == "-":
         return given
-    from ..sources import find_source
+    from exporters.pages.sources import find_source
     root, rel = _where(item)
     found = find_source(root, sources, rel, doc)
     return found.path if found else None

@@ -67,9 +67,25 @@ def errors_file(args: argparse.Namespace) -> str | None:
     return args.errors
 
 
-def print_summary(summary: Any, items: list[Item]) -> None:
+def print_summary(summary: Any, items: list[Item], done: str | None = None) -> None:
+    """The run's summary line on stderr, for a run over several inputs (`done`: what the command made of them,
+    when it is not documents and pages)."""
     if len(items) > 1:
-        print(summary.line(), file=sys.stderr)
+        print(summary.line(done), file=sys.stderr)
+
+
+def formats_found(found: list[str], shown: int = 6) -> str:
+    """What detect did, for its summary: the format ids found with their files, most first (the first `shown`).
+
+    >>> formats_found(["somark", "docling", "somark"])
+    'in 2 format(s): somark 2, docling 1'
+    >>> formats_found(list("abcdefgh"), shown=2)
+    'in 8 format(s): a 1, b 1 and 6 more'
+    """
+    from collections import Counter
+    tally = Counter(found).most_common()
+    more = f" and {len(tally) - shown} more" if len(tally) > shown else ""
+    return f"in {len(tally)} format(s): " + ", ".join(f"{fmt} {n:,}" for fmt, n in tally[:shown]) + more
 
 
 def make_folder(path: str) -> None:

@@ -130,7 +130,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if _is_corpus(args.a) != _is_corpus(args.b):
         raise UsageError("diff compares two files, or two folders (or patterns): give two of one kind")
     from exporters.diff import diff, to_diff_html, to_diff_json
-    source = source_arg(args.source, "--html", bool(args.html))
+    source = source_arg(args.source, "--html", True)
     docs = []
     for output in (args.json, args.html):
         if output:
@@ -151,15 +151,38 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"{label:<18} {str(x):<{width}}  {y}")
     _print_scores(s)
     print(f"{'blocks':<18} {c['matched']} paired: {c['same']} same, {c['changed']} changed, {c['split']} split")
+    grounded = None if args.no_audit else _groundings((args.a, args.b), docs, source)
+    if grounded is not None:
+        from exporters.audit.beside import MEANING, shown as grounding_shown
+        print(f"{'grounding':<18} A {grounding_shown(grounded[0])}\n{'':<18} B {grounding_shown(grounded[1])}\n"
+              f"{'':<18}   {MEANING}")
     if args.json:
-        write_file(args.json, to_diff_json(result) + b"\n")
+        body = to_diff_json(result)
+        if grounded is not None:  # the audit beside the scores: {"grounding": {"a": …, "b": …}} added to the object
+            import msgspec
+            body = body[:-1] + b',"grounding":' + msgspec.json.encode({"a": grounded[0], "b": grounded[1]}) + b"}"
+        write_file(args.json, body + b"\n")
     if args.html:
         pages = None
         if source is not None:
             from exporters.pages.render import embedded_pages
             pages = embedded_pages(docs[0], source, compare=docs[1])
-        write_file(args.html, to_diff_html(result, *docs, sources=(args.a, args.b), page_images=pages).encode())
+        write_file(args.html, to_diff_html(result, *docs, sources=(args.a, args.b), page_images=pages,
+                                           grounding=grounded).encode())
     return 0
+
+
+def _groundings(specs: tuple[str, str], docs: list[Any], source: str | None) -> tuple[Any, Any] | None:
+    """Each side audited against --source (a PDF), else the PDF found beside it; None when neither has one."""
+    from exporters.audit.beside import grounding, grounding_beside
+    if source is not None and not source.lower().endswith(".pdf"):
+        return None  # a page image has no text layer
+    found = []
+    for spec, doc in zip(specs, docs):
+        path = spec if os.path.exists(spec) or "#" not in spec else spec.rpartition("#")[0]
+        got = one_input(spec, lambda: grounding(doc, source) if source else grounding_beside(doc, path))
+        found.append(got)
+    return None if found == [None, None] else (found[0], found[1])
 
 
 def _print_scores(s: Any) -> None:
@@ -189,6 +212,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--csv", metavar="PATH", help="folders: write a row of scores per pair as CSV")
     p.add_argument("-j", "--jobs", type=int, default=0, metavar="N", help="folders: pairs compared at once "
                    "(default: every core)")
-    p.add_argument("--source", metavar="DOC", help="with --html: the PDF or page image both results were made "
-                   "from; each page pair is embedded with its boxes coloured same / changed / only in one")
+    p.add_argument("--source", metavar="DOC", help="the PDF or page image both results were made from: each side "
+                   "is audited against it (else against the PDF found beside it), and with --html each page pair is "
+                   "embedded with its boxes coloured same / changed / only in one")
+    p.add_argument("--no-audit", action="store_true", help="do not audit the two results against their source PDF")
     p.set_defaults(run=cmd_diff)

@@ -31,7 +31,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if output:
             check_writable(output)
     result = evaluate_sets(args.truth, args.predictions, args.protocol, args.name, jobs_wanted(args.jobs),
-                           args.furniture)
+                           args.furniture, audit=not args.no_audit)
     for file, why in result.failures + [f for e in result.entries for f in e.failures]:
         print(f"docnorm: {shown(file)}: {why}", file=sys.stderr)
     for entry in result.entries:
@@ -70,6 +70,8 @@ def add_parser(sub: Any) -> None:
                         "its numbers and its metric_result JSON (CDM left out: it needs TeX)")
     p.add_argument("--furniture", action="store_true", help="docnorm protocol: count page headers, footers and "
                    "page numbers too (left out by default, as OmniDocBench does)")
+    p.add_argument("--no-audit", action="store_true", help="docnorm protocol: do not audit predictions against the "
+                   "PDF beside them (the grounding column: their text under their own boxes, no truth needed)")
     p.add_argument("--name", action="append", metavar="LABEL", help="a label per PRED, in order (default: its name)")
     p.add_argument("--json", metavar="PATH", help="write the scores as JSON (omnidocbench: its metric_result layout)")
     p.add_argument("--html", metavar="PATH", help="write a standalone HTML report: leaderboard, per-kind bars, "

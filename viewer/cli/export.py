@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from exporters.corpus.runner import Crashed, Outcome, Unreadable, UsageError, input_failed, jobs_wanted, map_jobs, \
-    read, run, tally
+    one_pool, read, run, tally
 from exporters.formats import EXPORTS, ExportSettings, OptionError, option_fields, options_for
 from exporters.named_files import NamedFile, unique_name
 from normalizer import normalize_all
@@ -31,14 +31,28 @@ EXAMPLES_EXPORT = [
 ]
 
 
+def no_content(docs: list[Document], to: str) -> str | None:
+    """Why `docs` have nothing to export as `to` (jobs pending or failed, for a format that holds only content),
+    or None. A corpus export skips such an input; a single file so exported is an error.
+
+    >>> from normalizer.schema import Document, Job
+    >>> no_content([Document(provider="somark", format="somark", job=Job(status="queued"))], "md")
+    'the job is queued; it has no content to export as md (--to html or json show its status)'
+    """
+    empty = [d for d in docs if not d.blocks and d.job.status != "succeeded"]
+    if not (EXPORTS[to].content_only and docs and len(empty) == len(docs)):
+        return None
+    job = empty[0].job
+    return (f"the job is {job.status}{': ' + job.error if job.error else ''}; it has no content to export as {to} "
+            f"(--to html or json show its status)")
+
+
 def _rendered(docs: list[Document], to: str, settings: ExportSettings) -> list[str | bytes]:
     """Every output of an export of `docs`; a job without content, for a content-only format, is an Unreadable
     naming its status."""
-    empty = [d for d in docs if not d.blocks and d.job.status != "succeeded"]
-    if EXPORTS[to].content_only and docs and len(empty) == len(docs):
-        job = empty[0].job
-        raise Unreadable(f"the job is {job.status}{': ' + job.error if job.error else ''}; it has no content to "
-                         f"export as {to} (--to html or json show its status)")
+    why = no_content(docs, to)
+    if why is not None:
+        raise Unreadable(why)
     outputs: list[str | bytes] = []
     for doc in docs:
         out = EXPORTS[to].write(doc, settings)
@@ -55,7 +69,11 @@ def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outco
     """One input exported beside its mirrored place: `BASE.md`, or `BASE-1.csv`, `BASE-2.csv`… for several."""
     source, name, base, to, settings = job
     suffix = EXPORTS[to].suffix
-    docs, outputs = _read_and_render(read(source), to, settings)
+    docs = normalize_all(read(source))
+    why = no_content(docs, to)
+    if why is not None:
+        return counts(docs, skipped=[(name, why)])
+    outputs = _rendered(docs, to, settings)
     if EXPORTS[to].named:  # written by the parent in input order (`_run_named`): two inputs may name one file
         return counts(docs, records=[(name, os.path.dirname(base), outputs)])
     many = EXPORTS[to].per_table or len(outputs) > 1
@@ -64,6 +82,7 @@ def _export_job(job: tuple[str | bytes, str, str, str, ExportSettings]) -> Outco
     return counts(docs)
 
 
+@one_pool()  # --join reads, then writes: both passes on the same worker processes
 def cmd_export(args: argparse.Namespace) -> int:
     items = expand(args.files, args.glob)
     errors = errors_file(args)
@@ -78,10 +97,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if goes_to_folder(args, items):
         if not args.output:
             raise UsageError("exporting several files needs -o DIRECTORY")
+        _folder_not_file(args.output, EXPORTS[args.to].suffix, f"{len(items)} inputs, one output each")
         make_folder(args.output)
         used: set[str] = set()
         jobs = [(source, item.path, outputs_under(args.output, item.rel, "", used), args.to,
-                 msgspec.structs.replace(settings, source_name=None if item.path == "-" else item.rel))
+                 msgspec.structs.replace(settings, source_name=None if item.path == "-" else item.rel,
+                                         images_dir=_images_dir(args.to, item.path)))
                 for item, source in zip(items, sources)]
         if EXPORTS[args.to].named:
             status, summary = _run_named(jobs, jobs_wanted(args.jobs), errors)
@@ -91,11 +112,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         return max(status, read_status)
     name = items[0].path
     target = EXPORTS[args.to]
+    settings = msgspec.structs.replace(settings, images_dir=_images_dir(args.to, name))
     if target.named:
         settings = msgspec.structs.replace(settings, source_name=None if name == "-" else name)
         if args.output:
             make_folder(args.output)
-    elif args.output and not target.per_table and not os.path.isdir(args.output):
+    elif args.output and target.per_table:
+        _folder_not_file(args.output, target.suffix, f"--to {args.to} writes one file per table")
+    elif args.output and not os.path.isdir(args.output):
         check_writable(args.output)
     got = one_input(name, lambda: _read_and_render(read(sources[0]), args.to, settings))
     if got is None:
@@ -119,14 +143,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     return read_status
 
 
+def _images_dir(to: str, path: str) -> str | None:
+    """Where an HTML export finds the figure images a result names (beside it), to embed them: a report written
+    elsewhere, or sent alone, still shows them."""
+    return os.path.dirname(os.path.abspath(path)) if to == "html" and path != "-" else None
+
+
 def _write_many(outputs: list[str | bytes], args: argparse.Namespace, name: str, suffix: str, n_docs: int) -> int:
     """Several outputs (one per table, or per document): numbered files in -o DIRECTORY, or stdout for one."""
     if len(outputs) == 1 and not args.output and isinstance(outputs[0], str):
         sys.stdout.write(outputs[0])
         return 0
+    what = f"holds {n_docs} documents" if n_docs > 1 else f"has {len(outputs)} tables"
     if not args.output:
-        what = f"holds {n_docs} documents" if n_docs > 1 else f"has {len(outputs)} tables"
         raise UsageError(f"{name} {what}: give -o DIRECTORY for one file each")
+    _folder_not_file(args.output, suffix, f"{name} {what}, one file each")
     make_folder(args.output)
     stem = stem_of(name)
     for i, text in enumerate(outputs, 1):
@@ -134,6 +165,13 @@ def _write_many(outputs: list[str | bytes], args: argparse.Namespace, name: str,
     if not outputs:
         print(f"docnorm: {name}: no tables to export", file=sys.stderr)
     return 0
+
+
+def _folder_not_file(output: str, suffix: str, why: str) -> None:
+    """-o for several outputs must be a folder: a name ending in the target's suffix that is no folder yet is
+    taken for a file name (a folder `out.docling.json` is never made)."""
+    if not os.path.isdir(output) and output.lower().endswith(suffix.lower()):
+        raise UsageError(f"-o {output}: {why}; this names a file: give -o DIRECTORY")
 
 
 def _run_named(jobs: list[Any], workers: int, errors: str | None) -> tuple[int, Any]:
@@ -198,12 +236,44 @@ def _settings(args: argparse.Namespace) -> ExportSettings:
         options[name.strip()] = value
     settings = ExportSettings(span_policy=args.span_policy, raw_csv=args.raw_csv, remote_images=args.remote_images,
                               source=source_arg(args.source, "--to html", args.to == "html"), bom=args.bom,
-                              unit=args.unit, options=options)
+                              unit=args.unit, options=_token_options(args, options),
+                              tokenizer=_tokenizer_arg(args, options))
     try:
         options_for(EXPORTS[args.to], settings)
     except OptionError as exc:
         raise UsageError(f"--to {args.to}: {exc}") from None
     return settings
+
+
+def _token_options(args: argparse.Namespace, options: dict[str, str]) -> dict[str, str]:
+    """--max-tokens N and --overlap N: the chunks target's options max_tokens and overlap (as --opt gives them)."""
+    for flag, name in (("--max-tokens", "max_tokens"), ("--overlap", "overlap")):
+        value = getattr(args, name)
+        if value is None:
+            continue
+        if args.to != "chunks":
+            raise UsageError(f"{flag} is for --to chunks")
+        if options.get(name, str(value)) != str(value):
+            raise UsageError(f"{flag} {value} and --opt {name}={options[name]} disagree: give one")
+        options[name] = str(value)
+    if args.overlap is not None and options.get("max_tokens", "0") in ("", "0"):
+        raise UsageError("--overlap repeats tokens between chunks sized with --max-tokens N: give both")
+    return options
+
+
+def _tokenizer_arg(args: argparse.Namespace, options: dict[str, str]) -> str | None:
+    """--tokenizer NAME, loaded once here so that a name or file that cannot be read is a mistake in the call
+    (exit 2) before any work; the workers load it again (cached once per process)."""
+    if args.tokenizer is None:
+        return None
+    if args.to != "chunks" or options.get("max_tokens", "0") in ("", "0"):
+        raise UsageError("--tokenizer counts the tokens of --to chunks --max-tokens N: give both")
+    from exporters.token_count import TokenizerError, counter
+    try:
+        counter(args.tokenizer)
+    except (TokenizerError, ImportError) as exc:
+        raise UsageError(str(exc)) from None
+    return args.tokenizer
 
 
 def add_parser(sub: Any) -> None:
@@ -231,4 +301,10 @@ def add_parser(sub: Any) -> None:
                    help="langchain-jsonl: one record per chunk (default), page or block")
     p.add_argument("--join", action="store_true", help="join results saved one page per file (NAME_0_res.json, "
                    "NAME_1_res.json…) into one document per source before exporting")
+    p.add_argument("--max-tokens", type=int, metavar="N", help="chunks: at most N tokens each, derived from the "
+                   "blocks (tables cut between rows, header repeated; the same as --opt max_tokens=N)")
+    p.add_argument("--overlap", type=int, metavar="N", help="chunks: repeat the last words (at most N tokens) of "
+                   "the chunk before, under the same heading (--opt overlap=N)")
+    p.add_argument("--tokenizer", metavar="NAME", help="chunks: what counts tokens: a tiktoken encoding name "
+                   "(cl100k_base…) or a Hugging Face tokenizer.json file (default: words and punctuation)")
     p.set_defaults(run=cmd_export)

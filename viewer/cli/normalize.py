@@ -6,12 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from exporters.corpus.runner import Outcome, UsageError, jobs_wanted, read, run
+from exporters.corpus.runner import Outcome, UsageError, jobs_wanted, one_pool, read, run
 from normalizer import detect, normalize_all
 from normalizer.errors import shown
 
-from .common import add_command, add_inputs, canonical_bytes, check_writable, counts, errors_file, goes_to_folder, \
-    make_folder, print_summary, one_input, stdin_once, write_file
+from .common import add_command, add_inputs, canonical_bytes, check_writable, counts, errors_file, formats_found, \
+    goes_to_folder, make_folder, print_summary, one_input, stdin_once, write_file
 from .inputs import expand, outputs_under
 from .joined import joined_inputs
 
@@ -38,7 +38,8 @@ EXAMPLES_NORMALIZE = [
 
 def _detect_job(job: tuple[str | bytes, str]) -> Outcome:
     source, name = job
-    return Outcome(lines=[f"{shown(name)}\t{detect(read(source))}"])
+    found = detect(read(source))
+    return Outcome(lines=[f"{shown(name)}\t{found}"], records=[found])
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -46,9 +47,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
     if not items:
         raise UsageError("no result files found in " + ", ".join(args.files))
     names = [i.path for i in items]
-    status, summary, _ = run(_detect_job, list(zip(stdin_once(items), names)), jobs_wanted(args.jobs), "detect",
-                             errors_file(args))
-    print_summary(summary, items)
+    status, summary, found = run(_detect_job, list(zip(stdin_once(items), names)), jobs_wanted(args.jobs), "detect",
+                                 errors_file(args))
+    print_summary(summary, items, formats_found(found))
     return status
 
 
@@ -60,6 +61,7 @@ def _normalize_job(job: tuple[str | bytes, str, str, str | None, bool, int]) -> 
     return counts(docs)
 
 
+@one_pool()  # --join reads, then writes: both passes on the same worker processes
 def cmd_normalize(args: argparse.Namespace) -> int:
     items = expand(args.files, args.glob)
     errors = errors_file(args)

@@ -16,6 +16,7 @@ EXAMPLES_SERVE = [
     "docnorm serve results/",
     "docnorm serve results/report.json --port 8080",
     "docnorm serve results/ --sources ~/scans --sources ~/pdfs",
+    "docnorm serve results/ --truth truth/      # review mode: correct a result into a ground truth",
 ]
 
 
@@ -36,8 +37,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for folder in args.sources:
         if not os.path.isdir(folder):
             raise UsageError(f"--sources: no such folder: {folder}")
+    if args.truth is not None:
+        try:
+            os.makedirs(args.truth, exist_ok=True)  # review mode's truth folder, the one place it writes
+        except OSError as exc:
+            raise UsageError(f"--truth: cannot make the folder {args.truth}: {exc.strerror or exc}") from None
     from ..app import create_app  # Flask is only imported when serving
-    app = create_app(root, hosts=(args.host,), sources=tuple(args.sources))
+    app = create_app(root, hosts=(args.host,), sources=tuple(args.sources), truth=args.truth)
     import threading  # the page renderers start beside the server: a first page image need not wait for them
     threading.Thread(target=app.extensions["docnorm"].pages.warm, daemon=True).start()
     try:
@@ -76,4 +82,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sources", action="append", default=[], metavar="DIR",
                    help="a folder of source documents (PDF or page images) to show under the boxes; may be "
                         "repeated (a result's own folder is always searched)")
+    p.add_argument("--truth", metavar="TRUTH_DIR", default=None,
+                   help="review mode: correct results into ground truths saved as TRUTH_DIR/<source>.truth.json "
+                        "(made if missing); without it the viewer is read-only (docs/review.md)")
     p.set_defaults(run=cmd_serve)

@@ -14,7 +14,10 @@ from exporters.pages.images import SourceError, SourceInfo
 from normalizer.schema import Document, Page
 
 from ..layout import Backdrop, Backdrops, DocIndex, doc_index
-from ..sources import Source, candidate_names, find_source
+from ..review.history import started_file
+from ..review.names import source_stem
+from ..review.truths import PREFIX as TRUTH_PREFIX, TruthUnreadable
+from exporters.pages.sources import Source, candidate_names, find_source
 from ..state import state
 from ..store import IMAGE_SUFFIXES, Refused
 
@@ -50,6 +53,8 @@ def images_beside(rel: str) -> Callable[[str], str | None]:
 
 
 def source_of(rel: str, doc: Document) -> Source | None:
+    if rel.startswith(TRUTH_PREFIX):  # a truth's source is the one of the result it started from
+        rel = started_file(doc) or source_stem(doc.file_name, rel[len(TRUTH_PREFIX):]) + ".json"
     return find_source(state().store.root, state().sources, rel, doc)
 
 
@@ -88,7 +93,19 @@ def backdrops(rel: str, index: int, status: SourceStatus) -> Backdrops:
 def doc_from_request():
     rel = request.args.get("f", "")
     index = number(request.args.get("i"), "a document number", default=0)
-    return rel, index, state().store.document(rel, index)
+    return rel, index, document_of(rel, index)
+
+
+def document_of(rel: str, index: int) -> Document:
+    """A document a page names: a file of the served folder, or in review mode a truth of the truth folder named
+    `truth:<stem>.truth.json` (read here, written only by review mode); `Refused` for anything else."""
+    truths = state().truth
+    if truths is not None and rel.startswith(TRUTH_PREFIX):
+        try:
+            return truths.document(rel)
+        except (LookupError, TruthUnreadable) as exc:
+            raise Refused(str(exc)) from None
+    return state().store.document(rel, index)
 
 
 def doc_index_of(doc: Document) -> DocIndex:

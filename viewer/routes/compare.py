@@ -15,7 +15,7 @@ from normalizer.schema import Document
 from ..layout import SLICE, compare_sides
 from ..state import state
 from ..store import Refused
-from .common import backdrops, images_beside, json_response, number, source_status
+from .common import backdrops, document_of, images_beside, json_response, number, source_status
 from .downloads import attachment
 
 bp = Blueprint("compare", __name__)
@@ -34,7 +34,7 @@ def compared():
         fa, ia, fb, ib = (request.args.get(k, "") for k in ("a", "ai", "b", "bi"))
         ia, ib = ia or "0", ib or "0"
     ia, ib = str(number(ia, "a document number")), str(number(ib, "a document number"))
-    a, b = state().store.document(fa, int(ia)), state().store.document(fb, int(ib))
+    a, b = document_of(fa, int(ia)), document_of(fb, int(ib))  # or review mode's truth (`truth:…`)
     return fa, int(ia), a, fb, int(ib), b
 
 

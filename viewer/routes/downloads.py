@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, request
 from exporters.formats import EXPORTS, ExportSettings, OptionError, option_fields
 from exporters.named_files import NamedFile, unique_name
 
+from ..state import state
 from .common import doc_from_request
 
 bp = Blueprint("downloads", __name__)
@@ -24,7 +25,8 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")  # what a header can carry as it is
 @bp.get("/export/<name>")
 def export(name: str) -> Response:
     """The document in target `name`; `opt.NAME=VALUE` query parameters are the target's options (the download
-    menu's forms), checked as the command line's `--opt` are: a wrong one is a 400 saying why."""
+    menu's forms), checked as the command line's `--opt` are: a wrong one is a 400 saying why. A downloaded HTML
+    page carries the figure images beside its result (inside the served folder), as the command line's does."""
     if name not in EXPORTS:
         abort(404)
     rel, i, doc = doc_from_request()
@@ -33,7 +35,8 @@ def export(name: str) -> Response:
     options = {key[4:]: value for key, value in request.args.items() if key.startswith("opt.")}
     try:
         out = target.write(doc, ExportSettings(span_policy=policy if policy in ("html", "repeat", "anchor") else "html",
-                                               source_name=os.path.basename(rel), options=options))
+                                               source_name=os.path.basename(rel), options=options,
+                                               images_dir=os.path.dirname(state().store.resolve(rel))))
     except OptionError as exc:
         return Response(f"{name}: {exc}", status=400, mimetype="text/plain")
     stem = os.path.splitext(os.path.basename(rel))[0] + (f"-{i}" if i else "")

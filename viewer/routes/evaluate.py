@@ -3,10 +3,11 @@ with the report `docnorm eval --html` writes (the same template), each page open
 
 Read-only like every route: the truth and the predictions are chosen from lists of the served folder's
 folders and files (GET), each file resolved by the store's `resolve` (inside the root, links followed, no `..`);
-nothing is written. The work is bounded per request: at most DOCNORM_EVAL_FILES files per side,
-DOCNORM_EVAL_BYTES bytes read, DOCNORM_EVAL_PAGES truth pages and DOCNORM_EVAL_SETS prediction sets (app
-config, defaults below), the report saying what was cut. Results are cached by the choice and the size and
-mtime of every file read.
+nothing is written. In review mode the truth may also be every truth of the truth folder (`truth:`, the same table
+as `docnorm eval TRUTH_DIR RESULT_DIRS...`), each resolved by the truth folder's own `resolve`. The work is
+bounded per request: at most DOCNORM_EVAL_FILES files per side, DOCNORM_EVAL_BYTES bytes read, DOCNORM_EVAL_PAGES
+truth pages and DOCNORM_EVAL_SETS prediction sets (app config, defaults below), the report saying what was cut.
+Results are cached by the choice and the size and mtime of every file read.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from exporters.eval.report import eval_report_body, eval_report_css, to_eval_htm
 from exporters.eval.sets import READABLE, Side, pair, read_side
 from normalizer.errors import failure_message, shown
 
+from ..review.truths import PREFIX as TRUTH_PREFIX
 from ..state import state
 from ..store import SUFFIXES, Refused
 from .downloads import attachment
@@ -38,10 +40,12 @@ TRUTH_NAMES = ("truth", "ground_truth", "ground-truth", "gt")   # a folder so na
 
 
 class Choices(NamedTuple):
-    """What the served folder offers: its readable files, and each folder that holds some (with its files)."""
+    """What the served folder offers: its readable files, and each folder that holds some (with its files); in
+    review mode, the truths of the truth folder as pages name them (`truth:<stem>.truth.json`)."""
 
     files: list[str]
     folders: dict[str, list[str]]    # folder -> every readable file under it
+    truths: list[str] = []
 
 
 class Run(NamedTuple):
@@ -87,11 +91,14 @@ def choices() -> Choices:
         parts = rel.split("/")[:-1]
         for k in range(1, len(parts) + 1):
             folders.setdefault("/".join(parts[:k]), []).append(rel)
-    return Choices(files, dict(sorted(folders.items())))
+    truths = state().truth.names() if state().truth is not None else []
+    return Choices(files, dict(sorted(folders.items())), truths)
 
 
 def chosen(choice: str, offered: Choices) -> list[str]:
     """The files a chosen folder or file stands for; `Refused` for anything the lists did not offer."""
+    if choice == TRUTH_PREFIX and offered.truths:  # every truth of review mode's truth folder
+        return offered.truths
     if choice in offered.folders:
         return offered.folders[choice]
     if choice in offered.files:
@@ -115,9 +122,19 @@ def _budget(files: list[str], notes: list[str], what: str, room: list[int]) -> l
     return kept
 
 
+def _resolve(rel: str) -> str:
+    """The real path of a chosen file: one of the served folder, or a truth of the truth folder."""
+    if rel.startswith(TRUTH_PREFIX) and state().truth is not None:
+        try:
+            return state().truth.resolve(rel)
+        except LookupError:
+            raise Refused("no such truth") from None
+    return state().store.resolve(rel, READABLE)
+
+
 def _stat(rel: str) -> os.stat_result:
     try:
-        return os.stat(state().store.resolve(rel, READABLE))
+        return os.stat(_resolve(rel))
     except OSError:  # removed since it was listed
         raise Refused("no such file") from None
 
@@ -127,11 +144,12 @@ def _signature(files: list[str]) -> tuple:
 
 
 def _relative(text: str) -> str:
+    text = state().truth.named(text) if state().truth is not None else text
     return text.replace(state().store.root + os.sep, "")
 
 
 def _read(files: list[str]) -> Side:
-    side = read_side([state().store.resolve(rel, READABLE) for rel in files])
+    side = read_side([_resolve(rel) for rel in files])
     return Side(side.pages, [(_relative(f), _relative(why)) for f, why in side.failures])
 
 
@@ -185,8 +203,7 @@ def _native(truth_files: list[str], sets: list[tuple[str, str, list[str]]], note
 def _official(truth_files: list[str], sets: list[tuple[str, str, list[str]]]) -> Run:
     """The omnidocbench protocol on the same confined, budgeted files as the docnorm protocol."""
     from exporters.eval import evaluate_sets
-    resolve = state().store.resolve
-    files = [[resolve(rel, READABLE) for rel in chosen_files] for chosen_files in [truth_files] + [f for *_, f in sets]]
+    files = [[_resolve(rel) for rel in chosen_files] for chosen_files in [truth_files] + [f for *_, f in sets]]
     result = evaluate_sets(files[0], files[1:], "omnidocbench", [n for n, _, _ in sets], workers=1)
     paths = {name: rel for name, rel, _ in sets}
     for entry in result.entries:
@@ -241,7 +258,7 @@ def evaluation(truth: str, picks: list[str], protocol: str, offered: Choices) ->
         run.result.notes[:0] = notes
     else:
         run = _native(truth_files, sets, notes)
-    _relativize(run.result, truth)
+    _relativize(run.result, "review mode's truth folder" if truth == TRUTH_PREFIX else truth)
     cache[key] = (signature, run)
     while len(cache) > CACHED:
         cache.popitem(last=False)
@@ -290,6 +307,7 @@ def evaluate() -> str:
     if not truth:
         named = [f for f in offered.folders if posixpath.basename(f).lower() in TRUTH_NAMES]
         truth = min(named, key=lambda f: (f.count("/"), f), default="")   # the shallowest folder named so
+        truth = TRUTH_PREFIX if offered.truths else truth   # review mode: its truth folder first
     run = evaluation(truth, picks, protocol, offered) if request.args.get("t") and picks else None
     message = run.message if run else None
     if bool(request.args.get("t")) != bool(picks):

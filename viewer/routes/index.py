@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from ..layout import SORTS, index_page
+from ..layout import SORTS, index_page, pager
 from ..state import state
 from .common import number
 
@@ -39,5 +39,5 @@ def index() -> str:
         return url_for(".index", **{k: v for k, v in wanted.items() if v and not (k == "sort" and v == "file")})
     return render_template("index.html.j2", rows=shown, providers=providers, statuses=STATUSES, provider=provider,
                            status=status, query=query, sort=sort, descending=descending, matched=matched,
-                           pages=pages, page=page,
+                           pages=pages, page=page, pager=pager(page, pages),
                            total=len(rows), pending=pending, files=len(files), link=link)

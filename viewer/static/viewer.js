@@ -2,26 +2,6 @@
 // that comes from a provider reaches the page through server-escaped HTML or textContent.
 "use strict";
 
-// Formulas (server-rendered as their LaTeX source in <pre class="formula">) typeset with the vendored KaTeX;
-// a formula KaTeX cannot read keeps its source, marked as such. Safe to call again: done ones are skipped.
-function typeset(root) {
-  if (!window.katex) return;
-  root.querySelectorAll("pre.formula:not(.typeset)").forEach((el) => {
-    const tex = el.textContent;
-    el.classList.add("typeset");
-    el.dataset.latex = tex;
-    const out = document.createElement("span");
-    try {
-      window.katex.render(tex, out, { displayMode: true, throwOnError: true, trust: false, strict: "ignore" });
-      el.replaceChildren(out);
-      el.classList.add("math");
-    } catch (error) {
-      el.classList.add("math-error");
-      el.title = `LaTeX (not typeset: ${error.message})`;
-    }
-  });
-}
-
 // An id for a [data-block="..."] selector (ids are ours, but never trust that).
 const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/["\\]/g, "\\$&"));
 
@@ -67,9 +47,7 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
       const { html } = await fetchSlice({ start: marker.dataset.next });
       marker.remove();
       pages.insertAdjacentHTML("beforeend", html);  // server-rendered, every provider string escaped
-      applyThreshold();
-      typeset(pages);
-      watchMore();
+      arrived();
     } finally {
       loading = false;
     }
@@ -81,14 +59,22 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
       const { html, start } = await fetchSlice(params);
       pages.querySelectorAll("section.page, .more").forEach((el) => el.remove());
       pages.insertAdjacentHTML("beforeend", html);
-      applyThreshold();
-      typeset(pages);
       firstStart = start;
       prev.hidden = firstStart === 0;
-      watchMore();
+      arrived();
     } finally {
       loading = false;
     }
+  }
+
+  // Pages just put in: their marks, formulas and keyboard stops; then the next slice is watched for, and the
+  // other scripts told (the audit marks the new pages).
+  function arrived() {
+    applyThreshold();
+    typeset(pages);
+    focusable(pages);
+    watchMore();
+    document.dispatchEvent(new CustomEvent("docnorm:pages"));
   }
 
   prev.addEventListener("click", async () => {
@@ -129,17 +115,18 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
     });
   }
   if (threshold) threshold.addEventListener("input", applyThreshold);
-  applyThreshold();
-  typeset(pages);
 
   // --- selection: box <-> block, and the inspector -------------------------------------------------
+  // Choosing a block marks its box and its text, brings the other into view (below the sticky header, above a
+  // phone's inspector sheet: the root's scroll-padding) and opens the inspector.
   async function select(id, origin) {
+    body.classList.add("inspector-open");
     pages.querySelectorAll(".active").forEach((el) => el.classList.remove("active"));
     const targets = elementsOf(id);
     targets.forEach((el) => el.classList.add("active"));
     const rendered = [...targets].find((el) => !(el instanceof SVGElement));
     const box = [...targets].find((el) => el instanceof SVGElement);
-    const scrollTarget = origin === "box" ? rendered || box : box || rendered;
+    const scrollTarget = origin === "block" || origin === "search" ? box || rendered : rendered || box;
     if (scrollTarget) scrollTarget.scrollIntoView({ block: "center", behavior: "instant" });
     const response = await fetch(`/api/block?${query({ id })}`);
     if (!response.ok) {
@@ -158,7 +145,8 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
       ["box", b.bbox ? b.bbox.map((v) => Number(v).toFixed(1)).join(", ") : null],
       ["confidence", b.confidence], ["section", b.parent], ["captions", b.captions.join(", ") || null],
       ["table", b.table ? `${b.table.n_rows} rows x ${b.table.n_cols} columns, ${b.table.cells.length} cells` : null],
-      ["lines", b.lines.length || null], ["text", b.text]];
+      ["lines", b.lines.length || null], ["text", b.text],
+      ...(window.docnormAuditRows ? window.docnormAuditRows(b.id) : [])];
     fields.replaceChildren();
     for (const [name, value] of rows) {
       if (value === null || value === undefined || value === "") continue;
@@ -173,22 +161,66 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
     document.getElementById("inspector-raw").hidden = false;
     document.getElementById("inspector-hint").hidden = true;
   }
-  const toggle = document.getElementById("inspector-toggle");
-  toggle.addEventListener("click", () => {
-    const closed = body.classList.toggle("inspector-closed");
-    toggle.textContent = closed ? "show" : "hide";
-    toggle.setAttribute("aria-expanded", String(!closed));
-  });
-  document.getElementById("show-order").addEventListener("change", (event) => {
-    body.classList.toggle("show-order", event.target.checked);
+  // The inspector folds away until a block is chosen, and again with its × or Escape.
+  const closeInspector = () => {
+    if (!body.classList.contains("inspector-open")) return false;
+    body.classList.remove("inspector-open");
+    return true;
+  };
+  document.getElementById("inspector-close").addEventListener("click", closeInspector);
+  const showOrder = document.getElementById("show-order");
+  showOrder.addEventListener("change", () => body.classList.toggle("show-order", showOrder.checked));
+
+  const originOf = (el) => (el instanceof SVGElement ? "box" : "block");
+  pages.addEventListener("click", (event) => {
+    const el = event.target.closest("svg [data-block], .content [data-block]");
+    if (el) select(el.dataset.block, originOf(el));
   });
 
-  pages.addEventListener("click", (event) => {
-    const box = event.target.closest("svg [data-block]");
-    if (box) return select(box.dataset.block, "box");
-    const block = event.target.closest(".content [data-block]");
-    if (block) select(block.dataset.block, "block");
+  // --- the keyboard: every box and block is a tab stop; Enter or Space inspects it; j and k step through the
+  // blocks in reading order. Other scripts add their keys (docnorm.key) and what Escape closes (docnorm.onEscape).
+  function focusable(root) {
+    root.querySelectorAll("svg [data-block]:not([tabindex]), .content [data-block]:not([tabindex])").forEach((el) => {
+      el.setAttribute("tabindex", "0");
+      if (el instanceof SVGElement) el.setAttribute("role", "button");
+    });
+  }
+  pages.addEventListener("keydown", (event) => {
+    const el = event.target.closest && event.target.closest("svg [data-block], .content [data-block]");
+    if (!el || (event.key !== "Enter" && event.key !== " ") || event.target.closest("a, button, input")) return;
+    event.preventDefault();
+    select(el.dataset.block, originOf(el));
   });
+  function step(by) {
+    const blocks = [...pages.querySelectorAll(".content [data-block]")].filter((el) => el.offsetParent !== null);
+    const here = document.activeElement && document.activeElement.closest
+      ? document.activeElement.closest(".content [data-block]") : null;
+    const current = blocks.indexOf(here || pages.querySelector(".content .active"));
+    const next = blocks[current < 0 ? 0 : Math.min(Math.max(current + by, 0), blocks.length - 1)];
+    if (!next) return;
+    next.focus({ preventScroll: true });
+    select(next.dataset.block, "key");
+  }
+  const keys = new Map();
+  const closers = [closeInspector];
+  const typing = (el) => el && el.closest
+    && el.closest("input:not([type=checkbox]):not([type=range]), textarea, select, [contenteditable]");
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {  // closes one thing: a menu, else the search results, else the inspector
+      if ([...closers].reverse().some((close) => close())) event.preventDefault();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const action = keys.get(event.key);
+    if (action) {
+      event.preventDefault();
+      action(event);
+    }
+  });
+  const key = (names, action) => names.split(" ").forEach((name) => keys.set(name, action));
+  key("j", () => step(1));
+  key("k", () => step(-1));
+  key("o", () => { showOrder.checked = !showOrder.checked; showOrder.dispatchEvent(new Event("change")); });
 
   // --- legend --------------------------------------------------------------------------------------
   document.getElementById("legend").addEventListener("change", (event) => {
@@ -196,53 +228,8 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
     if (kind) body.classList.toggle(`hide-${kind}`, !event.target.checked);
   });
 
-  // --- search --------------------------------------------------------------------------------------
-  const hitList = document.getElementById("hits");
-  async function goToHit(hit) {
-    await showPage(hit.page);
-    await select(hit.block, "search");
-  }
-  // The snippet with each occurrence of the query in a <mark>, built from text nodes (never as HTML).
-  function highlighted(snippet, q) {
-    const out = document.createDocumentFragment();
-    const lower = snippet.toLowerCase();
-    const needle = q.trim().toLowerCase();
-    let at = 0;
-    while (needle) {
-      const found = lower.indexOf(needle, at);
-      if (found < 0) break;
-      out.append(snippet.slice(at, found));
-      const mark = document.createElement("mark");
-      mark.textContent = snippet.slice(found, found + needle.length);
-      out.append(mark);
-      at = found + needle.length;
-    }
-    out.append(snippet.slice(at));
-    return out;
-  }
-  const searchForm = document.getElementById("search-form");
-  if (searchForm) searchForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const q = document.getElementById("search").value;
-    const response = await fetch(`/api/search?${query({ q })}`);
-    const { hits, total } = await response.json();
-    hitList.replaceChildren();
-    hitList.hidden = !hits.length;
-    say(!total ? `No block contains “${q}”.` : total > hits.length
-      ? `${total} blocks contain “${q}”; the first ${hits.length} are listed.`
-      : `${total} block${total === 1 ? "" : "s"} contain${total === 1 ? "s" : ""} “${q}”.`);
-    for (const hit of hits) {
-      const li = document.createElement("li");
-      li.className = "hit";
-      li.dataset.block = hit.block;
-      li.append(`page ${hit.page} · ${hit.kind}: `, highlighted(hit.snippet, q));
-      li.addEventListener("click", () => goToHit(hit));
-      hitList.append(li);
-    }
-    if (hits.length) goToHit(hits[0]);
-  });
-
-  watchMore();
+  arrived();
+  window.docnorm = { select, showPage, say, key, onEscape: (close) => closers.push(close) };
 })();
 
 // --- compare view: hovering a block highlights its partner; the two sides scroll together --------------
@@ -372,63 +359,3 @@ const cssId = (id) => (window.CSS && CSS.escape ? CSS.escape(id) : id.replace(/[
   });
 })();
 
-// --- source pages under the boxes (document and compare views) ------------------------------------------
-// Each page's image loads once its page comes near the view (opening a document never waits for images), at
-// the width it is drawn times the screen's pixel ratio, and again sharper when the page is shown large. A page
-// the server cannot render shows the server's reason.
-(function () {
-  const WIDTHS = [400, 800, 1200, 1600, 2400];
-  const widthFor = (img) => {
-    const px = img.ownerSVGElement.getBoundingClientRect().width * (window.devicePixelRatio || 1);
-    return WIDTHS.find((w) => w >= px) || WIDTHS[WIDTHS.length - 1];
-  };
-  function load(img) {
-    const width = widthFor(img);
-    if (Number(img.dataset.width || 0) >= width) return;
-    img.dataset.width = String(width);
-    img.setAttribute("href", `${img.dataset.src}&w=${width}`);
-  }
-  async function failed(img) {
-    const card = img.closest(".layout").querySelector(".image-error");
-    img.remove();
-    if (!card) return;
-    let reason = "the page image could not be loaded";
-    try {
-      const response = await fetch(`${img.dataset.src}&w=${img.dataset.width}`);
-      if (!response.ok) reason = (await response.text()).slice(0, 300);
-    } catch (error) { /* the server is gone: the generic reason stands */ }
-    card.textContent = `Page image: ${reason}`;
-    card.hidden = false;
-  }
-  const near = new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      near.unobserve(entry.target);
-      load(entry.target.querySelector("image.page-image"));
-    }
-  }, { rootMargin: "400px" });
-  function watch(root) {
-    root.querySelectorAll("image.page-image[data-src]:not([data-watched])").forEach((img) => {
-      img.dataset.watched = "1";
-      img.addEventListener("load", () => img.ownerSVGElement.classList.add("image-loaded"));
-      img.addEventListener("error", () => failed(img));
-      near.observe(img.ownerSVGElement);
-    });
-  }
-  watch(document);
-  new MutationObserver(() => watch(document)).observe(document.body, { childList: true, subtree: true });
-
-  const show = document.getElementById("show-image");
-  if (show) show.addEventListener("change", () => document.body.classList.toggle("hide-image", !show.checked));
-  const opacity = document.getElementById("box-opacity");
-  if (opacity) opacity.addEventListener("input", () => document.body.style.setProperty("--box-alpha", opacity.value));
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest("button.enlarge");
-    if (!button) return;
-    const section = button.closest("section.page");
-    const large = section.classList.toggle("large");
-    button.textContent = large ? "smaller" : "enlarge";
-    section.querySelectorAll("image.page-image[data-width]").forEach(load);
-    if (large) section.scrollIntoView({ block: "start" });
-  });
-})();

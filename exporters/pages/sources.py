@@ -16,7 +16,7 @@ import os
 import posixpath
 from typing import NamedTuple
 
-from exporters.pages.images import SOURCE_SUFFIXES
+from .images import SOURCE_SUFFIXES
 from normalizer.schema import Document
 
 _VARIANTS = tuple(s for suffix in SOURCE_SUFFIXES for s in (suffix, suffix.upper()))
