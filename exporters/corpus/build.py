@@ -66,6 +66,8 @@ def _run_local(todo: list[str], out: str, workers: int, errors_path: str | None)
     worker fails."""
     stamp = f"part-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"  # never an earlier run's name
     parts = chunks(todo, workers, most=256, weights=[_size(path) for path in todo], least=PART_BYTES)
+    if workers > 1 and len(parts) == 1:  # one part would be read here, in this process: a small corpus goes to the
+        parts = [[path] for path in todo]  # workers one input a part, so an input that kills its process fails alone
     jobs = [(out, f"{stamp}-{n:05d}", part) for n, part in enumerate(parts)]
     lost: list[str] = []
 
