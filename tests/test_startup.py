@@ -41,9 +41,9 @@ def roots(modules: set[str]) -> set[str]:
     return {m.split(".")[0] for m in modules}
 
 
-def test_version_imports_no_reader_no_exporter_and_no_msgspec():
+def test_version_imports_no_reader_no_exporter_no_msgspec_and_no_metadata_lookup():
     modules = modules_after(["--version"])
-    assert not roots(modules) & {*HEAVY, "normalizer", "exporters", "msgspec"}
+    assert not roots(modules) & {*HEAVY, "normalizer", "exporters", "msgspec"} and "importlib.metadata" not in modules
     assert not {m for m in modules if m.startswith("viewer.cli.") and m != "viewer.cli.main"}
 
 
@@ -96,3 +96,12 @@ def test_the_examples_of_the_start_up_and_collector_helpers_run(name, monkeypatc
     tests = doctest.DocTestFinder().find(found, attribute, globs=vars(importlib.import_module(module)))
     results = [doctest.DocTestRunner().run(t) for t in tests]
     assert sum(r.attempted for r in results) > 0 and sum(r.failed for r in results) == 0
+
+
+def test_the_version_shown_is_the_projects():
+    import tomllib
+
+    from viewer.cli.main import VERSION
+    assert VERSION == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    done = subprocess.run([sys.executable, "-m", "viewer.cli", "--version"], cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout == f"docnorm {VERSION}\n"

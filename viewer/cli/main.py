@@ -39,24 +39,20 @@ COMMANDS = (("detect", "normalize", "add_detect_parser"), ("normalize", "normali
 NAMES = frozenset(name for name, _, _ in COMMANDS)
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-        return version("docnorm")
-    except Exception:  # not installed as a distribution (run from a checkout)
-        return "0.1.0"
+# pyproject.toml's version (tests/test_startup.py keeps them equal). Not looked up with importlib.metadata: importing
+# it costs more than the rest of `docnorm --version`, and a checkout that is not installed has no metadata at all.
+VERSION = "0.1.0"
 
 
 class _Version(argparse.Action):
-    """`--version`: the version is looked up only when asked (importlib.metadata alone costs more than the rest of
-    the start-up)."""
+    """`--version`, printed without importing anything."""
 
     def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any):
         super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
                          help="show docnorm's version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
-        print(f"docnorm {_version()}")
+        print(f"docnorm {VERSION}")
         parser.exit()
 
 
