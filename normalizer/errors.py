@@ -4,7 +4,6 @@ exception one input's failure (`failure_message`)."""
 from __future__ import annotations
 
 import os
-import traceback
 from typing import Any
 
 
@@ -143,6 +142,7 @@ def shown(path: str) -> str:
 def _raised_at(exc: BaseException) -> str:
     """` at normalizer/tables.py:434`: the innermost frame of docnorm's own code, or ''."""
     try:
+        import traceback  # here, on a failure: not imported by every run that has none
         frames = traceback.extract_tb(exc.__traceback__)
     except Exception:  # a traceback we cannot walk is no reason to lose the failure
         return ""

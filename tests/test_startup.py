@@ -57,6 +57,16 @@ def test_normalize_of_a_small_result_imports_its_reader_alone_and_nothing_heavy(
                                                                     "viewer.cli.serve", "viewer.cli.audit"}
 
 
+def test_a_result_with_no_entity_no_pipe_table_and_no_failure_imports_no_parser_it_does_not_use():
+    """html's entity table, markdown-it and traceback are imported where they are used: an HTML cell holding "&",
+    a pipe table, a failure to report. A result with none of them pays for none."""
+    result = (SAMPLES / "llamacloud" / "failed_page_v2.json").read_text()
+    assert "&" not in result
+    modules = modules_after(["normalize", "-"], result)
+    assert "normalizer.providers.llamacloud_v2" in modules
+    assert not roots(modules) & {"html", "markdown_it", "traceback"}
+
+
 @pytest.mark.parametrize("argv", [["detect", "-"], ["export", "-", "--to", "md"], ["export", "-", "--to", "json"]])
 def test_commands_on_a_small_result_import_nothing_heavy(argv):
     result = (SAMPLES / "llamacloud" / "annual_report_v2.json").read_text()

@@ -33,9 +33,6 @@ EXAMPLES_NORMALIZE = [
 
 # A job raises for its input's failure: `run` reports any exception (or a dead worker) as that input's failure.
 
-
-# A job raises for its input's failure: `run` reports any exception (or a dead worker) as that input's failure.
-
 def _detect_job(job: tuple[str | bytes, str]) -> Outcome:
     source, name = job
     found = detect(read(source))
