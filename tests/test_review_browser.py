@@ -276,6 +276,22 @@ def test_the_shortcuts_are_listed_on_question_mark(page, review):
     assert not dialog.is_visible()
 
 
+def test_a_click_on_start_before_the_deferred_script_runs_is_not_lost(page, review):
+    """The page is drawn before its deferred script listens: the start button stays disabled until it does, so a
+    quick click (a person's or Playwright's) waits for it instead of doing nothing. The script is held back here."""
+    url, truth = review
+
+    def held_back(route):
+        body = route.fetch().text()
+        route.fulfill(body=f"setTimeout(function () {{\n{body}\n}}, 700);", content_type="application/javascript")
+    page.route("**/static/review.js", held_back)
+    page.goto(f"{url}/review?f={SOMARK}")
+    assert page.locator("#start-truth").is_disabled()
+    page.click("#start-truth")
+    page.wait_for_selector("#block-list li.block-item")
+    assert truth_of(truth).blocks and page.errors == []
+
+
 def test_two_browser_contexts_on_one_truth_conflict_instead_of_losing_an_edit(browser, review):
     url, truth = review
     contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]

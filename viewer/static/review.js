@@ -671,6 +671,7 @@
       $("review-body").hidden = false;
       render();
     });
+    start.disabled = false;  // disabled in the page until now: the scripts are deferred, the button is not
   }
   if (body.dataset.hasTruth === "yes") load(Number(body.dataset.page) || null);
 })();
