@@ -232,15 +232,17 @@ def startup_section(args: argparse.Namespace) -> dict[str, float]:
 
 # --- diff, frameworks, the cold view ----------------------------------------------------------------------------
 
-def diff_section(args: argparse.Namespace) -> dict[str, float]:
+def edited_pair(pages: int) -> tuple[Any, Any]:
+    """A `pages`-page LlamaCloud result normalized, and its edited copy (benchmarks/diff_bench.py): what diff times."""
     from diff_bench import edited
+    a = normalize(generate.llamacloud_v2(pages))
+    return a, edited(a)
 
+
+def diff_section(args: argparse.Namespace) -> dict[str, float]:
     from exporters.diff import diff
-    pairs = {}
     sizes = [int(n) for n in args.diff_pages.split(",")]
-    for pages in sizes:
-        a = normalize(generate.llamacloud_v2(pages))
-        pairs[pages] = (a, edited(a))
+    pairs = {pages: edited_pair(pages) for pages in sizes}
     times = interleaved({f"diff, {n:,} pages": lambda a=a, b=b: diff(a, b) for n, (a, b) in pairs.items()},
                         args.rounds, pause=False)
     del pairs
@@ -269,11 +271,8 @@ def diff_section(args: argparse.Namespace) -> dict[str, float]:
 
 def diff_alone(pages: int) -> None:
     """`--diff-alone PAGES`: one diff of an edited copy timed in this fresh process, printed as [cpu, wall]."""
-    from diff_bench import edited
-
     from exporters.diff import diff
-    a = normalize(generate.llamacloud_v2(pages))
-    b = edited(a)
+    a, b = edited_pair(pages)
     gc.collect()
     cpu, wall = time.process_time(), time.perf_counter()
     result = diff(a, b)
