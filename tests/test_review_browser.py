@@ -292,6 +292,21 @@ def test_a_click_on_start_before_the_deferred_script_runs_is_not_lost(page, revi
     assert truth_of(truth).blocks and page.errors == []
 
 
+def test_before_a_truth_starts_only_the_start_button_shows(page, review):
+    """With no truth yet, the editing tools and the empty block, page and score panels are hidden (their CSS
+    `display` must not outrank the `hidden` attribute); starting shows them and hides the button."""
+    url, _ = review
+    page.goto(f"{url}/review?f={SOMARK}")
+    page.wait_for_selector("#start-truth:not([disabled])")
+    hidden = ["#review-tools", "#review-body", "#conflict", "#review-message"]
+    assert [page.locator(s).is_visible() for s in hidden] == [False] * 4
+    page.screenshot(path=str(ARTIFACTS / "review-before-start.png"))
+    page.click("#start-truth")
+    page.wait_for_selector("#block-list li.block-item")
+    assert page.locator("#review-tools").is_visible() and page.locator("#review-body").is_visible()
+    assert not page.locator("#review-start").is_visible() and page.errors == []
+
+
 def test_two_browser_contexts_on_one_truth_conflict_instead_of_losing_an_edit(browser, review):
     url, truth = review
     contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
