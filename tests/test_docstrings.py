@@ -39,7 +39,7 @@ def test_public_function_has_an_example_that_runs(fn, monkeypatch):
 @pytest.mark.parametrize("module", ["normalizer.errors", "exporters.content_hash", "viewer.state",
                                     "exporters.corpus.build", "normalizer.join", "normalizer.providers.paddle",
                                     "normalizer.providers.paddle_extras", "normalizer.providers.paddle_ocr",
-                                    "normalizer.sniffers", "viewer.cli.joined"])
+                                    "normalizer.sniffers", "viewer.cli.joined", "exporters.eval", "viewer.routes.evaluate"])
 def test_module_examples_run(module, monkeypatch):
     """The examples of the modules whose every public function carries one."""
     import importlib

@@ -5,6 +5,7 @@ copy of a real result is caught the way `docnorm audit` catches it; one document
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 
@@ -222,3 +223,39 @@ def test_the_payload_is_what_the_pages_read():
     assert payload(AuditEntry("failed", "boom")) == {"state": "failed", "reason": "boom"}
     assert payload(AuditEntry("done", "", "a.pdf", 0.5, "ok")) == {"state": "done", "source": "a.pdf", "score": 0.5,
                                                                    "frame": "ok"}
+
+
+EVALUATE = "/evaluate?t=original.json&p=flipped.json&p=doctored.json"
+
+
+def test_the_evaluate_page_shows_each_sets_grounding_once_audited_never_waiting(folder, pool, monkeypatch):
+    """The Evaluate page puts the grounding beside the scores as `docnorm eval` does, from the background audits:
+    while they run it says so, and once they are done each set shows its document's score (here the flipped copy
+    low, the doctored one less than whole), in the page and in the report downloaded from it."""
+    app = create_app(str(folder), pages=pool, index_budget=600)
+    audits = app.extensions["docnorm"].audits
+    release = threading.Event()
+    real = audits._audit
+    monkeypatch.setattr(audits, "_audit", lambda rel, index: release.wait(60) and real(rel, index))
+    client = app.test_client()
+    pending = client.get(EVALUATE).data.decode()
+    assert "flipped.json: grounding audited on 0 of 1 document(s) against the PDF beside them; 1 still being " \
+           "audited (reload to see them)" in pending
+    assert ">grounding<" not in pending  # no column until a score is known
+    release.set()
+    scores = {rel: audits.wait(rel, 0, 120).score for rel in ("flipped.json", "doctored.json")}
+    assert scores["flipped.json"] < 0.5 < scores["doctored.json"] < 1
+    for url in (EVALUATE, EVALUATE.replace("/evaluate?", "/evaluate/report.html?")):
+        html = client.get(url).data.decode()
+        assert ">grounding<" in html and "still being audited" not in html
+        for name, score in scores.items():
+            row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{re.escape(name)}(?:(?!</tr>).)*</tr>", html, re.S)[0]
+            assert f">{score:.4f}<" in row, (name, score, row)
+
+
+def test_the_evaluate_page_audits_nothing_where_no_pdf_is_found(folder, pool):
+    """A set whose result records a PDF that is not there gets no grounding, and no note pretending otherwise."""
+    app = create_app(str(folder), pages=pool, index_budget=600)
+    assert app.extensions["docnorm"].audits.wait("orphan.json", 0, 60).state == "none"
+    html = app.test_client().get("/evaluate?t=original.json&p=orphan.json").data.decode()
+    assert ">grounding<" not in html and "grounding audited" not in html

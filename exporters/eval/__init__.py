@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from ..corpus.runner import Crashed, map_jobs
 from .result import MEANINGS, EvalResult, Entry, Protocol
 
-__all__ = ["evaluate_sets", "EvalResult", "Entry", "MEANINGS", "rank", "set_name"]
+__all__ = ["evaluate_sets", "EvalResult", "Entry", "MEANINGS", "ground", "rank", "set_name"]
 
 
 Files = str | list[str]  # a file or folder to read, or the very files (a caller that has confined them already)
@@ -61,11 +61,25 @@ def _ground(entry: Entry, side: Any) -> None:
     from ..audit.beside import grounding_beside
     docs = {(ref.file, id(ref.doc)): ref for ref in side.pages}
     found = [grounding_beside(ref.doc, ref.file) for ref in docs.values()]
-    scores = [g.score for g in found if g is not None and g.score is not None]
+    ground(entry, [g.score for g in found if g is not None and g.score is not None], len(docs))
+
+
+def ground(entry: Entry, scores: list[float], documents: int, pending: int = 0) -> None:
+    """Set `entry`'s grounding: the mean of its documents' audit scores, and a note saying how many of its
+    `documents` were audited (and how many are still being audited, where audits run in the background).
+
+    Example:
+        >>> e = Entry(name="mineru", path="runs/mineru")
+        >>> ground(e, [1.0, 0.5], 3)
+        >>> e.scores["grounding"], e.notes
+        (0.75, ['mineru: grounding audited on 2 of 3 document(s) against the PDF beside them'])
+    """
     if scores:
         entry.scores["grounding"] = round(sum(scores) / len(scores), 4)
-        entry.notes.append(f"{entry.name}: grounding audited on {len(scores)} of {len(docs)} document(s) "
-                           "against the PDF beside them")
+    if scores or pending:
+        waiting = f"; {pending} still being audited (reload to see them)" if pending else ""
+        entry.notes.append(f"{entry.name}: grounding audited on {len(scores)} of {documents} document(s) "
+                           f"against the PDF beside them{waiting}")
 
 
 def rank(entries: list[Entry]) -> list[Entry]:

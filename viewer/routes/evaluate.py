@@ -19,7 +19,9 @@ from typing import NamedTuple
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from exporters.eval import EvalResult, rank
+from msgspec.structs import replace
+
+from exporters.eval import EvalResult, ground, rank
 from exporters.eval.native import evaluate as native
 from exporters.eval.report import eval_report_body, eval_report_css, to_eval_html
 from exporters.eval.sets import READABLE, Side, pair, read_side
@@ -54,6 +56,7 @@ class Run(NamedTuple):
     result: EvalResult
     docs: dict[tuple, tuple[int, int | None, int]]   # (truth file, page, prediction file, page) -> indices, start
     message: str | None
+    audited: dict[str, list[tuple[str, int]]] = {}   # set name -> its result documents (file, index) to audit
 
 
 def limit(name: str) -> int:
@@ -181,12 +184,13 @@ def _native(truth_files: list[str], sets: list[tuple[str, str, list[str]]], note
         notes.append(f"only the first {limit('PAGES')} of the truth's {len(truth.pages)} pages were scored "
                      f"(the viewer's limit per request; `docnorm eval` scores them all)")
         truth = Side(truth.pages[:limit("PAGES")], truth.failures)
-    entries, failures, docs = [], [], {}
+    entries, failures, docs, audited = [], [], {}, {}
     for name, rel, files in sets:
         try:
             predicted = _read(files)
             entries.append(native(truth, predicted, name, rel))
             _links_of(truth, predicted, docs)
+            audited[name] = _documents(predicted, {_resolve(f): f for f in files})
         except Exception as exc:  # any exception is this set's failure: listed, the other sets go on
             failures.append((rel, _relative(failure_message(exc))))
     message = None
@@ -197,7 +201,39 @@ def _native(truth_files: list[str], sets: list[tuple[str, str, list[str]]], note
                    "records (its page n as `name#n`), or the file's own name; see the unmatched pages below.")
     result = EvalResult(protocol="docnorm", truth="", pages=len(truth.pages), entries=rank(entries),
                         failures=truth.failures + failures, notes=notes)
-    return Run(result, docs, message)
+    return Run(result, docs, message, audited)
+
+
+def _documents(side: Side, served: dict[str, str]) -> list[tuple[str, int]]:
+    """A set's result documents as the audits name them, (file as served, index in it), each once; Markdown and
+    text pages have no boxes to audit."""
+    numbers = _doc_numbers(side)
+    found = ((served.get(ref.file), numbers[id(ref.doc)]) for ref in side.pages)
+    return [(rel, index) for rel, index in dict.fromkeys(found) if rel is not None and rel.endswith(SUFFIXES)]
+
+
+def grounded(run: Run) -> EvalResult:
+    """The result with each set's grounding (its documents' mean audit score against the PDF beside them, as
+    `docnorm eval` shows it) as far as the viewer's background audits know it: a request only looks, so what is
+    not audited yet is queued and said to be pending. The cached run stays as it was made.
+
+    Example (a run with nothing to audit is its result):
+        >>> run = Run(EvalResult(protocol="docnorm", truth="t", pages=0), {}, None)
+        >>> grounded(run) is run.result
+        True
+    """
+    if not run.audited:
+        return run.result
+    audits, entries, notes = state().audits, [], list(run.result.notes)
+    for entry in run.result.entries:
+        docs = run.audited.get(entry.name, [])
+        found = [audits.entry(rel, index) for rel, index in docs]
+        copy = replace(entry, scores=dict(entry.scores), notes=list(entry.notes))
+        ground(copy, [f.score for f in found if f is not None and f.score is not None], len(docs),
+               sum(f is None for f in found))
+        notes += copy.notes[len(entry.notes):]
+        entries.append(copy)
+    return replace(run.result, entries=entries, notes=notes)
 
 
 def _official(truth_files: list[str], sets: list[tuple[str, str, list[str]]]) -> Run:
@@ -313,7 +349,7 @@ def evaluate() -> str:
     if bool(request.args.get("t")) != bool(picks):
         message = "Choose the ground truth and one or more prediction sets to score against it."
     shows = run is not None and bool(run.result.pages or run.result.failures or run.result.entries)
-    body = eval_report_body(run.result, links_for(run)) if shows else None
+    body = eval_report_body(grounded(run), links_for(run)) if shows else None
     direct: dict[str, list[str]] = {}
     for rel in offered.files[:CHOICES]:
         direct.setdefault(posixpath.dirname(rel), []).append(rel)
@@ -330,7 +366,7 @@ def report() -> Response:
     if not (truth and picks):
         raise Refused("choose a truth and one or more prediction sets")
     run = evaluation(truth, picks, protocol, choices())
-    return Response(to_eval_html(run.result), mimetype="text/html",
+    return Response(to_eval_html(grounded(run)), mimetype="text/html",
                     headers={"Content-Disposition": attachment("evaluation.html")})
 
 
