@@ -8,7 +8,6 @@ infinity, msgspec rejects numbers out of range, and nesting too deep for the dec
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from typing import Any
@@ -104,6 +103,7 @@ def clean_parsed(value: Any, repairs: Repairs) -> Any:
 
 
 def _walk_copy(value: Any, repairs: Repairs) -> Any:
+    import copy  # only a value needing a fix pays for it (copy and weakref: 2 ms of every command's start-up)
     copied = copy.deepcopy(value)  # nesting already checked: the copy's recursion is bounded
     _walk([copied], repairs, fix=True, start=0)
     return copied

@@ -3,6 +3,7 @@ looks at `sys.modules` afterwards (no timing here: benchmarks/speed_bench.py tim
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -47,6 +48,20 @@ def test_version_imports_no_reader_no_exporter_no_msgspec_and_no_metadata_lookup
     assert not {m for m in modules if m.startswith("viewer.cli.") and m != "viewer.cli.main"}
 
 
+@functools.lru_cache(maxsize=None)
+def bare() -> frozenset[str]:
+    """The modules python's own start-up loads (a site hook may load typing, copy, ...): not the command's doing."""
+    done = subprocess.run([sys.executable, "-c", "import sys, json; print(json.dumps(sorted(sys.modules)))"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return frozenset(json.loads(done.stdout))
+
+
+def test_version_imports_not_even_typing():
+    """typing alone is a quarter of `--version`'s own cost."""
+    added = modules_after(["--version"]) - bare()
+    assert "viewer.cli.main" in added and not added & {"typing", "msgspec", "importlib.metadata"}
+
+
 def test_normalize_of_a_small_result_imports_its_reader_alone_and_nothing_heavy():
     result = (SAMPLES / "somark" / "bare_outputs.json").read_text()
     modules = modules_after(["normalize", "-"], result)
@@ -58,13 +73,13 @@ def test_normalize_of_a_small_result_imports_its_reader_alone_and_nothing_heavy(
 
 
 def test_a_result_with_no_entity_no_pipe_table_and_no_failure_imports_no_parser_it_does_not_use():
-    """html's entity table, markdown-it and traceback are imported where they are used: an HTML cell holding "&",
-    a pipe table, a failure to report. A result with none of them pays for none."""
+    """html's entity table, markdown-it, traceback and copy are imported where they are used: an HTML cell holding
+    "&", a pipe table, a failure to report, a value to mend. A result with none of them pays for none."""
     result = (SAMPLES / "llamacloud" / "failed_page_v2.json").read_text()
     assert "&" not in result
-    modules = modules_after(["normalize", "-"], result)
+    modules = modules_after(["normalize", "-"], result) - bare()
     assert "normalizer.providers.llamacloud_v2" in modules
-    assert not roots(modules) & {"html", "markdown_it", "traceback"}
+    assert not roots(modules) & {"html", "markdown_it", "traceback", "copy"}
 
 
 @pytest.mark.parametrize("argv", [["detect", "-"], ["export", "-", "--to", "md"], ["export", "-", "--to", "json"]])

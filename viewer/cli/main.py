@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable  # not typing: `--version` imports neither it nor anything slow
 
 
 EXAMPLES_SCHEMA = [
@@ -22,7 +22,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_schema_parser(sub: Any) -> None:
+def add_schema_parser(sub: argparse._SubParsersAction) -> None:
     """`docnorm schema`."""
     from .common import add_command
     p = add_command(sub, "schema", EXAMPLES_SCHEMA, "print the JSON Schema of the canonical document",
@@ -47,11 +47,11 @@ VERSION = "0.1.0"
 class _Version(argparse.Action):
     """`--version`, printed without importing anything."""
 
-    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any):
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object):
         super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
                          help="show docnorm's version and exit")
 
-    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
         print(f"docnorm {VERSION}")
         parser.exit()
 
