@@ -17,9 +17,7 @@ import argparse
 import collections
 import gc
 import os
-import statistics
 import sys
-import time
 from typing import Any, Callable
 
 import msgspec
@@ -27,6 +25,7 @@ import msgspec
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import CASES  # noqa: E402
+from speed_bench import deferred  # noqa: E402  (the measurement speed_bench makes)
 
 from normalizer import normalize  # noqa: E402
 
@@ -51,24 +50,14 @@ def rewritten(value: Any) -> Any:
     return value
 
 
-def _collect() -> float:
-    cpu = time.process_time()
+def tracked_kinds(make: Callable[[], Any]) -> str:
+    """The kinds of tracked object `make()`'s result adds, most first: what a full collection walks."""
     gc.collect()
-    return time.process_time() - cpu
-
-
-def deferred(make: Callable[[], Any], rounds: int) -> tuple[float, float, int, Any]:
-    """(min, median) seconds of the paired differences, the tracked objects the result adds, and those by type."""
-    out, added, kinds = [], 0, None
-    for _ in range(rounds):
-        gc.collect()
-        empty, before = _collect(), {id(o) for o in gc.get_objects()}
-        result = make()
-        out.append(_collect() - empty)
-        new = [o for o in gc.get_objects() if id(o) not in before]
-        added, kinds = len(new), collections.Counter(type(o).__name__ for o in new).most_common(3)
-        del result, new
-    return min(out), statistics.median(out), added, kinds
+    before = {id(o) for o in gc.get_objects()}
+    result = make()
+    kinds = collections.Counter(type(o).__name__ for o in gc.get_objects() if id(o) not in before)
+    del result
+    return ", ".join(f"{n:,} {k}" for k, n in kinds.most_common(3))
 
 
 def main() -> None:
@@ -85,9 +74,9 @@ def main() -> None:
         data = make(args.pages)
         for label, build in (("as normalize makes it", lambda: normalize(data)),
                              ("boxes untracked, empty lists shared", lambda: _settled(rewritten(normalize(data))))):
-            low, mid, added, kinds = deferred(build, args.rounds)
-            shown = ", ".join(f"{n:,} {k}" for k, n in kinds)
-            print(f"  {name:20} {label:38} {low * 1000:6.1f} / {mid * 1000:6.1f} ms  {added:8,} tracked ({shown})")
+            low, mid, added = deferred(build, args.rounds)
+            print(f"  {name:20} {label:38} {low * 1000:6.1f} / {mid * 1000:6.1f} ms  {added:8,} tracked "
+                  f"({tracked_kinds(build)})")
 
 
 def _settled(doc: Any) -> Any:
