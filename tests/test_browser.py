@@ -454,6 +454,17 @@ def _level(page, a_id, b_id):
         return [off('a', '{a_id}'), off('b', '{b_id}')]; }})()""")
 
 
+def _levelled(page, a_id, b_id, timeout: float = 10.0):
+    """`_level` once the two are level (the partner side follows in a later frame, later still on a loaded
+    machine), or the last offsets seen when they never come level."""
+    deadline = time.monotonic() + timeout
+    while True:
+        a_top, b_top = _level(page, a_id, b_id)
+        if abs(a_top - b_top) < 3 or time.monotonic() > deadline:
+            return a_top, b_top
+        page.wait_for_timeout(50)
+
+
 def test_clicking_a_block_brings_its_partner_level_and_scrolling_keeps_partners_level(page, server):
     page.set_viewport_size({"width": 1400, "height": 600})
     page.goto(server + "/compare?a=same_report/harbor_q3_llamacloud_v2.json&b=same_report/harbor_q3_baidu.json")
@@ -465,19 +476,17 @@ def test_clicking_a_block_brings_its_partner_level_and_scrolling_keeps_partners_
     partner_id = target.get_attribute("data-partner").split()[0]
     target.scroll_into_view_if_needed()
     target.click()
-    page.wait_for_timeout(150)
-    a_top, b_top = _level(page, "p2-b3", partner_id)
+    a_top, b_top = _levelled(page, "p2-b3", partner_id)
     assert abs(a_top - b_top) < 3, (a_top, b_top)
     assert "selected" in page.locator(f'#side-b .content .dblock[data-block="{partner_id}"]').get_attribute("class")
     # scrolling A keeps the first paired block in view level with its partner (not a proportional guess)
     page.evaluate("document.getElementById('side-a').scrollTop = 350")
-    page.wait_for_timeout(200)
     anchor = page.evaluate("""(() => { const side = document.getElementById('side-a');
         const box = side.getBoundingClientRect();
         const el = [...side.querySelectorAll('.content [data-partner]')].find(e => {
             const t = e.getBoundingClientRect().top - box.top; return t >= 0 && t < side.clientHeight && e.dataset.partner; });
         return [el.dataset.block, el.dataset.partner.split(' ')[0]]; })()""")
-    a_top, b_top = _level(page, *anchor)
+    a_top, b_top = _levelled(page, *anchor)
     assert abs(a_top - b_top) < 3, (anchor, a_top, b_top)
     assert page.errors == []
 

@@ -278,16 +278,20 @@ def test_the_shortcuts_are_listed_on_question_mark(page, review):
 
 def test_a_click_on_start_before_the_deferred_script_runs_is_not_lost(page, review):
     """The page is drawn before its deferred script listens: the start button stays disabled until it does, so a
-    quick click (a person's or Playwright's) waits for it instead of doing nothing. The script is held back here."""
+    quick click (a person's or Playwright's) waits for it instead of doing nothing. The script is held back here
+    until the test lets it go (not for a time: a loaded machine could outwait any delay), and the click is issued
+    before it runs."""
     url, truth = review
 
     def held_back(route):
         body = route.fetch().text()
-        route.fulfill(body=f"setTimeout(function () {{\n{body}\n}}, 700);", content_type="application/javascript")
+        route.fulfill(body=f"(function go() {{ if (!window.__releaseReview) {{ setTimeout(go, 20); return; }}\n{body}\n}})();",
+                      content_type="application/javascript")
     page.route("**/static/review.js", held_back)
     page.goto(f"{url}/review?f={SOMARK}")
-    assert page.locator("#start-truth").is_disabled()
-    page.click("#start-truth")
+    assert page.locator("#start-truth").is_disabled()  # the script has not run yet, however long the page took
+    page.evaluate("setTimeout(function () { window.__releaseReview = true; }, 300)")
+    page.click("#start-truth")  # waits for the button to be enabled, i.e. for the script's handler
     page.wait_for_selector("#block-list li.block-item")
     assert truth_of(truth).blocks and page.errors == []
 
