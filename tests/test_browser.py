@@ -446,23 +446,19 @@ def test_the_font_stack_reaches_cjk_fonts(page, server):
 
 # --- the compare view follows you ------------------------------------------------------------------------
 
-def _level(page, a_id, b_id):
-    """Vertical offsets of a block of A and its partner in B, each from the top of its own side."""
-    return page.evaluate(f"""(() => {{
+def _level_js(a_id, b_id) -> str:
+    """An expression for the vertical offsets of a block of A and its partner in B, each from its own side's top."""
+    return f"""(() => {{
         const off = (side, id) => document.querySelector(`#side-${{side}} .content .dblock[data-block="${{id}}"]`)
             .getBoundingClientRect().top - document.getElementById(`side-${{side}}`).getBoundingClientRect().top;
-        return [off('a', '{a_id}'), off('b', '{b_id}')]; }})()""")
+        return [off('a', '{a_id}'), off('b', '{b_id}')]; }})()"""
 
 
-def _levelled(page, a_id, b_id, timeout: float = 10.0):
-    """`_level` once the two are level (the partner side follows in a later frame, later still on a loaded
-    machine), or the last offsets seen when they never come level."""
-    deadline = time.monotonic() + timeout
-    while True:
-        a_top, b_top = _level(page, a_id, b_id)
-        if abs(a_top - b_top) < 3 or time.monotonic() > deadline:
-            return a_top, b_top
-        page.wait_for_timeout(50)
+def _levelled(page, a_id, b_id):
+    """The two offsets once they are level: the partner side follows in a later frame (later still on a loaded
+    machine), so this waits for it (`wait_until` fails when it never comes)."""
+    wait_until(page, f"(([a, b]) => Math.abs(a - b) < 3)({_level_js(a_id, b_id)})")
+    return page.evaluate(_level_js(a_id, b_id))
 
 
 def test_clicking_a_block_brings_its_partner_level_and_scrolling_keeps_partners_level(page, server):

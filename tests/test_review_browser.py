@@ -285,8 +285,8 @@ def test_a_click_on_start_before_the_deferred_script_runs_is_not_lost(page, revi
 
     def held_back(route):
         body = route.fetch().text()
-        route.fulfill(body=f"(function go() {{ if (!window.__releaseReview) {{ setTimeout(go, 20); return; }}\n{body}\n}})();",
-                      content_type="application/javascript")
+        held = f"(function go() {{ if (!window.__releaseReview) {{ setTimeout(go, 20); return; }}\n{body}\n}})();"
+        route.fulfill(body=held, content_type="application/javascript")
     page.route("**/static/review.js", held_back)
     page.goto(f"{url}/review?f={SOMARK}")
     assert page.locator("#start-truth").is_disabled()  # the script has not run yet, however long the page took
