@@ -190,7 +190,7 @@ def _native(truth_files: list[str], sets: list[tuple[str, str, list[str]]], note
             predicted = _read(files)
             entries.append(native(truth, predicted, name, rel))
             _links_of(truth, predicted, docs)
-            audited[name] = _documents(predicted, {_resolve(f): f for f in files})
+            audited[name] = _documents(predicted)
         except Exception as exc:  # any exception is this set's failure: listed, the other sets go on
             failures.append((rel, _relative(failure_message(exc))))
     message = None
@@ -204,12 +204,12 @@ def _native(truth_files: list[str], sets: list[tuple[str, str, list[str]]], note
     return Run(result, docs, message, audited)
 
 
-def _documents(side: Side, served: dict[str, str]) -> list[tuple[str, int]]:
+def _documents(side: Side) -> list[tuple[str, int]]:
     """A set's result documents as the audits name them, (file as served, index in it), each once; Markdown and
     text pages have no boxes to audit."""
     numbers = _doc_numbers(side)
-    found = ((served.get(ref.file), numbers[id(ref.doc)]) for ref in side.pages)
-    return [(rel, index) for rel, index in dict.fromkeys(found) if rel is not None and rel.endswith(SUFFIXES)]
+    found = ((_relative(ref.file), numbers[id(ref.doc)]) for ref in side.pages)
+    return [(rel, index) for rel, index in dict.fromkeys(found) if rel.endswith(SUFFIXES)]
 
 
 def grounded(run: Run) -> EvalResult:
